@@ -1,0 +1,98 @@
+"""Values derived from a validated spec, shared by the components, the renderer and the lab.
+
+Pure functions: the AWS and Azure components, ``c2cvpn render`` and the local lab all take
+their tunnel addressing, MSS and clamping script from here, so the three can never drift.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import shlex
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from c2cvpn.mss import MssBreakdown, compute_mss
+from c2cvpn.spec import IaasSide, StackSpec, Tunnel
+from c2cvpn.vendors import CIPHERS, INTEGRITY, group_label
+
+#: Characters a generated PSK may use: the portable rule ([A-Za-z0-9._]).
+PSK_SPECIALS = "._"
+PSK_LENGTH = 40
+
+
+@dataclass(frozen=True, slots=True)
+class InsideTunnel:
+    """One tunnel interface pair: the cloud side takes the first host, Genesys the second."""
+
+    cidr: ipaddress.IPv4Network
+    cloud_address: ipaddress.IPv4Address
+    genesys_address: ipaddress.IPv4Address
+
+
+def inside_tunnels(tunnel_cidr: ipaddress.IPv4Network) -> list[InsideTunnel]:
+    """A /30 is one tunnel; a /29 gives AWS's two tunnels one /30 each."""
+    halves = [tunnel_cidr] if tunnel_cidr.prefixlen == 30 else list(tunnel_cidr.subnets(new_prefix=30))
+    out = []
+    for half in halves:
+        first, second = list(half.hosts())[:2]
+        out.append(InsideTunnel(half, first, second))
+    return out
+
+
+def attachment_mss(spec: StackSpec, iaas: IaasSide) -> MssBreakdown:
+    """The MSS to clamp Genesys-bound TCP to on this attachment."""
+    p2 = spec.tunnel.phase2
+    clamp = iaas.mss_clamp
+    computed = compute_mss(
+        p2.encryption,
+        p2.integrity,
+        nat_traversal=spec.tunnel.nat_traversal,
+        underlay_mtu=clamp.underlay_mtu,
+        provider=iaas.provider,
+    )
+    if clamp.mss == "auto":
+        return computed
+    return MssBreakdown(computed.underlay_mtu, computed.overhead, computed.computed, computed.vendor, clamp.mss)
+
+
+def mss_clamp_script(mss: int, genesys_cidrs: Sequence[ipaddress.IPv4Network], *, shebang: bool = True) -> str:
+    """A shell script that forwards and clamps TCP SYNs to/from the Genesys ranges to ``mss``.
+
+    Used as cloud-init user data on the AWS and Azure appliances and run as is in the lab.
+    """
+    lines = ["#!/bin/sh"] if shebang else []
+    lines += [
+        "set -eu",
+        "# c2c-vpn MSS clamp: IPsec adds overhead and there is no PMTUD across the tunnel.",
+        "sysctl -w net.ipv4.ip_forward=1",
+        "command -v iptables >/dev/null 2>&1 || (apt-get update && apt-get install -y iptables) || dnf install -y iptables-nft",
+    ]
+    for cidr in genesys_cidrs:
+        c = shlex.quote(str(cidr))
+        for direction in ("-d", "-s"):
+            rule = f"FORWARD {direction} {c} -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --set-mss {int(mss)}"
+            lines.append(f"iptables -t mangle -C {rule} 2>/dev/null || iptables -t mangle -A {rule}")
+    return "\n".join(lines) + "\n"
+
+
+def genesys_terms(tunnel: Tunnel) -> dict[str, dict[str, object]]:
+    """The algorithms as the Genesys admin enters them in the VPN dashboard."""
+    p1, p2 = tunnel.phase1, tunnel.phase2
+    return {
+        "phase1": {
+            "ikeVersion": "IKEv2",
+            "encryption": CIPHERS[p1.encryption].label,
+            "integrity": INTEGRITY[p1.integrity].label,
+            "dhGroup": group_label(p1.dh_group),
+            "lifetimeSeconds": p1.lifetime_seconds,
+        },
+        "phase2": {
+            "protocol": p2.protocol.upper(),
+            "encryption": CIPHERS[p2.encryption].label,
+            "integrity": INTEGRITY[p2.integrity].label,
+            "pfsGroup": group_label(p2.pfs_group) if p2.pfs_group is not None else "off",
+            "lifetimeSeconds": p2.lifetime_seconds,
+        },
+        "natTraversal": {"enabled": tunnel.nat_traversal},
+        "keepalive": {"seconds": tunnel.keepalive_seconds},
+    }

@@ -1,0 +1,265 @@
+"""Stable problem codes: what each one means, why it matters, and the usual fix.
+
+Codes are a public contract (CI pipelines grep for them): never rename one, only add.
+A rule supplies *what* is wrong for the stack at hand; this table supplies the *why*
+(the trap it avoids) and the default *fix*, so a message always says all three.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Final
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True)
+class CodeInfo:
+    severity: Severity
+    summary: str
+    why: str
+    fix: str
+
+
+E, W = Severity.ERROR, Severity.WARNING
+
+CODES: Final[dict[str, CodeInfo]] = {
+    # --- errors -------------------------------------------------------------------------
+    "subnet-overlap": CodeInfo(
+        E,
+        "Two of the Genesys tenant CIDRs, IaaS networks, standby networks and tunnel CIDRs overlap.",
+        "Overlapping ranges make both routers believe the destination is local: packets are "
+        "dropped instead of entering the tunnel (the guide's most common failure).",
+        "Re-address one side, or ask Genesys for a different tenant range.",
+    ),
+    "link-local-network": CodeInfo(
+        E,
+        "A tenant or IaaS network lies inside 169.254.0.0/16.",
+        "169.254.0.0/16 is link-local: the tunnel interfaces live there and it is never routed.",
+        "Use the routable ranges that hold the servers, not the tunnel addresses.",
+    ),
+    "tunnel-cidr": CodeInfo(
+        E,
+        "The tunnel CIDR is not a usable /30 or /29 inside 169.254.0.0/16.",
+        "Genesys allocates a /30 or /29 in 169.254.0.0/16 for the tunnel interfaces; AWS refuses "
+        "169.254.0.0/30 to 169.254.5.0/30 and 169.254.169.252/30.",
+        "Copy the tunnel range from the Genesys VPN dashboard; on AWS pick one outside the reserved blocks.",
+    ),
+    "psk-weak": CodeInfo(
+        E,
+        "The pre-shared key is shorter than 32 characters or lacks upper, lower, digit or one of '._'.",
+        "A short or low-variety PSK can be brute-forced offline from one captured IKE exchange.",
+        "Remove tunnel.preSharedKey to have one generated, or set 32-64 characters from [A-Za-z0-9._] "
+        "with upper, lower, digit and '.' or '_'.",
+    ),
+    "psk-charset": CodeInfo(
+        E,
+        "The pre-shared key has characters outside [A-Za-z0-9._], is longer than 64, or starts with 0.",
+        "AWS accepts only [A-Za-z0-9._], 8-64 characters, not starting with 0; Azure refuses space, "
+        "'-' and '~'. The portable rule is what every target accepts (the guide's 'symbols' are not).",
+        "Use only letters, digits, '.' and '_', at most 64 characters, not starting with 0.",
+    ),
+    "ike-version": CodeInfo(
+        E,
+        "Phase 1 is not IKEv2.",
+        "Genesys Cloud-to-Cloud VPN speaks IKEv2 only; an IKEv1 proposal never completes phase 1.",
+        "Set tunnel.phase1.ikeVersion: ikev2.",
+    ),
+    "weak-crypto": CodeInfo(
+        E,
+        "A broken algorithm (des, 3des, md5) or a DH/PFS group below 14.",
+        "These are deprecated by RFC 8247 and refused by compliance frameworks (PCI-DSS, HIPAA).",
+        "Use aes256 or aes256gcm, sha256 or stronger, and DH group 14, 19, 20 or 24.",
+    ),
+    "pfs-disabled": CodeInfo(
+        E,
+        "Phase 2 has no PFS group.",
+        "Without perfect forward secrecy a leaked PSK decrypts recorded past traffic; the guide "
+        "requires PFS, and a PFS mismatch is a classic 'Phase 2 Failed'.",
+        "Set tunnel.phase2.pfsGroup, normally to the phase 1 DH group.",
+    ),
+    "protocol-ah": CodeInfo(
+        E,
+        "Phase 2 uses AH.",
+        "AH authenticates the outer IP header, so it cannot cross NAT, and it does not encrypt.",
+        "Set tunnel.phase2.protocol: esp.",
+    ),
+    "lifetime-order": CodeInfo(
+        E,
+        "The phase 2 lifetime is longer than phase 1 (or equal, on AWS).",
+        "The child SA must be rekeyed before its IKE SA; AWS rejects a phase 2 lifetime that is not "
+        "strictly shorter (so the guide's 3600/3600 fails on AWS).",
+        "Keep phase 1 at 28800 s and phase 2 at 3600 s.",
+    ),
+    "lifetime-range": CodeInfo(
+        E,
+        "A lifetime is outside what the target accepts.",
+        "AWS takes phase 1 900-28800 s and phase 2 900-3600 s; Azure takes phase 2 300-172799 s. "
+        "Out-of-range values fail at deploy time, after the change was approved.",
+        "Use phase 1 28800 s and phase 2 3600 s.",
+    ),
+    "algorithm-unsupported": CodeInfo(
+        E,
+        "The target cannot do this algorithm or group.",
+        "A value one side cannot propose means no common proposal: the tunnel never comes up.",
+        "Pick a value every target accepts: encryption aes128/aes256/aes128gcm/aes256gcm, "
+        "integrity sha256, groups 14, 19, 20 or 24.",
+    ),
+    "cert-auth-unsupported": CodeInfo(
+        E,
+        "Certificate authentication was requested.",
+        "Genesys Cloud-to-Cloud VPN exposes no certificate upload for its gateway: it expects a PSK.",
+        "Use authentication: psk, or terminate certificate-based IKEv2 on a dedicated IaaS firewall "
+        "and tunnel to Genesys from it with a PSK (or use Direct Connect / ExpressRoute).",
+    ),
+    "icmp-only": CodeInfo(
+        E,
+        "No application port is open.",
+        "Ping would pass while every API call times out: the guide's 'established but no data'.",
+        "List the ports Genesys calls in iaas.applicationPorts, e.g. [443].",
+    ),
+    "peer-ip-not-public": CodeInfo(
+        E,
+        "A gateway or peer IP on AWS or Azure is not a public address.",
+        "The IKE peers meet over the internet: a private, shared (CGNAT), loopback, link-local, "
+        "multicast or unspecified address is unreachable from the other cloud.",
+        "Use the public IP shown in the Genesys VPN dashboard (gateway) and the IaaS endpoint's "
+        "static public IP (peer).",
+    ),
+    "standby-same-zone": CodeInfo(
+        E,
+        "The standby attachment sits in the primary's availability zone (or Azure location and gateway).",
+        "An active-passive pair in one zone fails together: the guide's single-AZ trap.",
+        "Put c2c-vpn:standby in another availability zone, region or Azure location.",
+    ),
+    "keepalive-range": CodeInfo(
+        E,
+        "The keepalive is not a positive number of seconds.",
+        "Without keepalives idle NAT entries expire and the tunnel flaps.",
+        "Set tunnel.keepaliveSeconds: 20.",
+    ),
+    "dpd-range": CodeInfo(
+        E,
+        "The dead-peer-detection timeout is outside what the target accepts.",
+        "AWS takes 30 s or more, Azure 9-3600 s; other values fail at deploy time.",
+        "Set tunnel.dpd.timeoutSeconds: 30 (or more, at most 3600).",
+    ),
+    "genesys-region": CodeInfo(
+        E,
+        "The Genesys Cloud region is not one the project knows.",
+        "The region decides the login and API domains used for OAuth and reconciliation.",
+        "Use the AWS-style region name of the Genesys org, e.g. us-east-1 or eu-central-1.",
+    ),
+    "route-tables-missing": CodeInfo(
+        E,
+        "An AWS attachment lists no VPC route tables.",
+        "A VPN connection does not route by itself: without route-table routes Genesys-bound "
+        "packets go to the internet gateway and are dropped (the guide's route propagation trap).",
+        "List the route tables of the subnets that hold the back ends in aws.routeTableIds.",
+    ),
+    "zone-region-mismatch": CodeInfo(
+        E,
+        "The availability zone does not belong to the region.",
+        "Resources would be requested in a zone the regional API does not have; the deploy fails.",
+        "Use a zone of the region, e.g. eu-west-1a for eu-west-1.",
+    ),
+    "azure-sku": CodeInfo(
+        E,
+        "The Azure gateway SKU cannot carry this attachment.",
+        "The Basic SKU takes no custom IPsec policy, so the algorithms above cannot be enforced.",
+        "Use VpnGw1AZ (or VpnGw2AZ..VpnGw5AZ; the non-AZ VpnGw1..5 when zones are unavailable).",
+    ),
+    "gateway-subnet": CodeInfo(
+        E,
+        "The Azure GatewaySubnet prefix is smaller than /27 or overlaps a Genesys range.",
+        "Azure needs a /27 or larger GatewaySubnet; an overlap with Genesys ranges breaks routing.",
+        "Use a free /27 (or larger) of the virtual network, e.g. 10.20.255.0/27.",
+    ),
+    "mss-range": CodeInfo(
+        E,
+        "The configured MSS is larger than the tunnel can carry, or too small to be useful.",
+        "A clamp above the computed MSS lets full-size segments through and they vanish into an "
+        "MTU black hole (no PMTUD across the tunnel).",
+        "Use mss: auto, which computes it from the phase 2 algorithms and the vendor's advice.",
+    ),
+    # --- warnings -----------------------------------------------------------------------
+    "phase-asymmetry": CodeInfo(
+        W,
+        "Phase 1 and phase 2 use different encryption or integrity.",
+        "Many firewalls enforce symmetry, and mixed strengths double the values to compare when "
+        "a phase fails.",
+        "Use the same encryption and integrity in both phases.",
+    ),
+    "integrity-deprecated": CodeInfo(
+        W,
+        "SHA-1 integrity.",
+        "SHA-1 is deprecated by most security frameworks.",
+        "Use sha256 (or sha384/sha512 where the target supports it).",
+    ),
+    "natt-disabled": CodeInfo(
+        W,
+        "NAT traversal is off.",
+        "Most cloud endpoints sit behind NAT; without NAT-T (UDP 4500) ESP cannot pass it.",
+        "Set tunnel.natTraversal: true.",
+    ),
+    "keepalive-long": CodeInfo(
+        W,
+        "The keepalive is longer than 20 seconds.",
+        "Carrier and firewall NAT entries expire after 30-60 s idle: tunnels flap every few minutes.",
+        "Set tunnel.keepaliveSeconds: 20 or lower.",
+    ),
+    "lifetime-local": CodeInfo(
+        W,
+        "An IKEv2 lifetime cannot be set on the target or differs between the sides.",
+        "IKEv2 lifetimes are local and not negotiated: each side rekeys on its own clock, so a "
+        "difference is harmless, but the configuration will not read as written.",
+        "Nothing is required; align the value with the target to keep the record honest.",
+    ),
+    "psk-plaintext": CodeInfo(
+        W,
+        "The pre-shared key is stored in plain text in the stack file.",
+        "Stack files are committed: anyone with the repository can read the key.",
+        "Run `pulumi config set --secret --path 'tunnel.preSharedKey' <key>` (or remove it to "
+        "have one generated).",
+    ),
+    "security-groups-missing": CodeInfo(
+        W,
+        "An AWS attachment lists no security groups.",
+        "The project can only open application ports on groups it is told about: ping may pass "
+        "while HTTPS is blocked.",
+        "List the back ends' security groups in aws.securityGroupIds.",
+    ),
+    "peer-ip-ignored": CodeInfo(
+        W,
+        "iaas.peerIp is set on AWS, where it has no effect.",
+        "AWS assigns the tunnel outside IPs itself; the project exports them for the Genesys admin.",
+        "Remove peerIp from AWS attachments.",
+    ),
+}
+
+
+class Problem(BaseModel):
+    """One finding of validation: the JSON shape of ``c2cvpn validate --format json``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    code: str
+    path: str
+    message: str
+
+    @property
+    def severity(self) -> Severity:
+        return CODES[self.code].severity
+
+
+def problem(code: str, path: str, what: str, *, fix: str | None = None, why: str | None = None) -> Problem:
+    """Build a problem whose message says what is wrong, why it matters, and how to fix it."""
+    info = CODES[code]
+    what = what.rstrip(".")
+    return Problem(code=code, path=path, message=f"{what}. {why or info.why} Fix: {fix or info.fix}")

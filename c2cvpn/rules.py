@@ -1,0 +1,516 @@
+"""Every rule of the guide and of the vendors, over a parsed :class:`~c2cvpn.spec.StackSpec`.
+
+Each rule yields :class:`~c2cvpn.problems.Problem` values with a stable code; all rules
+run, so one ``validate`` shows every problem. Provider-dependent rules run once per
+attachment (primary, and standby when declared) against that attachment's provider.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from itertools import combinations
+
+from c2cvpn.genesys.regions import REGION_DOMAINS
+from c2cvpn.mss import MIN_MSS, compute_mss
+from c2cvpn.problems import CODES, Problem, Severity, problem
+from c2cvpn.spec import NAMESPACE, IaasSide, LoadedStack, StackSpec
+from c2cvpn.vendors import (
+    CIPHERS,
+    DH_GROUPS,
+    DPD_TIMEOUT,
+    INTEGRITY,
+    LIFETIMES,
+    MIN_GROUP,
+    PORTABLE_CIPHERS,
+    PORTABLE_GROUPS,
+    SUPPORTED_CIPHERS,
+    SUPPORTED_GROUPS,
+    SUPPORTED_INTEGRITY,
+    Phase,
+    Provider,
+    group_label,
+)
+
+LINK_LOCAL = ipaddress.IPv4Network("169.254.0.0/16")
+AWS_RESERVED_INSIDE = tuple(
+    ipaddress.IPv4Network(n)
+    for n in (*(f"169.254.{i}.0/30" for i in range(6)), "169.254.169.252/30")
+)
+#: RFC 5737 documentation ranges: accepted everywhere so examples can use them.
+DOCUMENTATION = tuple(
+    ipaddress.IPv4Network(n) for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24")
+)
+SHARED_CGNAT = ipaddress.IPv4Network("100.64.0.0/10")
+
+PSK_CHARSET = re.compile(r"^[A-Za-z0-9._]*$")
+PSK_MIN, PSK_MAX = 32, 64
+
+T = f"{NAMESPACE}:tunnel"
+P1, P2 = f"{T}.phase1", f"{T}.phase2"
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """One IaaS end: the primary, or the standby."""
+
+    role: str
+    iaas: IaasSide
+    path: str  # config path of its iaas block
+    tunnel_cidr: ipaddress.IPv4Network
+    tunnel_cidr_path: str
+
+
+@dataclass
+class Report:
+    """The result of validation: the JSON shape of ``c2cvpn validate --format json``."""
+
+    stack: str
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        return not self.problems
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "stack": self.stack,
+            "valid": self.valid,
+            "problems": [p.model_dump() for p in self.problems],
+            "warnings": [p.model_dump() for p in self.warnings],
+        }
+
+
+def attachments(spec: StackSpec) -> list[Attachment]:
+    out = [Attachment("primary", spec.iaas, f"{NAMESPACE}:iaas", spec.genesys.tunnel_cidr, f"{NAMESPACE}:genesys.tunnelCidr")]
+    if spec.standby is not None:
+        out.append(
+            Attachment("standby", spec.standby.iaas, f"{NAMESPACE}:standby.iaas", spec.standby.tunnel_cidr, f"{NAMESPACE}:standby.tunnelCidr")
+        )
+    return out
+
+
+Rule = Callable[[LoadedStack], Iterator[Problem]]
+RULES: list[Rule] = []
+
+
+def rule(fn: Rule) -> Rule:
+    RULES.append(fn)
+    return fn
+
+
+def validate(stack: LoadedStack) -> Report:
+    """Run every rule; problems are errors, warnings do not make the stack invalid."""
+    report = Report(stack=stack.name)
+    seen: set[tuple[str, str, str]] = set()
+    for fn in RULES:
+        for p in fn(stack):
+            key = (p.code, p.path, p.message)
+            if key in seen:
+                continue
+            seen.add(key)
+            (report.problems if p.severity is Severity.ERROR else report.warnings).append(p)
+    return report
+
+
+# --------------------------------------------------------------------------- addressing
+
+
+@rule
+def subnet_overlap(stack: LoadedStack) -> Iterator[Problem]:
+    spec = stack.spec
+    ranges: list[tuple[str, ipaddress.IPv4Network]] = []
+    ranges += [(f"{NAMESPACE}:genesys.tenantCidrs[{i}]", n) for i, n in enumerate(spec.genesys.tenant_cidrs)]
+    for a in attachments(spec):
+        ranges += [(f"{a.path}.networks[{i}]", n) for i, n in enumerate(a.iaas.networks)]
+        ranges.append((a.tunnel_cidr_path, a.tunnel_cidr))
+    for (pa, na), (pb, nb) in combinations(ranges, 2):
+        if na.overlaps(nb):
+            yield problem("subnet-overlap", pb, f"{nb} ({pb}) overlaps {na} ({pa})")
+
+
+@rule
+def link_local_network(stack: LoadedStack) -> Iterator[Problem]:
+    spec = stack.spec
+    named = [(f"{NAMESPACE}:genesys.tenantCidrs[{i}]", n) for i, n in enumerate(spec.genesys.tenant_cidrs)]
+    for a in attachments(spec):
+        named += [(f"{a.path}.networks[{i}]", n) for i, n in enumerate(a.iaas.networks)]
+    for path, net in named:
+        if net.overlaps(LINK_LOCAL):
+            yield problem("link-local-network", path, f"{net} is inside the link-local range 169.254.0.0/16")
+
+
+@rule
+def tunnel_cidr(stack: LoadedStack) -> Iterator[Problem]:
+    for a in attachments(stack.spec):
+        net = a.tunnel_cidr
+        if net.prefixlen not in (29, 30):
+            yield problem("tunnel-cidr", a.tunnel_cidr_path, f"{net} is a /{net.prefixlen}; the tunnel range must be a /30 or /29")
+        if not net.subnet_of(LINK_LOCAL):
+            yield problem("tunnel-cidr", a.tunnel_cidr_path, f"{net} is outside 169.254.0.0/16")
+        if a.iaas.provider is Provider.AWS:
+            for reserved in AWS_RESERVED_INSIDE:
+                if net.overlaps(reserved):
+                    yield problem(
+                        "tunnel-cidr", a.tunnel_cidr_path,
+                        f"{net} covers {reserved}, which AWS reserves and refuses as a tunnel inside CIDR",
+                    )
+
+
+def _is_public(addr: ipaddress.IPv4Address) -> tuple[bool, str]:
+    if any(addr in n for n in DOCUMENTATION):
+        return True, "documentation"
+    for test, label in (
+        (addr.is_unspecified, "unspecified"),
+        (addr.is_loopback, "loopback"),
+        (addr.is_link_local, "link-local"),
+        (addr.is_multicast, "multicast"),
+        (addr in SHARED_CGNAT, "shared address space (CGNAT, RFC 6598)"),
+        (addr.is_private, "private (RFC 1918)"),
+        (addr.is_reserved, "reserved"),
+        (not addr.is_global, "not globally routable"),
+    ):
+        if test:
+            return False, label
+    return True, "public"
+
+
+@rule
+def peer_ip_not_public(stack: LoadedStack) -> Iterator[Problem]:
+    spec = stack.spec
+    for a in attachments(spec):
+        if a.iaas.provider is Provider.ONPREM:
+            continue
+        checks = [(f"{NAMESPACE}:genesys.gatewayIp", spec.genesys.gateway_ip, "the Genesys VPN gateway IP")]
+        if a.iaas.peer_ip is not None:
+            checks.append((f"{a.path}.peerIp", a.iaas.peer_ip, "the IaaS peer IP"))
+        for path, addr, what in checks:
+            public, label = _is_public(addr)
+            if not public:
+                yield problem(
+                    "peer-ip-not-public", path,
+                    f"{what} {addr} is {label}, but the {a.role} attachment is on {a.iaas.provider.value}",
+                )
+
+
+@rule
+def peer_ip_ignored(stack: LoadedStack) -> Iterator[Problem]:
+    for a in attachments(stack.spec):
+        if a.iaas.provider is Provider.AWS and a.iaas.peer_ip is not None:
+            yield problem("peer-ip-ignored", f"{a.path}.peerIp", f"peerIp {a.iaas.peer_ip} is set on an AWS attachment")
+
+
+# --------------------------------------------------------------------------- authentication
+
+
+@rule
+def psk(stack: LoadedStack) -> Iterator[Problem]:
+    tunnel = stack.spec.tunnel
+    path = f"{T}.preSharedKey"
+    if tunnel.authentication == "certificate":
+        yield problem("cert-auth-unsupported", f"{T}.authentication", "authentication is certificate")
+    elif tunnel.authentication != "psk":
+        yield problem(
+            "cert-auth-unsupported", f"{T}.authentication",
+            f"authentication {tunnel.authentication!r} is not a method Genesys offers",
+            fix="Use authentication: psk.",
+        )
+    for secret_path in sorted(stack.plaintext_secrets):
+        yield problem("psk-plaintext", secret_path, "the pre-shared key is stored in plain text")
+    key = tunnel.psk_readable
+    if key is None:
+        return  # absent (generated) or encrypted (checked where it can be read: in the program)
+    # Never put the key, or any part of it, in a message.
+    missing = [
+        label
+        for label, ok in (
+            ("an upper-case letter", any(c.isupper() for c in key)),
+            ("a lower-case letter", any(c.islower() for c in key)),
+            ("a digit", any(c.isdigit() for c in key)),
+            ("one of '.' or '_'", any(c in "._" for c in key)),
+        )
+        if not ok
+    ]
+    if len(key) < PSK_MIN:
+        yield problem("psk-weak", path, f"the pre-shared key has {len(key)} characters; at least {PSK_MIN} are needed")
+    if missing:
+        yield problem("psk-weak", path, f"the pre-shared key has no {', no '.join(missing)}")
+    bad = sorted({c for c in key if not PSK_CHARSET.match(c)})
+    if bad:
+        shown = " ".join(repr(c) if c.isprintable() and c != " " else f"U+{ord(c):04X}" for c in bad)
+        yield problem("psk-charset", path, f"the pre-shared key contains {len(bad)} character kind(s) outside [A-Za-z0-9._]: {shown}")
+    if len(key) > PSK_MAX:
+        yield problem("psk-charset", path, f"the pre-shared key has {len(key)} characters; AWS takes at most {PSK_MAX}")
+    if key.startswith("0"):
+        yield problem("psk-charset", path, "the pre-shared key starts with '0', which AWS refuses")
+
+
+# --------------------------------------------------------------------------- algorithms
+
+
+@rule
+def ike_version(stack: LoadedStack) -> Iterator[Problem]:
+    version = stack.spec.tunnel.phase1.ike_version
+    if version != "ikev2":
+        yield problem("ike-version", f"{P1}.ikeVersion", f"ikeVersion is {version!r}")
+
+
+@rule
+def protocol(stack: LoadedStack) -> Iterator[Problem]:
+    proto = stack.spec.tunnel.phase2.protocol
+    if proto == "ah":
+        yield problem("protocol-ah", f"{P2}.protocol", "phase 2 protocol is ah")
+    elif proto != "esp":
+        yield problem("protocol-ah", f"{P2}.protocol", f"phase 2 protocol {proto!r} is not an IPsec protocol", fix="Set tunnel.phase2.protocol: esp.")
+
+
+def _phases(spec: StackSpec) -> list[tuple[Phase, str, str, str, int | None, str]]:
+    """(phase, path, encryption, integrity, group, group key) for both phases."""
+    p1, p2 = spec.tunnel.phase1, spec.tunnel.phase2
+    return [
+        (Phase.IKE, P1, p1.encryption, p1.integrity, p1.dh_group, "dhGroup"),
+        (Phase.IPSEC, P2, p2.encryption, p2.integrity, p2.pfs_group, "pfsGroup"),
+    ]
+
+
+@rule
+def weak_crypto(stack: LoadedStack) -> Iterator[Problem]:
+    for _phase, path, enc, integ, group, gkey in _phases(stack.spec):
+        if enc in CIPHERS and CIPHERS[enc].weak:
+            yield problem("weak-crypto", f"{path}.encryption", f"{enc} encryption is broken")
+        if integ in INTEGRITY and INTEGRITY[integ].weak:
+            yield problem("weak-crypto", f"{path}.integrity", f"{integ} integrity is broken")
+        if group is not None and group < MIN_GROUP:
+            yield problem("weak-crypto", f"{path}.{gkey}", f"{group_label(group)} is below group {MIN_GROUP}")
+
+
+@rule
+def pfs_disabled(stack: LoadedStack) -> Iterator[Problem]:
+    if stack.spec.tunnel.phase2.pfs_group is None:
+        yield problem("pfs-disabled", f"{P2}.pfsGroup", "phase 2 has no PFS group")
+
+
+@rule
+def algorithm_unsupported(stack: LoadedStack) -> Iterator[Problem]:
+    known_groups = ", ".join(str(g) for g in sorted(PORTABLE_GROUPS))
+    # Values the project does not offer at all, whatever the target.
+    for _phase, path, enc, integ, group, gkey in _phases(stack.spec):
+        if enc not in CIPHERS or not (CIPHERS[enc].portable or CIPHERS[enc].weak):  # aes192, typos
+            yield problem(
+                "algorithm-unsupported", f"{path}.encryption", f"encryption {enc!r} is not offered",
+                fix=f"Use one of {', '.join(sorted(PORTABLE_CIPHERS))}.",
+            )
+        if integ not in INTEGRITY:
+            yield problem(
+                "algorithm-unsupported", f"{path}.integrity", f"integrity {integ!r} is not offered",
+                fix="Use sha256, sha384 or sha512.",
+            )
+        if group is not None and group not in DH_GROUPS:
+            yield problem(
+                "algorithm-unsupported", f"{path}.{gkey}", f"{group_label(group)} is not a group the project knows",
+                fix=f"Use one of {known_groups}.",
+            )
+    # Values a particular target cannot do.
+    for a in attachments(stack.spec):
+        prov = a.iaas.provider
+        for phase, path, enc, integ, group, gkey in _phases(stack.spec):
+            where = f"{prov.value} ({a.role}) {phase.value}"
+            if enc in PORTABLE_CIPHERS and enc not in SUPPORTED_CIPHERS[prov][phase]:
+                yield problem("algorithm-unsupported", f"{path}.encryption", f"{where} cannot do {enc}")
+            skip_integrity = prov is Provider.AZURE and phase is Phase.IPSEC and enc in CIPHERS and CIPHERS[enc].aead
+            if integ in INTEGRITY and not INTEGRITY[integ].weak and not skip_integrity and integ not in SUPPORTED_INTEGRITY[prov][phase]:
+                choices = ", ".join(sorted(i for i in SUPPORTED_INTEGRITY[prov][phase] if not INTEGRITY[i].weak))
+                yield problem("algorithm-unsupported", f"{path}.integrity", f"{where} cannot do {integ}", fix=f"Use one of {choices}.")
+            if group is not None and group in DH_GROUPS and group >= MIN_GROUP and group not in SUPPORTED_GROUPS[prov][phase]:
+                choices = ", ".join(str(g) for g in sorted(SUPPORTED_GROUPS[prov][phase]) if g >= MIN_GROUP)
+                yield problem("algorithm-unsupported", f"{path}.{gkey}", f"{where} cannot do {group_label(group)}", fix=f"Use one of {choices}.")
+
+
+@rule
+def phase_asymmetry(stack: LoadedStack) -> Iterator[Problem]:
+    p1, p2 = stack.spec.tunnel.phase1, stack.spec.tunnel.phase2
+    if p1.encryption != p2.encryption:
+        yield problem("phase-asymmetry", f"{P2}.encryption", f"phase 1 encrypts with {p1.encryption}, phase 2 with {p2.encryption}")
+    if p1.integrity != p2.integrity:
+        yield problem("phase-asymmetry", f"{P2}.integrity", f"phase 1 integrity is {p1.integrity}, phase 2 is {p2.integrity}")
+
+
+@rule
+def integrity_deprecated(stack: LoadedStack) -> Iterator[Problem]:
+    for _phase, path, _enc, integ, _group, _gkey in _phases(stack.spec):
+        if integ in INTEGRITY and INTEGRITY[integ].deprecated:
+            yield problem("integrity-deprecated", f"{path}.integrity", f"{integ} integrity")
+
+
+# --------------------------------------------------------------------------- lifetimes and timers
+
+
+@rule
+def lifetimes(stack: LoadedStack) -> Iterator[Problem]:
+    p1 = stack.spec.tunnel.phase1.lifetime_seconds
+    p2 = stack.spec.tunnel.phase2.lifetime_seconds
+    if p2 > p1:
+        yield problem("lifetime-order", f"{P2}.lifetimeSeconds", f"phase 2 lifetime {p2} s is longer than phase 1 ({p1} s)")
+    for a in attachments(stack.spec):
+        prov = a.iaas.provider
+        limits = LIFETIMES[prov]
+        if limits.phase2_strictly_shorter and p2 == p1:
+            yield problem(
+                "lifetime-order", f"{P2}.lifetimeSeconds",
+                f"phase 2 lifetime equals phase 1 ({p1} s) and {prov.value} requires it strictly shorter "
+                "(the guide's 3600/3600 is refused by AWS)",
+            )
+        if limits.phase1 is not None:
+            lo, hi = limits.phase1
+            if not lo <= p1 <= hi:
+                yield problem("lifetime-range", f"{P1}.lifetimeSeconds", f"phase 1 lifetime {p1} s is outside {prov.value}'s {lo}-{hi} s")
+        if limits.phase1_fixed is not None and p1 != limits.phase1_fixed:
+            yield problem(
+                "lifetime-local", f"{P1}.lifetimeSeconds",
+                f"{prov.value} fixes the IKE SA lifetime at {limits.phase1_fixed} s; {p1} s applies to the Genesys side only",
+            )
+        lo, hi = limits.phase2
+        if not lo <= p2 <= hi:
+            yield problem("lifetime-range", f"{P2}.lifetimeSeconds", f"phase 2 lifetime {p2} s is outside {prov.value}'s {lo}-{hi} s")
+
+
+@rule
+def keepalive(stack: LoadedStack) -> Iterator[Problem]:
+    value = stack.spec.tunnel.keepalive_seconds
+    path = f"{T}.keepaliveSeconds"
+    if not value > 0 or value != value or value == float("inf"):
+        yield problem("keepalive-range", path, f"keepaliveSeconds is {value}")
+    elif value > 20:
+        yield problem("keepalive-long", path, f"keepaliveSeconds is {value:g}")
+
+
+@rule
+def nat_traversal(stack: LoadedStack) -> Iterator[Problem]:
+    if not stack.spec.tunnel.nat_traversal:
+        yield problem("natt-disabled", f"{T}.natTraversal", "natTraversal is false")
+
+
+@rule
+def dpd(stack: LoadedStack) -> Iterator[Problem]:
+    timeout = stack.spec.tunnel.dpd.timeout_seconds
+    for a in attachments(stack.spec):
+        lo, hi = DPD_TIMEOUT[a.iaas.provider]
+        if not lo <= timeout <= hi:
+            yield problem("dpd-range", f"{T}.dpd.timeoutSeconds", f"dpd.timeoutSeconds {timeout} is outside {a.iaas.provider.value}'s {lo}-{hi} s")
+
+
+# --------------------------------------------------------------------------- placement and routing
+
+
+@rule
+def genesys_region(stack: LoadedStack) -> Iterator[Problem]:
+    region = stack.spec.genesys.region
+    if region not in REGION_DOMAINS:
+        yield problem(
+            "genesys-region", f"{NAMESPACE}:genesys.region", f"{region!r} is not a Genesys Cloud region",
+            fix=f"Use one of {', '.join(sorted(REGION_DOMAINS))}.",
+        )
+
+
+@rule
+def application_ports(stack: LoadedStack) -> Iterator[Problem]:
+    for a in attachments(stack.spec):
+        if not a.iaas.application_ports:
+            yield problem("icmp-only", f"{a.path}.applicationPorts", f"the {a.role} attachment opens no application port")
+
+
+@rule
+def aws_placement(stack: LoadedStack) -> Iterator[Problem]:
+    for a in attachments(stack.spec):
+        aws = a.iaas.aws
+        if aws is None:
+            continue
+        if not aws.route_table_ids:
+            yield problem("route-tables-missing", f"{a.path}.aws.routeTableIds", f"the {a.role} AWS attachment lists no route tables")
+        if not aws.security_group_ids:
+            yield problem("security-groups-missing", f"{a.path}.aws.securityGroupIds", f"the {a.role} AWS attachment lists no security groups")
+        if aws.availability_zone[:-1] != aws.region:
+            yield problem(
+                "zone-region-mismatch", f"{a.path}.aws.availabilityZone",
+                f"{aws.availability_zone} is not a zone of {aws.region}",
+                fix=f"Use a zone of {aws.region}, e.g. {aws.region}a, or change aws.region.",
+            )
+
+
+AZURE_SKUS = frozenset({*(f"VpnGw{i}" for i in range(1, 6)), *(f"VpnGw{i}AZ" for i in range(1, 6))})
+
+
+@rule
+def azure_placement(stack: LoadedStack) -> Iterator[Problem]:
+    spec = stack.spec
+    genesys_ranges = [*spec.genesys.tenant_cidrs, *(a.tunnel_cidr for a in attachments(spec))]
+    for a in attachments(spec):
+        az = a.iaas.azure
+        if az is None:
+            continue
+        if az.sku not in AZURE_SKUS:
+            what = "the Basic SKU takes no custom IPsec policy" if az.sku.lower() == "basic" else f"{az.sku!r} is not a VPN gateway SKU"
+            yield problem("azure-sku", f"{a.path}.azure.sku", what)
+        prefix = az.gateway_subnet_prefix
+        if prefix.prefixlen > 27:
+            yield problem("gateway-subnet", f"{a.path}.azure.gatewaySubnetPrefix", f"{prefix} is smaller than a /27")
+        for net in genesys_ranges:
+            if prefix.overlaps(net):
+                yield problem("gateway-subnet", f"{a.path}.azure.gatewaySubnetPrefix", f"{prefix} overlaps the Genesys range {net}")
+
+
+@rule
+def standby_zone(stack: LoadedStack) -> Iterator[Problem]:
+    spec = stack.spec
+    if spec.standby is None:
+        return
+    primary, standby = spec.iaas, spec.standby.iaas
+    path = f"{NAMESPACE}:standby.iaas"
+    if primary.aws and standby.aws and primary.aws.availability_zone == standby.aws.availability_zone:
+        yield problem(
+            "standby-same-zone", f"{path}.aws.availabilityZone",
+            f"the standby is in {standby.aws.availability_zone}, the primary's zone",
+        )
+    if (
+        primary.azure
+        and standby.azure
+        and primary.azure.location == standby.azure.location
+        and (primary.azure.resource_group_name, primary.azure.virtual_network_name)
+        == (standby.azure.resource_group_name, standby.azure.virtual_network_name)
+    ):
+        yield problem(
+            "standby-same-zone", f"{path}.azure.location",
+            f"the standby uses the primary's location {standby.azure.location} and gateway network "
+            f"{standby.azure.virtual_network_name}",
+        )
+    if primary.provider is Provider.ONPREM and standby.provider is Provider.ONPREM and primary.peer_ip == standby.peer_ip:
+        yield problem("standby-same-zone", f"{path}.peerIp", f"the standby uses the primary's peer {standby.peer_ip}")
+
+
+@rule
+def mss_clamp(stack: LoadedStack) -> Iterator[Problem]:
+    p2 = stack.spec.tunnel.phase2
+    if p2.encryption not in CIPHERS or p2.integrity not in INTEGRITY:
+        return  # reported by algorithm-unsupported; no arithmetic without an algorithm
+    for a in attachments(stack.spec):
+        clamp = a.iaas.mss_clamp
+        if clamp.mss == "auto":
+            continue
+        limit = compute_mss(
+            p2.encryption, p2.integrity,
+            nat_traversal=stack.spec.tunnel.nat_traversal,
+            underlay_mtu=clamp.underlay_mtu,
+            provider=a.iaas.provider,
+        )
+        path = f"{a.path}.mssClamp.mss"
+        if clamp.mss > limit.mss:
+            yield problem(
+                "mss-range", path,
+                f"mss {clamp.mss} exceeds the {limit.mss} this tunnel carries ({p2.encryption}/{p2.integrity}, "
+                f"underlay MTU {clamp.underlay_mtu}, {a.iaas.provider.value}); the guide's fixed 1360 is not always safe",
+            )
+        elif clamp.mss < MIN_MSS:
+            yield problem("mss-range", path, f"mss {clamp.mss} is below {MIN_MSS}")

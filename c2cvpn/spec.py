@@ -1,0 +1,511 @@
+"""The stack specification: pydantic models for ``c2c-vpn:*`` config and the one loader.
+
+The loader reads either a Pulumi stack file (``stacks/Pulumi.<env>.yaml``) or the config
+mapping that the Pulumi engine hands to the program, so the CLI and ``pulumi up`` judge a
+stack by the same code. It checks *shape* (keys, types, addresses); the rules in
+:mod:`c2cvpn.rules` check *meaning*. Shape errors make a stack unusable (exit 2); rule
+problems make it invalid (exit 1).
+"""
+
+from __future__ import annotations
+
+import difflib
+import ipaddress
+import json
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
+
+import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    model_validator,
+)
+from pydantic.alias_generators import to_camel
+from pydantic_core import PydanticCustomError
+
+from c2cvpn.vendors import Provider
+
+NAMESPACE = "c2c-vpn"
+TOP_LEVEL_KEYS = ("genesys", "tunnel", "iaas", "standby")
+#: Top-level keys a Pulumi stack file may carry besides ``config``.
+STACK_FILE_KEYS = frozenset({"config", "encryptionsalt", "secretsprovider", "encryptedkey", "environment"})
+
+
+# --------------------------------------------------------------------------- value types
+
+
+def _parse_network(value: Any) -> Any:
+    if isinstance(value, ipaddress.IPv4Network):
+        return value
+    if not isinstance(value, str):
+        raise PydanticCustomError("cidr", "expected a CIDR such as 10.10.0.0/24, got {value}", {"value": repr(value)})
+    text = value.strip()
+    if "/" not in text:
+        raise PydanticCustomError("cidr", "{value} has no prefix length; write it as a CIDR such as 10.10.0.0/24", {"value": repr(value)})
+    try:
+        net = ipaddress.ip_network(text, strict=False)
+    except ValueError:
+        raise PydanticCustomError("cidr", "{value} is not an IPv4 CIDR such as 10.10.0.0/24", {"value": repr(value)}) from None
+    if net.version != 4:
+        raise PydanticCustomError("cidr", "{value} is IPv6; Genesys Cloud-to-Cloud VPN networks are IPv4", {"value": repr(value)})
+    if str(net) != text:
+        raise PydanticCustomError(
+            "cidr", "{value} has host bits set; the network is {net}", {"value": repr(value), "net": str(net)}
+        )
+    return net
+
+
+def _parse_address(value: Any) -> Any:
+    if isinstance(value, ipaddress.IPv4Address):
+        return value
+    if not isinstance(value, str):
+        raise PydanticCustomError("ip", "expected an IPv4 address such as 203.0.113.10, got {value}", {"value": repr(value)})
+    try:
+        addr = ipaddress.ip_address(value.strip())
+    except ValueError:
+        raise PydanticCustomError("ip", "{value} is not an IPv4 address such as 203.0.113.10", {"value": repr(value)}) from None
+    if addr.version != 4:
+        raise PydanticCustomError("ip", "{value} is IPv6; the IKE peers here use IPv4", {"value": repr(value)})
+    return addr
+
+
+Network = Annotated[ipaddress.IPv4Network, BeforeValidator(_parse_network)]
+Address = Annotated[ipaddress.IPv4Address, BeforeValidator(_parse_address)]
+
+_CIPHER_ALIASES = {
+    "aes128": "aes128", "aes256": "aes256", "aes192": "aes192",
+    "aes128gcm": "aes128gcm", "aes128gcm16": "aes128gcm", "gcmaes128": "aes128gcm",
+    "aes256gcm": "aes256gcm", "aes256gcm16": "aes256gcm", "gcmaes256": "aes256gcm",
+    "3des": "3des", "des3": "3des", "tripledes": "3des", "des": "des",
+}
+_INTEGRITY_ALIASES = {
+    "sha1": "sha1", "sha": "sha1", "sha256": "sha256", "sha2256": "sha256",
+    "sha384": "sha384", "sha2384": "sha384", "sha512": "sha512", "sha2512": "sha512", "md5": "md5",
+}
+
+
+def _normaliser(aliases: Mapping[str, str], kind: str) -> Any:
+    def normalise(value: Any) -> Any:
+        if not isinstance(value, str):
+            raise PydanticCustomError("algorithm", "expected an {kind} name such as {example}, got {value}",
+                                      {"kind": kind, "example": next(iter(aliases)), "value": repr(value)})
+        key = re.sub(r"[\s_\-]", "", value.lower())
+        return aliases.get(key, value.strip().lower())
+
+    return normalise
+
+
+# Algorithm names are normalised ("AES-256" -> "aes256") but not restricted here: a value the
+# project does not know becomes an `algorithm-unsupported` problem with the list of choices.
+CipherName = Annotated[str, BeforeValidator(_normaliser(_CIPHER_ALIASES, "encryption algorithm"))]
+IntegrityName = Annotated[str, BeforeValidator(_normaliser(_INTEGRITY_ALIASES, "integrity algorithm"))]
+Lowercase = Annotated[str, BeforeValidator(lambda v: v.strip().lower() if isinstance(v, str) else v)]
+Port = Annotated[int, Field(ge=1, le=65535)]
+
+
+class Encrypted(BaseModel):
+    """A ``secure:`` value from a stack file: present, but unreadable without the Pulumi CLI."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    secure: str
+
+    def __repr__(self) -> str:
+        return "Encrypted('[secret]')"
+
+    __str__ = __repr__
+
+
+# --------------------------------------------------------------------------- models
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        alias_generator=to_camel,
+        populate_by_name=True,
+        hide_input_in_errors=True,
+    )
+
+
+class GenesysSource(StrEnum):
+    DECLARED = "declared"
+    API = "api"
+
+
+class GenesysSide(_Model):
+    """``c2c-vpn:genesys``: the Genesys Cloud end, as its VPN dashboard shows it."""
+
+    region: Lowercase = Field(description="Genesys Cloud region of the org, e.g. `us-east-1`.")
+    gateway_ip: Address = Field(description="Public IP of the Genesys VPN gateway, from its dashboard.")
+    tenant_cidrs: list[Network] = Field(min_length=1, description="Genesys-side networks the IaaS must reach.")
+    tunnel_cidr: Network = Field(description="Tunnel interface range Genesys allocated: a /30 or /29 in 169.254.0.0/16.")
+    source: GenesysSource = Field(GenesysSource.DECLARED, description="Where the Genesys record comes from: `declared` (this block) or `api`.")
+
+
+class Phase1(_Model):
+    """``c2c-vpn:tunnel.phase1``: IKE SA parameters."""
+
+    ike_version: Lowercase = Field("ikev2", description="`ikev2` (the only version Genesys speaks).")
+    encryption: CipherName = Field(description="`aes128`, `aes256`, `aes128gcm` or `aes256gcm`.")
+    integrity: IntegrityName = Field(description="`sha256` (or `sha384`, `sha512`; `sha1` is deprecated). With GCM, the PRF.")
+    dh_group: int = Field(description="Diffie-Hellman group number: 14, 19, 20 or 24 work everywhere.")
+    lifetime_seconds: int = Field(28800, description="IKE SA lifetime (AWS 900-28800; fixed at 28800 on Azure).")
+
+
+class Phase2(_Model):
+    """``c2c-vpn:tunnel.phase2``: IPsec (child) SA parameters."""
+
+    protocol: Lowercase = Field("esp", description="`esp` (AH cannot cross NAT).")
+    encryption: CipherName = Field(description="As phase 1; keep them identical.")
+    integrity: IntegrityName = Field(description="As phase 1; Azure phase 2 has no sha384/sha512.")
+    pfs_group: int | None = Field(description="PFS group number, normally the phase 1 DH group; `null` disables PFS (refused).")
+    lifetime_seconds: int = Field(3600, description="Child SA lifetime (AWS 900-3600 and below phase 1; Azure 300-172799).")
+
+
+class Dpd(_Model):
+    """``c2c-vpn:tunnel.dpd``: dead-peer detection."""
+
+    timeout_seconds: int = Field(30, description="Declare the peer dead after this long (AWS >= 30, Azure 9-3600).")
+    action: Literal["clear", "none", "restart"] = Field("restart", description="What to do then: `restart` re-initiates.")
+
+
+class Tunnel(_Model):
+    """``c2c-vpn:tunnel``: the IKEv2/IPsec parameters both sides must share."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", description="Connection name, e.g. `PROD-AWS-SFDC-VPN` (letters, digits, `.`, `_`, `-`).")
+    authentication: Lowercase = Field("psk", description="`psk` (certificates are not offered by Genesys).")
+    pre_shared_key: SecretStr | Encrypted | None = Field(None, description="The PSK as a Pulumi secret; generated to the portable rule when absent.")
+    nat_traversal: bool = Field(True, description="Encapsulate ESP in UDP 4500.")
+    keepalive_seconds: float = Field(20, description="NAT keepalive / DPD interval in seconds (20 or less).")
+    startup_action: Literal["add", "start"] = Field("start", description="`start`: the IaaS side initiates; `add`: it waits for Genesys.")
+    dpd: Dpd = Field(default_factory=Dpd, description="Dead-peer detection.")
+    phase1: Phase1
+    phase2: Phase2
+
+    @property
+    def psk_readable(self) -> str | None:
+        return self.pre_shared_key.get_secret_value() if isinstance(self.pre_shared_key, SecretStr) else None
+
+
+class GatewayKind(StrEnum):
+    VGW = "vgw"
+    TGW = "tgw"
+
+
+class AwsSettings(_Model):
+    """``c2c-vpn:iaas.aws``: where the attachment lands on AWS."""
+
+    region: str = Field(pattern=r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$", description="AWS region, e.g. `eu-west-1`.")
+    vpc_id: str = Field(pattern=r"^vpc-[0-9a-f]{8,17}$", description="The VPC that holds the back ends.")
+    route_table_ids: list[Annotated[str, Field(pattern=r"^rtb-[0-9a-f]{8,17}$")]] = Field(default_factory=list, description="Route tables that get a route per Genesys CIDR.")
+    security_group_ids: list[Annotated[str, Field(pattern=r"^sg-[0-9a-f]{8,17}$")]] = Field(default_factory=list, description="Groups that get the application-port rules.")
+    availability_zone: str = Field(pattern=r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d[a-z]$", description="AZ of this attachment (appliance and failover placement), e.g. `eu-west-1a`.")
+    subnet_id: str | None = Field(None, pattern=r"^subnet-[0-9a-f]{8,17}$", description="Subnet for the MSS appliance (required when mssClamp.enabled).")
+    gateway: GatewayKind = Field(GatewayKind.VGW, description="`vgw` (a new virtual private gateway) or `tgw` (an existing transit gateway).")
+    transit_gateway_id: str | None = Field(None, pattern=r"^tgw-[0-9a-f]{8,17}$", description="Required with `gateway: tgw`.")
+
+    @model_validator(mode="after")
+    def _gateway_fields(self) -> AwsSettings:
+        if self.gateway is GatewayKind.TGW and not self.transit_gateway_id:
+            raise PydanticCustomError("missing", "transitGatewayId is required with gateway: tgw (the transit gateway to attach to)")
+        if self.gateway is GatewayKind.VGW and self.transit_gateway_id:
+            raise PydanticCustomError("conflict", "transitGatewayId is set but gateway is vgw; set gateway: tgw to use the transit gateway")
+        return self
+
+
+class AzureSettings(_Model):
+    """``c2c-vpn:iaas.azure``: where the attachment lands on Azure."""
+
+    resource_group_name: str = Field(min_length=1, max_length=90, description="Resource group of the virtual network.")
+    location: Lowercase = Field(min_length=2, description="Azure location, e.g. `westeurope`.")
+    virtual_network_name: str = Field(min_length=2, max_length=64, description="The virtual network that holds the back ends.")
+    gateway_subnet_prefix: Network = Field(description="Prefix for `GatewaySubnet`: /27 or larger, free in the VNet.")
+    sku: str = Field("VpnGw1AZ", description="Gateway SKU: `VpnGw1AZ`..`VpnGw5AZ` (Basic is refused).")
+    network_security_group_names: list[str] = Field(default_factory=list, description="NSGs of the back-end subnets that get the application-port rules.")
+
+
+class MssClamp(_Model):
+    """``c2c-vpn:iaas.mssClamp``: the MSS-clamping appliance."""
+
+    enabled: bool = Field(False, description="Deploy the appliance that clamps TCP MSS on Genesys-bound traffic.")
+    mss: Literal["auto"] | Annotated[int, Field(ge=1, le=65535)] = Field("auto", description="`auto` (computed) or a number no larger than the computed MSS.")
+    underlay_mtu: int = Field(1500, ge=576, le=9001, description="MTU of the path the tunnel runs over.")
+
+
+class IaasSide(_Model):
+    """``c2c-vpn:iaas``: the application network end."""
+
+    provider: Provider = Field(description="`aws`, `azure` or `onprem`.")
+    networks: list[Network] = Field(min_length=1, description="IaaS back-end networks Genesys must reach.")
+    peer_ip: Address | None = Field(None, description="Static public IP of the IaaS endpoint (onprem: required; azure: optional, AWS assigns its own).")
+    application_ports: list[Port] = Field(description="TCP ports Genesys calls, e.g. [443].")
+    aws: AwsSettings | None = Field(None, description="Required when provider is aws.")
+    azure: AzureSettings | None = Field(None, description="Required when provider is azure.")
+    mss_clamp: MssClamp = Field(default_factory=MssClamp, description="MSS clamping.")
+
+    @model_validator(mode="after")
+    def _provider_block(self) -> IaasSide:
+        wanted = {Provider.AWS: "aws", Provider.AZURE: "azure"}.get(self.provider)
+        for block in ("aws", "azure"):
+            given = getattr(self, block) is not None
+            if block == wanted and not given:
+                raise PydanticCustomError("missing", "provider is {p} but the `{b}` block is missing", {"p": self.provider.value, "b": block})
+            if block != wanted and given:
+                raise PydanticCustomError("conflict", "provider is {p} but an `{b}` block is given; remove it or change provider", {"p": self.provider.value, "b": block})
+        if self.provider is Provider.ONPREM and self.peer_ip is None:
+            raise PydanticCustomError("missing", "provider is onprem but peerIp is missing (the on-prem firewall's IP that Genesys connects to)")
+        if self.mss_clamp.enabled and self.aws is not None and self.aws.subnet_id is None:
+            raise PydanticCustomError("missing", "mssClamp.enabled needs aws.subnetId (the subnet the appliance runs in)")
+        return self
+
+
+class Standby(_Model):
+    """``c2c-vpn:standby``: the active-passive second attachment."""
+
+    iaas: IaasSide = Field(description="Same shape as `c2c-vpn:iaas`, in another AZ, region or location.")
+    tunnel_cidr: Network = Field(description="Tunnel range Genesys allocated to the second connection.")
+
+
+class StackSpec(_Model):
+    """All ``c2c-vpn:*`` configuration of one stack."""
+
+    genesys: GenesysSide
+    tunnel: Tunnel
+    iaas: IaasSide
+    standby: Standby | None = None
+
+
+# --------------------------------------------------------------------------- loading
+
+
+class SpecError(Exception):
+    """The stack cannot be interpreted at all (exit 2). Each line names the key and the fix."""
+
+    def __init__(self, source: str, lines: Iterable[str]) -> None:
+        self.source = source
+        self.lines = list(lines)
+        super().__init__("\n".join(f"{source}: {line}" for line in self.lines))
+
+
+@dataclass(frozen=True)
+class LoadedStack:
+    name: str
+    source: str  # file path, or "pulumi" for engine config
+    spec: StackSpec
+    #: Config paths whose value is a secret kept in plain text where it is stored.
+    plaintext_secrets: frozenset[str] = field(default_factory=frozenset)
+
+
+def config_path(loc: Iterable[int | str]) -> str:
+    """``('tunnel', 'phase2', 'lifetimeSeconds')`` → ``c2c-vpn:tunnel.phase2.lifetimeSeconds``."""
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + part
+    head, _, rest = out.partition(".")
+    return f"{NAMESPACE}:{head}" + (f".{rest}" if rest else "")
+
+
+def _field_model(model: type[BaseModel], loc: tuple[int | str, ...]) -> type[BaseModel] | None:
+    """The model class that owns the last key of ``loc`` (for 'did you mean' hints)."""
+    current: type[BaseModel] | None = model
+    for part in loc[:-1]:
+        if isinstance(part, int) or current is None:
+            continue
+        by_alias = {f.alias or n: f for n, f in current.model_fields.items()}
+        info = by_alias.get(part)
+        current = None
+        if info is not None:
+            for candidate in _flatten(info.annotation):
+                if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+                    current = candidate
+                    break
+    return current
+
+
+def _flatten(annotation: Any) -> Iterator[Any]:
+    if get_origin(annotation) in (Union, list, Annotated) or type(annotation).__name__ == "UnionType":
+        for arg in get_args(annotation):
+            yield from _flatten(arg)
+    else:
+        yield annotation
+
+
+def _describe(err: Mapping[str, Any], model: type[BaseModel]) -> str:
+    loc = tuple(err["loc"])
+    # Drop pydantic's union-branch and validator tags from the location.
+    loc = tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p in {"SecretStr", "Encrypted", "str", "int", "literal['auto']"})))
+    path = config_path(loc) if loc else NAMESPACE
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        owner = _field_model(model, loc)
+        names = [f.alias or n for n, f in owner.model_fields.items()] if owner else []
+        hint = difflib.get_close_matches(str(loc[-1]), names, n=1)
+        also = f"did you mean {hint[0]!r}? " if hint else ""
+        return f"{path}: unknown key; {also}valid keys here: {', '.join(names)}"
+    if kind == "missing":
+        owner = _field_model(model, loc)
+        desc = ""
+        if owner is not None:
+            for n, f in owner.model_fields.items():
+                if (f.alias or n) == loc[-1] and f.description:
+                    desc = f" ({f.description})"
+        return f"{path}: required key is missing{desc}"
+    if kind == "string_pattern_mismatch":
+        return f"{path}: {err['msg'].lower()} — check the spelling of the value"
+    return f"{path}: {err['msg']}"
+
+
+def _dedupe(items: Iterable[str]) -> list[str]:
+    seen: dict[str, None] = {}
+    for item in items:
+        seen.setdefault(item, None)
+    return list(seen)
+
+
+def _plaintext_psk(raw: Mapping[str, Any]) -> bool:
+    tunnel = raw.get("tunnel")
+    return isinstance(tunnel, Mapping) and isinstance(tunnel.get("preSharedKey"), str)
+
+
+def parse_config(
+    values: Mapping[str, Any],
+    *,
+    stack: str,
+    source: str,
+    secret_keys: frozenset[str] | None = None,
+) -> LoadedStack:
+    """Turn ``{"c2c-vpn:genesys": {...}, ...}`` into a :class:`LoadedStack` or raise :class:`SpecError`.
+
+    ``secret_keys`` are the config keys the engine marks secret; ``None`` means the values
+    come from a stack file, where ``{secure: ...}`` marks a secret.
+    """
+    if not isinstance(values, Mapping):
+        raise SpecError(source, ["`config:` must be a mapping of keys such as `c2c-vpn:genesys`"])
+    raw: dict[str, Any] = {}
+    errors: list[str] = []
+    for key, value in values.items():
+        if not isinstance(key, str):
+            errors.append(f"config key {key!r} is not a string")
+            continue
+        namespace, sep, name = key.partition(":")
+        if not sep or namespace != NAMESPACE:
+            continue  # provider config such as aws:region belongs to others
+        if name not in TOP_LEVEL_KEYS:
+            hint = difflib.get_close_matches(name, TOP_LEVEL_KEYS, n=1)
+            also = f"did you mean '{NAMESPACE}:{hint[0]}'? " if hint else ""
+            errors.append(f"{key}: unknown key; {also}valid keys: {', '.join(f'{NAMESPACE}:{k}' for k in TOP_LEVEL_KEYS)}")
+            continue
+        if isinstance(value, str) and value.lstrip().startswith(("{", "[")):
+            try:
+                value = json.loads(value)  # the engine passes objects as JSON text
+            except json.JSONDecodeError:
+                errors.append(f"{key}: value is not valid JSON")
+                continue
+        raw[name] = value
+    if errors:
+        raise SpecError(source, errors)
+    try:
+        spec = StackSpec.model_validate(raw)
+    except ValidationError as exc:
+        raise SpecError(source, _dedupe(_describe(e, StackSpec) for e in exc.errors())) from None
+    plaintext: set[str] = set()
+    if spec.tunnel.pre_shared_key is not None:
+        tunnel_key = f"{NAMESPACE}:tunnel"
+        is_plain = _plaintext_psk(raw) if secret_keys is None else tunnel_key not in secret_keys
+        if is_plain:
+            plaintext.add(f"{tunnel_key}.preSharedKey")
+    return LoadedStack(name=stack, source=source, spec=spec, plaintext_secrets=frozenset(plaintext))
+
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """A safe loader that refuses duplicate keys (YAML would silently keep the last one)."""
+
+
+def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+    mapping: dict[Any, Any] = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+        if key in mapping:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r} (the second would silently win)", key_node.start_mark
+            )
+        mapping[key] = loader.construct_object(value_node, deep=deep)  # type: ignore[no-untyped-call]
+    return mapping
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def find_project_root(start: Path | None = None) -> Path | None:
+    here = (start or Path.cwd()).resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / "Pulumi.yaml").is_file():
+            return candidate
+    return None
+
+
+def resolve_stack(ref: str, *, root: Path | None = None) -> tuple[str, Path]:
+    """``dev`` → ``stacks/Pulumi.dev.yaml``; a path is taken as it is."""
+    path = Path(ref)
+    if path.suffix in {".yaml", ".yml"} or path.exists() or "/" in ref:
+        name = path.name
+        m = re.fullmatch(r"Pulumi\.(.+)\.ya?ml", name)
+        return (m.group(1) if m else path.stem), path
+    project = root or find_project_root() or Path.cwd()
+    stack_dir = project / "stacks"
+    project_file = project / "Pulumi.yaml"
+    if project_file.is_file():
+        try:
+            meta = yaml.safe_load(project_file.read_text(encoding="utf-8")) or {}
+            if isinstance(meta, dict) and isinstance(meta.get("stackConfigDir"), str):
+                stack_dir = project / meta["stackConfigDir"]
+        except yaml.YAMLError:
+            pass
+    return ref, stack_dir / f"Pulumi.{ref}.yaml"
+
+
+def load_stack(ref: str, *, root: Path | None = None) -> LoadedStack:
+    """Load a stack by name (found under ``stacks/``) or by file path. Raises :class:`SpecError`."""
+    name, path = resolve_stack(ref, root=root)
+    source = str(path)
+    if not path.is_file():
+        available = ""
+        if path.parent.is_dir():
+            names = sorted(re.sub(r"^Pulumi\.|\.ya?ml$", "", p.name) for p in path.parent.glob("Pulumi.*.y*ml"))
+            available = f"; stacks found in {path.parent}: {', '.join(names)}" if names else ""
+        raise SpecError(source, [f"no such stack file{available}"])
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SpecError(source, [f"cannot read the file: {exc}"]) from None
+    try:
+        document = yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+        what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise SpecError(source, [f"broken YAML at {where}{what}"]) from None
+    if document is None:
+        raise SpecError(source, ["the file is empty; a stack file starts with `config:`"])
+    if not isinstance(document, dict):
+        raise SpecError(source, ["a stack file is a mapping with a `config:` key"])
+    unknown = [k for k in document if k not in STACK_FILE_KEYS]
+    if unknown:
+        raise SpecError(source, [f"unknown top-level key {k!r}; a stack file has {', '.join(sorted(STACK_FILE_KEYS))}" for k in unknown])
+    config = document.get("config")
+    if config is None:
+        raise SpecError(source, [f"no `config:` section; it holds the {NAMESPACE}:* keys"])
+    return parse_config(config, stack=name, source=source)

@@ -1,0 +1,283 @@
+"""The one table of vendor spellings and capabilities.
+
+Every algorithm and Diffie-Hellman group the project knows is written here once, with its
+spelling for AWS (``pulumi_aws.ec2.VpnConnection`` tunnel options), Azure (``azure-native``
+``IpsecPolicy`` enums) and strongSwan (``swanctl.conf`` proposals), and with what each
+target accepts. Sources: the AWS EC2 ``ModifyVpnTunnelOptions`` API reference, the Azure
+``IpsecPolicy`` REST reference, and strongSwan's IKEv2 cipher-suite list.
+
+Nothing else in the project spells a vendor value: components, the renderer and the
+reconciler all ask this module.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Final
+
+
+class Provider(StrEnum):
+    AWS = "aws"
+    AZURE = "azure"
+    ONPREM = "onprem"
+
+
+class Phase(StrEnum):
+    IKE = "phase1"
+    IPSEC = "phase2"
+
+
+@dataclass(frozen=True, slots=True)
+class Cipher:
+    """An encryption algorithm as the project spells it in stack files."""
+
+    name: str
+    label: str  # how a person (and the Genesys dashboard) names it
+    aws: str | None
+    azure: str | None  # same enum spelling for IKE and IPsec policies
+    strongswan: str
+    key_bits: int
+    block_bytes: int  # ESP padding block (RFC 4303 minimum alignment is 4)
+    iv_bytes: int
+    aead: bool
+    weak: bool = False
+    portable: bool = True  # offered by this project at all (aes192 is not)
+
+
+@dataclass(frozen=True, slots=True)
+class Integrity:
+    name: str
+    label: str
+    aws: str | None
+    azure_ike: str | None
+    azure_ipsec: str | None
+    strongswan: str
+    icv_bytes: int  # truncated HMAC length carried in ESP (RFC 4868 / RFC 2404)
+    weak: bool = False
+    deprecated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DhGroup:
+    number: int
+    description: str
+    strongswan: str
+    azure_dh: str | None
+    azure_pfs: str | None
+
+
+CIPHERS: Final[dict[str, Cipher]] = {
+    c.name: c
+    for c in (
+        Cipher("aes128", "AES-128", "AES128", "AES128", "aes128", 128, 16, 16, aead=False),
+        Cipher("aes256", "AES-256", "AES256", "AES256", "aes256", 256, 16, 16, aead=False),
+        Cipher("aes128gcm", "AES-128-GCM", "AES128-GCM-16", "GCMAES128", "aes128gcm16", 128, 4, 8, aead=True),
+        Cipher("aes256gcm", "AES-256-GCM", "AES256-GCM-16", "GCMAES256", "aes256gcm16", 256, 4, 8, aead=True),
+        # Known so that they can be named in a refusal; never rendered for a target.
+        Cipher("aes192", "AES-192", None, "AES192", "aes192", 192, 16, 16, aead=False, portable=False),
+        Cipher("3des", "3DES", None, "DES3", "3des", 168, 8, 8, aead=False, weak=True, portable=False),
+        Cipher("des", "DES", None, "DES", "des", 56, 8, 8, aead=False, weak=True, portable=False),
+    )
+}
+
+INTEGRITY: Final[dict[str, Integrity]] = {
+    i.name: i
+    for i in (
+        Integrity("sha1", "SHA-1", "SHA1", "SHA1", "SHA1", "sha1", 12, deprecated=True),
+        Integrity("sha256", "SHA-256", "SHA2-256", "SHA256", "SHA256", "sha256", 16),
+        Integrity("sha384", "SHA-384", "SHA2-384", "SHA384", None, "sha384", 24),
+        Integrity("sha512", "SHA-512", "SHA2-512", None, None, "sha512", 32),
+        Integrity("md5", "MD5", None, "MD5", "MD5", "md5", 12, weak=True),
+    )
+}
+
+DH_GROUPS: Final[dict[int, DhGroup]] = {
+    g.number: g
+    for g in (
+        DhGroup(1, "MODP 768-bit", "modp768", "DHGroup1", "PFS1"),
+        DhGroup(2, "MODP 1024-bit", "modp1024", "DHGroup2", "PFS2"),
+        DhGroup(5, "MODP 1536-bit", "modp1536", None, None),
+        DhGroup(14, "MODP 2048-bit", "modp2048", "DHGroup14", "PFS2048"),
+        DhGroup(15, "MODP 3072-bit", "modp3072", None, None),
+        DhGroup(16, "MODP 4096-bit", "modp4096", None, None),
+        DhGroup(17, "MODP 6144-bit", "modp6144", None, None),
+        DhGroup(18, "MODP 8192-bit", "modp8192", None, None),
+        DhGroup(19, "ECP 256-bit (NIST P-256)", "ecp256", "ECP256", "ECP256"),
+        DhGroup(20, "ECP 384-bit (NIST P-384)", "ecp384", "ECP384", "ECP384"),
+        DhGroup(21, "ECP 521-bit (NIST P-521)", "ecp521", None, None),
+        DhGroup(22, "MODP 1024-bit with 160-bit prime order subgroup", "modp1024s160", None, None),
+        DhGroup(23, "MODP 2048-bit with 224-bit prime order subgroup", "modp2048s224", None, None),
+        DhGroup(24, "MODP 2048-bit with 256-bit prime order subgroup", "modp2048s256", "DHGroup24", "PFS24"),
+        DhGroup(31, "Curve25519", "curve25519", None, None),
+    )
+}
+
+#: The weakest group the project accepts (RFC 8247 deprecates 1, 2, 5 and 22).
+MIN_GROUP: Final = 14
+WEAK_GROUPS: Final = frozenset({1, 2, 5, 22})
+
+#: What each target can do, per phase. Values are the project's names / group numbers.
+SUPPORTED_CIPHERS: Final[dict[Provider, dict[Phase, frozenset[str]]]] = {
+    Provider.AWS: {
+        Phase.IKE: frozenset({"aes128", "aes256", "aes128gcm", "aes256gcm"}),
+        Phase.IPSEC: frozenset({"aes128", "aes256", "aes128gcm", "aes256gcm"}),
+    },
+    Provider.AZURE: {
+        Phase.IKE: frozenset({"aes128", "aes256", "aes128gcm", "aes256gcm", "aes192", "3des", "des"}),
+        Phase.IPSEC: frozenset({"aes128", "aes256", "aes128gcm", "aes256gcm", "aes192", "3des", "des"}),
+    },
+    Provider.ONPREM: {
+        Phase.IKE: frozenset(CIPHERS),
+        Phase.IPSEC: frozenset(CIPHERS),
+    },
+}
+
+SUPPORTED_INTEGRITY: Final[dict[Provider, dict[Phase, frozenset[str]]]] = {
+    Provider.AWS: {
+        Phase.IKE: frozenset({"sha1", "sha256", "sha384", "sha512"}),
+        Phase.IPSEC: frozenset({"sha1", "sha256", "sha384", "sha512"}),
+    },
+    Provider.AZURE: {
+        Phase.IKE: frozenset({"sha1", "sha256", "sha384", "md5"}),
+        Phase.IPSEC: frozenset({"sha1", "sha256", "md5"}),
+    },
+    Provider.ONPREM: {
+        Phase.IKE: frozenset(INTEGRITY),
+        Phase.IPSEC: frozenset(INTEGRITY),
+    },
+}
+
+_AWS_GROUPS_COMMON = frozenset({2, *range(14, 25)})
+SUPPORTED_GROUPS: Final[dict[Provider, dict[Phase, frozenset[int]]]] = {
+    Provider.AWS: {
+        Phase.IKE: _AWS_GROUPS_COMMON,
+        Phase.IPSEC: _AWS_GROUPS_COMMON | {5},
+    },
+    Provider.AZURE: {
+        Phase.IKE: frozenset(g.number for g in DH_GROUPS.values() if g.azure_dh),
+        Phase.IPSEC: frozenset(g.number for g in DH_GROUPS.values() if g.azure_pfs),
+    },
+    Provider.ONPREM: {
+        Phase.IKE: frozenset(DH_GROUPS),
+        Phase.IPSEC: frozenset(DH_GROUPS),
+    },
+}
+
+#: The project's portable choices: what every target accepts and nothing weak.
+PORTABLE_CIPHERS: Final = frozenset(name for name, c in CIPHERS.items() if c.portable)
+PORTABLE_GROUPS: Final = frozenset(
+    n
+    for n in DH_GROUPS
+    if n >= MIN_GROUP
+    and n not in WEAK_GROUPS
+    and all(n in SUPPORTED_GROUPS[p][ph] for p in Provider for ph in Phase)
+)
+
+
+@dataclass(frozen=True, slots=True)
+class LifetimeRange:
+    phase1: tuple[int, int] | None  # None: not settable on this target
+    phase2: tuple[int, int]
+    phase2_strictly_shorter: bool
+    phase1_fixed: int | None = None
+
+
+LIFETIMES: Final[dict[Provider, LifetimeRange]] = {
+    # AWS: Phase1LifetimeSeconds 900-28800, Phase2LifetimeSeconds 900-3600 and < phase 1.
+    Provider.AWS: LifetimeRange((900, 28800), (900, 3600), phase2_strictly_shorter=True),
+    # Azure: the IKE SA lifetime is fixed at 28800 s; saLifeTimeSeconds from 300 s.
+    Provider.AZURE: LifetimeRange(None, (300, 172799), phase2_strictly_shorter=False, phase1_fixed=28800),
+    # strongSwan: any value works; these bounds keep rekeying sane (5 min to 1 day).
+    Provider.ONPREM: LifetimeRange((300, 86400), (300, 86400), phase2_strictly_shorter=False),
+}
+
+#: Dead-peer detection timeout accepted by each target, in seconds.
+DPD_TIMEOUT: Final[dict[Provider, tuple[int, int]]] = {
+    Provider.AWS: (30, 3600),
+    Provider.AZURE: (9, 3600),
+    Provider.ONPREM: (5, 3600),
+}
+
+#: Each vendor's own recommendation for the TCP MSS across its tunnel (None: compute only).
+#: AWS documents a tunnel MTU of 1399 bytes (MSS 1399 - 40 = 1359); Azure recommends 1350.
+VENDOR_MSS: Final[dict[Provider, int | None]] = {
+    Provider.AWS: 1399 - 40,
+    Provider.AZURE: 1350,
+    Provider.ONPREM: None,
+}
+
+
+class UnknownAlgorithm(KeyError):
+    """Asked to spell a value for a target that cannot do it (a validated spec never does)."""
+
+
+def aws_cipher(name: str) -> str:
+    spelled = CIPHERS[name].aws
+    if spelled is None:
+        raise UnknownAlgorithm(f"AWS has no cipher {name!r}")
+    return spelled
+
+
+def aws_integrity(name: str) -> str:
+    spelled = INTEGRITY[name].aws
+    if spelled is None:
+        raise UnknownAlgorithm(f"AWS has no integrity algorithm {name!r}")
+    return spelled
+
+
+def azure_cipher(name: str) -> str:
+    spelled = CIPHERS[name].azure
+    if spelled is None:
+        raise UnknownAlgorithm(f"Azure has no cipher {name!r}")
+    return spelled
+
+
+def azure_integrity(name: str, phase: Phase, cipher: str) -> str:
+    """Azure spelling; with AES-GCM in phase 2 Azure wants the GCM value as integrity too."""
+    c = CIPHERS[cipher]
+    if phase is Phase.IPSEC and c.aead:
+        return azure_cipher(cipher)
+    i = INTEGRITY[name]
+    spelled = i.azure_ike if phase is Phase.IKE else i.azure_ipsec
+    if spelled is None:
+        raise UnknownAlgorithm(f"Azure has no {phase.value} integrity algorithm {name!r}")
+    return spelled
+
+
+def azure_dh_group(number: int) -> str:
+    g = DH_GROUPS.get(number)
+    if g is None or g.azure_dh is None:
+        raise UnknownAlgorithm(f"Azure has no DH group {number}")
+    return g.azure_dh
+
+
+def azure_pfs_group(number: int | None) -> str:
+    if number is None:
+        return "None"
+    g = DH_GROUPS.get(number)
+    if g is None or g.azure_pfs is None:
+        raise UnknownAlgorithm(f"Azure has no PFS group {number}")
+    return g.azure_pfs
+
+
+def strongswan_proposal(cipher: str, integrity: str, group: int | None, phase: Phase) -> str:
+    """A swanctl.conf proposal, e.g. ``aes256-sha256-modp2048`` or ``aes256gcm16-prfsha256-ecp384``.
+
+    AEAD ciphers carry no integrity transform; in IKE their hash becomes the PRF.
+    """
+    c = CIPHERS[cipher]
+    parts = [c.strongswan]
+    if c.aead:
+        if phase is Phase.IKE:
+            parts.append("prf" + INTEGRITY[integrity].strongswan)
+    else:
+        parts.append(INTEGRITY[integrity].strongswan)
+    if group is not None:
+        parts.append(DH_GROUPS[group].strongswan)
+    return "-".join(parts)
+
+
+def group_label(number: int) -> str:
+    g = DH_GROUPS.get(number)
+    return f"group {number} ({g.description})" if g else f"group {number}"

@@ -1,0 +1,1 @@
+"""Pulumi ComponentResources: a validated spec in, provider resources out (no rules here)."""

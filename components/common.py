@@ -1,0 +1,56 @@
+"""What every component shares: reading the stack through the engine, and the PSK."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pulumi
+import pulumi_random as random
+
+from c2cvpn.derive import PSK_LENGTH, PSK_SPECIALS
+from c2cvpn.spec import NAMESPACE, TOP_LEVEL_KEYS, LoadedStack, parse_config
+from c2cvpn.spec import Tunnel as TunnelSpec
+
+
+def load_from_engine() -> LoadedStack:
+    """Read ``c2c-vpn:*`` config as the engine hands it to the program (secrets decrypted).
+
+    ``pulumi.runtime.get_config`` returns raw values without the secret-access warning that
+    ``Config.get_object`` would log for the tunnel key; the secret flag is kept separately so
+    the PSK is wrapped as a secret before any resource sees it.
+    """
+    values: dict[str, Any] = {}
+    secret_keys: set[str] = set()
+    for name in TOP_LEVEL_KEYS:
+        key = f"{NAMESPACE}:{name}"
+        raw = pulumi.runtime.get_config(key)
+        if raw is None:
+            continue
+        values[key] = json.loads(raw) if isinstance(raw, str) and raw.lstrip().startswith(("{", "[")) else raw
+        if pulumi.runtime.is_config_secret(key):
+            secret_keys.add(key)
+    return parse_config(values, stack=pulumi.get_stack(), source="pulumi config", secret_keys=frozenset(secret_keys))
+
+
+def pre_shared_key(name: str, tunnel: TunnelSpec, opts: pulumi.ResourceOptions) -> pulumi.Output[str]:
+    """The PSK as a Pulumi secret: from config, or generated to the portable rule.
+
+    Generated keys are 40 characters of [A-Za-z0-9._] with every class present; a leading
+    ``0`` (which AWS refuses) is replaced deterministically, so the value is stable in state.
+    """
+    readable = tunnel.psk_readable
+    if readable is not None:
+        return pulumi.Output.secret(readable)
+    generated = random.RandomPassword(
+        f"{name}-psk",
+        length=PSK_LENGTH,
+        special=True,
+        override_special=PSK_SPECIALS,
+        min_upper=2,
+        min_lower=2,
+        min_numeric=2,
+        min_special=2,
+        opts=opts,
+    )
+    return pulumi.Output.secret(generated.result.apply(lambda k: "Z" + k[1:] if k.startswith("0") else k))
