@@ -15,7 +15,7 @@ from itertools import combinations
 
 from c2cvpn.genesys.regions import REGION_DOMAINS
 from c2cvpn.mss import MIN_MSS, compute_mss
-from c2cvpn.problems import CODES, Problem, Severity, problem
+from c2cvpn.problems import Problem, Severity, problem
 from c2cvpn.spec import NAMESPACE, IaasSide, LoadedStack, StackSpec
 from c2cvpn.vendors import (
     CIPHERS,
@@ -313,18 +313,19 @@ def algorithm_unsupported(stack: LoadedStack) -> Iterator[Problem]:
                 "algorithm-unsupported", f"{path}.{gkey}", f"{group_label(group)} is not a group the project knows",
                 fix=f"Use one of {known_groups}.",
             )
-    # Values a particular target cannot do.
+    # Values a particular target cannot do (weak ones too: they are refused twice over).
     for a in attachments(stack.spec):
         prov = a.iaas.provider
         for phase, path, enc, integ, group, gkey in _phases(stack.spec):
             where = f"{prov.value} ({a.role}) {phase.value}"
-            if enc in PORTABLE_CIPHERS and enc not in SUPPORTED_CIPHERS[prov][phase]:
+            if enc in CIPHERS and (CIPHERS[enc].portable or CIPHERS[enc].weak) and enc not in SUPPORTED_CIPHERS[prov][phase]:
                 yield problem("algorithm-unsupported", f"{path}.encryption", f"{where} cannot do {enc}")
-            skip_integrity = prov is Provider.AZURE and phase is Phase.IPSEC and enc in CIPHERS and CIPHERS[enc].aead
-            if integ in INTEGRITY and not INTEGRITY[integ].weak and not skip_integrity and integ not in SUPPORTED_INTEGRITY[prov][phase]:
+            # Azure replaces phase 2 integrity by the GCM value when the cipher is AEAD.
+            aead_on_azure = prov is Provider.AZURE and phase is Phase.IPSEC and enc in CIPHERS and CIPHERS[enc].aead
+            if integ in INTEGRITY and not aead_on_azure and integ not in SUPPORTED_INTEGRITY[prov][phase]:
                 choices = ", ".join(sorted(i for i in SUPPORTED_INTEGRITY[prov][phase] if not INTEGRITY[i].weak))
                 yield problem("algorithm-unsupported", f"{path}.integrity", f"{where} cannot do {integ}", fix=f"Use one of {choices}.")
-            if group is not None and group in DH_GROUPS and group >= MIN_GROUP and group not in SUPPORTED_GROUPS[prov][phase]:
+            if group is not None and group in DH_GROUPS and group not in SUPPORTED_GROUPS[prov][phase]:
                 choices = ", ".join(str(g) for g in sorted(SUPPORTED_GROUPS[prov][phase]) if g >= MIN_GROUP)
                 yield problem("algorithm-unsupported", f"{path}.{gkey}", f"{where} cannot do {group_label(group)}", fix=f"Use one of {choices}.")
 
@@ -360,8 +361,7 @@ def lifetimes(stack: LoadedStack) -> Iterator[Problem]:
         if limits.phase2_strictly_shorter and p2 == p1:
             yield problem(
                 "lifetime-order", f"{P2}.lifetimeSeconds",
-                f"phase 2 lifetime equals phase 1 ({p1} s) and {prov.value} requires it strictly shorter "
-                "(the guide's 3600/3600 is refused by AWS)",
+                f"phase 2 lifetime equals phase 1 ({p1} s) on {prov.value}",
             )
         if limits.phase1 is not None:
             lo, hi = limits.phase1
