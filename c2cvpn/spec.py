@@ -217,7 +217,7 @@ class AwsSettings(_Model):
     @model_validator(mode="after")
     def _gateway_fields(self) -> AwsSettings:
         if self.gateway is GatewayKind.TGW and not self.transit_gateway_id:
-            raise PydanticCustomError("missing", "transitGatewayId is required with gateway: tgw (the transit gateway to attach to)")
+            raise PydanticCustomError("required_with", "transitGatewayId is required with gateway: tgw (the transit gateway to attach to)")
         if self.gateway is GatewayKind.VGW and self.transit_gateway_id:
             raise PydanticCustomError("conflict", "transitGatewayId is set but gateway is vgw; set gateway: tgw to use the transit gateway")
         return self
@@ -256,16 +256,15 @@ class IaasSide(_Model):
     @model_validator(mode="after")
     def _provider_block(self) -> IaasSide:
         wanted = {Provider.AWS: "aws", Provider.AZURE: "azure"}.get(self.provider)
+        if wanted is not None and getattr(self, wanted) is None:
+            raise PydanticCustomError("required_with", "provider is {p} but the `{b}` block is missing", {"p": self.provider.value, "b": wanted})
         for block in ("aws", "azure"):
-            given = getattr(self, block) is not None
-            if block == wanted and not given:
-                raise PydanticCustomError("missing", "provider is {p} but the `{b}` block is missing", {"p": self.provider.value, "b": block})
-            if block != wanted and given:
+            if block != wanted and getattr(self, block) is not None:
                 raise PydanticCustomError("conflict", "provider is {p} but an `{b}` block is given; remove it or change provider", {"p": self.provider.value, "b": block})
         if self.provider is Provider.ONPREM and self.peer_ip is None:
-            raise PydanticCustomError("missing", "provider is onprem but peerIp is missing (the on-prem firewall's IP that Genesys connects to)")
+            raise PydanticCustomError("required_with", "provider is onprem but peerIp is missing (the on-prem firewall's IP that Genesys connects to)")
         if self.mss_clamp.enabled and self.aws is not None and self.aws.subnet_id is None:
-            raise PydanticCustomError("missing", "mssClamp.enabled needs aws.subnetId (the subnet the appliance runs in)")
+            raise PydanticCustomError("required_with", "mssClamp.enabled needs aws.subnetId (the subnet the appliance runs in)")
         return self
 
 

@@ -1,0 +1,206 @@
+"""Every problem code: a stack that triggers it, and the nearest stack that does not."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from c2cvpn.problems import CODES, Severity
+from tests.helpers import EXAMPLES, GOOD_PSK, check, raw_config, set_path
+
+T = "c2c-vpn:tunnel"
+I = "c2c-vpn:iaas"  # noqa: E741
+G = "c2c-vpn:genesys"
+S = "c2c-vpn:standby"
+
+
+@dataclass(frozen=True)
+class Case:
+    code: str
+    id: str
+    base: str
+    bad: dict[str, Any]  # path -> value that triggers the code
+    good: dict[str, Any]  # the nearest change that does not
+    path: str  # where the problem must point
+
+
+def _apply(base: str, changes: dict[str, Any]) -> dict[str, Any]:
+    config = raw_config(base)
+    for dotted, value in changes.items():
+        set_path(config, dotted, value)
+    return config
+
+CASES = [
+    # addressing
+    Case("subnet-overlap", "iaas-vs-tenant", "dev", {f"{I}.networks": ["10.100.0.128/25"]}, {f"{I}.networks": ["10.100.1.0/25"]}, f"{I}.networks[0]"),
+    Case("subnet-overlap", "within-a-list", "dev", {f"{I}.networks": ["10.10.0.0/24", "10.10.0.0/16"]}, {f"{I}.networks": ["10.10.0.0/24", "10.11.0.0/16"]}, f"{I}.networks[1]"),
+    Case("subnet-overlap", "standby-vs-primary", "prod", {f"{S}.iaas.networks": ["10.10.1.0/24"]}, {f"{S}.iaas.networks": ["10.10.2.0/24"]}, f"{S}.iaas.networks[0]"),
+    Case("subnet-overlap", "standby-tunnel", "prod", {f"{S}.tunnelCidr": "169.254.20.4/30"}, {f"{S}.tunnelCidr": "169.254.20.8/30"}, f"{S}.tunnelCidr"),
+    Case("link-local-network", "iaas", "dev", {f"{I}.networks": ["169.254.100.0/24"]}, {f"{I}.networks": ["172.16.100.0/24"]}, f"{I}.networks[0]"),
+    Case("link-local-network", "tenant", "dev", {f"{G}.tenantCidrs": ["169.254.200.0/24"]}, {f"{G}.tenantCidrs": ["172.16.200.0/24"]}, f"{G}.tenantCidrs[0]"),
+    Case("tunnel-cidr", "prefix", "dev", {f"{G}.tunnelCidr": "169.254.10.0/28"}, {f"{G}.tunnelCidr": "169.254.10.0/29"}, f"{G}.tunnelCidr"),
+    Case("tunnel-cidr", "not-link-local", "local", {f"{G}.tunnelCidr": "10.200.0.0/30"}, {f"{G}.tunnelCidr": "169.254.200.0/30"}, f"{G}.tunnelCidr"),
+    Case("tunnel-cidr", "aws-reserved", "dev", {f"{G}.tunnelCidr": "169.254.5.0/30"}, {f"{G}.tunnelCidr": "169.254.6.0/30"}, f"{G}.tunnelCidr"),
+    Case("tunnel-cidr", "aws-reserved-metadata", "dev", {f"{G}.tunnelCidr": "169.254.169.248/29"}, {f"{G}.tunnelCidr": "169.254.169.240/29"}, f"{G}.tunnelCidr"),
+    Case("peer-ip-not-public", "aws-private-gateway", "dev", {f"{G}.gatewayIp": "10.1.2.3"}, {f"{G}.gatewayIp": "198.51.100.3"}, f"{G}.gatewayIp"),
+    Case("peer-ip-not-public", "aws-cgnat", "dev", {f"{G}.gatewayIp": "100.64.1.1"}, {f"{G}.gatewayIp": "100.128.1.1"}, f"{G}.gatewayIp"),
+    Case("peer-ip-not-public", "aws-loopback", "dev", {f"{G}.gatewayIp": "127.0.0.1"}, {f"{G}.gatewayIp": "192.0.2.1"}, f"{G}.gatewayIp"),
+    Case("peer-ip-not-public", "aws-multicast", "dev", {f"{G}.gatewayIp": "224.0.0.5"}, {f"{G}.gatewayIp": "8.8.4.4"}, f"{G}.gatewayIp"),
+    Case("peer-ip-not-public", "aws-unspecified", "dev", {f"{G}.gatewayIp": "0.0.0.0"}, {f"{G}.gatewayIp": "1.1.1.1"}, f"{G}.gatewayIp"),
+    Case("peer-ip-not-public", "azure-peer-link-local", "azure-dev", {f"{I}.peerIp": "169.254.1.1"}, {f"{I}.peerIp": "203.0.113.99"}, f"{I}.peerIp"),
+    Case("peer-ip-not-public", "onprem-may-be-private", "local", {f"{I}.provider": "onprem"}, {f"{G}.gatewayIp": "10.9.9.9"}, "n/a"),
+    # authentication
+    Case("psk-weak", "short", "dev", {f"{T}.preSharedKey": "Short.Key1"}, {f"{T}.preSharedKey": GOOD_PSK}, f"{T}.preSharedKey"),
+    Case("psk-weak", "no-symbol", "dev", {f"{T}.preSharedKey": "Abcdefghijklmnopqrstuvwxyz0123456789"}, {f"{T}.preSharedKey": "Abcdefghijklmnopqrstuvwxyz012345678_"}, f"{T}.preSharedKey"),
+    Case("psk-charset", "symbols", "dev", {f"{T}.preSharedKey": GOOD_PSK + "-!"}, {f"{T}.preSharedKey": GOOD_PSK + "._"}, f"{T}.preSharedKey"),
+    Case("psk-charset", "too-long", "dev", {f"{T}.preSharedKey": GOOD_PSK * 2}, {f"{T}.preSharedKey": (GOOD_PSK * 2)[:64]}, f"{T}.preSharedKey"),
+    Case("psk-charset", "leading-zero", "dev", {f"{T}.preSharedKey": "0" + GOOD_PSK}, {f"{T}.preSharedKey": "O" + GOOD_PSK}, f"{T}.preSharedKey"),
+    Case("psk-plaintext", "plain-in-file", "dev", {f"{T}.preSharedKey": GOOD_PSK}, {f"{T}.preSharedKey": {"secure": "v1:AAAA"}}, f"{T}.preSharedKey"),
+    Case("cert-auth-unsupported", "certificate", "dev", {f"{T}.authentication": "certificate"}, {f"{T}.authentication": "PSK"}, f"{T}.authentication"),
+    # algorithms
+    Case("ike-version", "ikev1", "dev", {f"{T}.phase1.ikeVersion": "ikev1"}, {f"{T}.phase1.ikeVersion": "IKEv2"}, f"{T}.phase1.ikeVersion"),
+    Case("weak-crypto", "3des", "local", {f"{T}.phase1.encryption": "3des", f"{T}.phase2.encryption": "3des"}, {f"{T}.phase1.encryption": "aes128", f"{T}.phase2.encryption": "aes128"}, f"{T}.phase1.encryption"),
+    Case("weak-crypto", "md5", "local", {f"{T}.phase2.integrity": "md5", f"{T}.phase1.integrity": "md5"}, {f"{T}.phase2.integrity": "sha512", f"{T}.phase1.integrity": "sha512"}, f"{T}.phase2.integrity"),
+    Case("weak-crypto", "dh2", "dev", {f"{T}.phase1.dhGroup": 2}, {f"{T}.phase1.dhGroup": 19}, f"{T}.phase1.dhGroup"),
+    Case("weak-crypto", "pfs5", "dev", {f"{T}.phase2.pfsGroup": 5}, {f"{T}.phase2.pfsGroup": 24}, f"{T}.phase2.pfsGroup"),
+    Case("pfs-disabled", "null", "dev", {f"{T}.phase2.pfsGroup": None}, {f"{T}.phase2.pfsGroup": 14}, f"{T}.phase2.pfsGroup"),
+    Case("protocol-ah", "ah", "dev", {f"{T}.phase2.protocol": "ah"}, {f"{T}.phase2.protocol": "ESP"}, f"{T}.phase2.protocol"),
+    Case("algorithm-unsupported", "aes192", "local", {f"{T}.phase1.encryption": "aes192", f"{T}.phase2.encryption": "aes192"}, {f"{T}.phase1.encryption": "aes128", f"{T}.phase2.encryption": "aes128"}, f"{T}.phase1.encryption"),
+    Case("algorithm-unsupported", "azure-sha384-phase2", "azure-dev", {f"{T}.phase1.integrity": "sha384", f"{T}.phase2.integrity": "sha384"}, {f"{T}.phase1.integrity": "sha384", f"{T}.phase2.integrity": "sha256"}, f"{T}.phase2.integrity"),
+    Case("algorithm-unsupported", "azure-group5", "azure-dev", {f"{T}.phase2.pfsGroup": 5}, {f"{T}.phase2.pfsGroup": 24}, f"{T}.phase2.pfsGroup"),
+    Case("algorithm-unsupported", "azure-group15", "azure-dev", {f"{T}.phase1.dhGroup": 15}, {f"{T}.phase1.dhGroup": 20}, f"{T}.phase1.dhGroup"),
+    Case("algorithm-unsupported", "aws-group31", "dev", {f"{T}.phase2.pfsGroup": 31}, {f"{T}.phase2.pfsGroup": 21}, f"{T}.phase2.pfsGroup"),
+    Case("algorithm-unsupported", "unknown-group", "local", {f"{T}.phase1.dhGroup": 99}, {f"{T}.phase1.dhGroup": 16}, f"{T}.phase1.dhGroup"),
+    Case("algorithm-unsupported", "typo", "dev", {f"{T}.phase2.encryption": "aes265"}, {f"{T}.phase2.encryption": "AES-256"}, f"{T}.phase2.encryption"),
+    # lifetimes and timers
+    Case("lifetime-order", "longer", "local", {f"{T}.phase2.lifetimeSeconds": 30000}, {f"{T}.phase2.lifetimeSeconds": 28800}, f"{T}.phase2.lifetimeSeconds"),
+    Case("lifetime-order", "equal-on-aws", "dev", {f"{T}.phase1.lifetimeSeconds": 3600}, {f"{T}.phase1.lifetimeSeconds": 3601}, f"{T}.phase2.lifetimeSeconds"),
+    Case("lifetime-range", "aws-phase2", "dev", {f"{T}.phase2.lifetimeSeconds": 7200}, {f"{T}.phase2.lifetimeSeconds": 3600}, f"{T}.phase2.lifetimeSeconds"),
+    Case("lifetime-range", "aws-phase1", "dev", {f"{T}.phase1.lifetimeSeconds": 86400}, {f"{T}.phase1.lifetimeSeconds": 28800}, f"{T}.phase1.lifetimeSeconds"),
+    Case("lifetime-range", "azure-phase2", "azure-dev", {f"{T}.phase2.lifetimeSeconds": 200}, {f"{T}.phase2.lifetimeSeconds": 300}, f"{T}.phase2.lifetimeSeconds"),
+    Case("keepalive-range", "zero", "dev", {f"{T}.keepaliveSeconds": 0}, {f"{T}.keepaliveSeconds": 0.5}, f"{T}.keepaliveSeconds"),
+    Case("keepalive-range", "negative", "dev", {f"{T}.keepaliveSeconds": -20}, {f"{T}.keepaliveSeconds": 20}, f"{T}.keepaliveSeconds"),
+    Case("dpd-range", "aws-too-short", "dev", {f"{T}.dpd.timeoutSeconds": 10}, {f"{T}.dpd.timeoutSeconds": 30}, f"{T}.dpd.timeoutSeconds"),
+    # placement and routing
+    Case("cert-auth-unsupported", "other-method", "dev", {f"{T}.authentication": "eap"}, {f"{T}.authentication": "psk"}, f"{T}.authentication"),
+    Case("icmp-only", "no-ports", "dev", {f"{I}.applicationPorts": []}, {f"{I}.applicationPorts": [8443]}, f"{I}.applicationPorts"),
+    Case("standby-same-zone", "aws-same-az", "prod", {f"{S}.iaas.aws.availabilityZone": "us-east-1a"}, {f"{S}.iaas.aws.availabilityZone": "us-east-1c"}, f"{S}.iaas.aws.availabilityZone"),
+    Case("genesys-region", "unknown", "dev", {f"{G}.region": "mars-north-1"}, {f"{G}.region": "ap-southeast-2"}, f"{G}.region"),
+    Case("route-tables-missing", "empty", "dev", {f"{I}.aws.routeTableIds": []}, {f"{I}.aws.routeTableIds": ["rtb-0123456789abcdef0"]}, f"{I}.aws.routeTableIds"),
+    Case("zone-region-mismatch", "other-region", "dev", {f"{I}.aws.availabilityZone": "us-east-1a"}, {f"{I}.aws.availabilityZone": "eu-west-1c"}, f"{I}.aws.availabilityZone"),
+    Case("azure-sku", "basic", "azure-dev", {f"{I}.azure.sku": "Basic"}, {f"{I}.azure.sku": "VpnGw2AZ"}, f"{I}.azure.sku"),
+    Case("gateway-subnet", "too-small", "azure-dev", {f"{I}.azure.gatewaySubnetPrefix": "10.20.255.0/28"}, {f"{I}.azure.gatewaySubnetPrefix": "10.20.254.0/26"}, f"{I}.azure.gatewaySubnetPrefix"),
+    Case("gateway-subnet", "overlaps-genesys", "azure-dev", {f"{I}.azure.gatewaySubnetPrefix": "10.100.0.0/27"}, {f"{I}.azure.gatewaySubnetPrefix": "10.101.0.0/27"}, f"{I}.azure.gatewaySubnetPrefix"),
+    Case("mss-range", "above-aws", "dev", {f"{I}.mssClamp.mss": 1360}, {f"{I}.mssClamp.mss": 1359}, f"{I}.mssClamp.mss"),
+    Case("mss-range", "above-azure", "azure-dev", {f"{I}.mssClamp.mss": 1360}, {f"{I}.mssClamp.mss": 1350}, f"{I}.mssClamp.mss"),
+    Case("mss-range", "tiny", "dev", {f"{I}.mssClamp.mss": 500}, {f"{I}.mssClamp.mss": 536}, f"{I}.mssClamp.mss"),
+    # warnings
+    Case("phase-asymmetry", "encryption", "dev", {f"{T}.phase2.encryption": "aes128"}, {f"{T}.phase2.encryption": "aes256"}, f"{T}.phase2.encryption"),
+    Case("integrity-deprecated", "sha1", "dev", {f"{T}.phase1.integrity": "sha1", f"{T}.phase2.integrity": "sha1"}, {f"{T}.phase1.integrity": "sha512", f"{T}.phase2.integrity": "sha512"}, f"{T}.phase1.integrity"),
+    Case("natt-disabled", "off", "dev", {f"{T}.natTraversal": False}, {f"{T}.natTraversal": True}, f"{T}.natTraversal"),
+    Case("keepalive-long", "30s", "dev", {f"{T}.keepaliveSeconds": 30}, {f"{T}.keepaliveSeconds": 20}, f"{T}.keepaliveSeconds"),
+    Case("lifetime-local", "azure-ike-fixed", "azure-dev", {f"{T}.phase1.lifetimeSeconds": 14400}, {f"{T}.phase1.lifetimeSeconds": 28800}, f"{T}.phase1.lifetimeSeconds"),
+    Case("security-groups-missing", "empty", "dev", {f"{I}.aws.securityGroupIds": []}, {f"{I}.aws.securityGroupIds": ["sg-0123456789abcdef0"]}, f"{I}.aws.securityGroupIds"),
+    Case("peer-ip-ignored", "aws", "dev", {f"{I}.peerIp": "198.51.100.7"}, {}, f"{I}.peerIp"),
+]
+
+# The onprem case above is the inverse: private addresses are fine on-prem.
+TRIGGER_CASES = [c for c in CASES if c.path != "n/a"]
+
+
+def _codes(report: Any, code: str) -> list[Any]:
+    return [p for p in [*report.problems, *report.warnings] if p.code == code]
+
+
+@pytest.mark.parametrize("case", TRIGGER_CASES, ids=lambda c: f"{c.code}:{c.id}")
+def test_code_is_reported_where_it_belongs(case: Case) -> None:
+    report = check(_apply(case.base, case.bad))
+    found = _codes(report, case.code)
+    assert found, f"{case.code} not reported; got {[p.code for p in report.problems + report.warnings]}"
+    assert case.path in {p.path for p in found}
+    severity = CODES[case.code].severity
+    bucket = report.problems if severity is Severity.ERROR else report.warnings
+    assert all(p in bucket for p in found)
+    assert report.valid is (severity is Severity.WARNING and not report.problems)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.code}:{c.id}")
+def test_nearest_valid_stack_is_clean_of_that_code(case: Case) -> None:
+    report = check(_apply(case.base, case.good))
+    assert not _codes(report, case.code), [p.message for p in _codes(report, case.code)]
+
+
+def test_every_code_has_a_trigger_case() -> None:
+    assert {c.code for c in TRIGGER_CASES} == set(CODES)
+
+
+@pytest.mark.parametrize("stack", EXAMPLES)
+def test_examples_are_valid_without_warnings(stack: str) -> None:
+    report = check(raw_config(stack))
+    assert report.valid, [p.message for p in report.problems]
+    assert report.warnings == []
+
+
+def test_all_problems_reported_in_one_run() -> None:
+    config = _apply(
+        "dev",
+        {
+            f"{T}.phase1.ikeVersion": "ikev1",
+            f"{T}.phase2.protocol": "ah",
+            f"{T}.phase2.pfsGroup": None,
+            f"{I}.applicationPorts": [],
+            f"{T}.keepaliveSeconds": 45,
+        },
+    )
+    report = check(config)
+    assert {p.code for p in report.problems} >= {"ike-version", "protocol-ah", "pfs-disabled", "icmp-only"}
+    assert [w.code for w in report.warnings] == ["keepalive-long"]
+
+
+def test_messages_say_what_why_and_fix() -> None:
+    report = check(_apply("dev", {f"{T}.phase1.lifetimeSeconds": 3600}))
+    (p,) = [p for p in report.problems if p.code == "lifetime-order"]
+    assert "3600" in p.message and "Fix:" in p.message
+    assert "AWS" in p.message  # why: the vendor that refuses it
+    assert "guide" in p.message  # the project says where it departs from the guide
+
+
+SECRET_SHAPED = ["Short.Key1", GOOD_PSK + "-!", "0" + GOOD_PSK, GOOD_PSK * 2, "abcdefghijklmnopqrstuvwxyzabcdefgh"]
+
+
+@pytest.mark.parametrize("key", SECRET_SHAPED)
+def test_psk_never_appears_in_any_message(key: str) -> None:
+    report = check(_apply("dev", {f"{T}.preSharedKey": key}))
+    assert report.problems or report.warnings
+    for p in [*report.problems, *report.warnings]:
+        assert key not in p.message
+        # nor any 8-character slice of it
+        assert not any(key[i : i + 8] in p.message for i in range(len(key) - 7))
+
+
+def test_encrypted_psk_is_not_checked_offline() -> None:
+    report = check(_apply("dev", {f"{T}.preSharedKey": {"secure": "v1:abc"}}))
+    assert report.valid and report.warnings == []
+
+
+def test_engine_secret_flag_decides_plaintext() -> None:
+    from c2cvpn.spec import parse_config
+
+    config = _apply("dev", {f"{T}.preSharedKey": GOOD_PSK})
+    as_secret = parse_config(config, stack="s", source="pulumi", secret_keys=frozenset({T}))
+    as_plain = parse_config(config, stack="s", source="pulumi", secret_keys=frozenset())
+    assert as_secret.plaintext_secrets == frozenset()
+    assert as_plain.plaintext_secrets == {f"{T}.preSharedKey"}
+
+
+def test_standby_rules_use_the_standby_provider() -> None:
+    # The standby on Azure, primary on AWS: Azure's phase-2 limits apply to it.
+    config = _apply("prod", {f"{T}.phase2.encryption": "aes256", f"{T}.phase2.integrity": "sha384"})
+    config[S]["iaas"] = raw_config("azure-dev")[I]
+    report = check(config)
+    unsupported = [p for p in report.problems if p.code == "algorithm-unsupported"]
+    assert [p.path for p in unsupported] == [f"{T}.phase2.integrity"]
+    assert "azure (standby)" in unsupported[0].message
+
