@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# The main job on the embedded default: set up, then validate, plan and reconcile the example stacks.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+exec .venv/bin/c2cvpn demo "$@"
