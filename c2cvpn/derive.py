@@ -75,6 +75,30 @@ def mss_clamp_script(mss: int, genesys_cidrs: Sequence[ipaddress.IPv4Network], *
     return "\n".join(lines) + "\n"
 
 
+CLAMP_SCRIPT_PATH = "/var/lib/cloud/scripts/per-boot/c2cvpn-mss-clamp.sh"
+
+
+def mss_clamp_cloud_config(mss: int, genesys_cidrs: Sequence[ipaddress.IPv4Network]) -> str:
+    """cloud-init user data that runs :func:`mss_clamp_script` on *every* boot.
+
+    A plain user-data script runs once per instance: after a reboot or a host move the
+    iptables rules and ``ip_forward`` would be gone and the MTU black hole back. The script is
+    written in cloud-init's init stage and run from ``scripts-per-boot`` in its final stage,
+    so the first boot runs it too. Used by the AWS and Azure appliances alike.
+    """
+    script = mss_clamp_script(mss, genesys_cidrs)
+    body = "".join(f"      {line}\n" if line else "\n" for line in script.splitlines())
+    return (
+        "#cloud-config\n"
+        "write_files:\n"
+        f"  - path: {CLAMP_SCRIPT_PATH}\n"
+        "    owner: root:root\n"
+        "    permissions: '0755'\n"
+        "    content: |\n"
+        f"{body}"
+    )
+
+
 def genesys_terms(tunnel: Tunnel) -> dict[str, dict[str, object]]:
     """The algorithms as the Genesys admin enters them in the VPN dashboard."""
     p1, p2 = tunnel.phase1, tunnel.phase2

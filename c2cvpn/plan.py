@@ -1,0 +1,144 @@
+"""Rendering of ``c2cvpn plan`` results: text, JSON and the pull-request Markdown.
+
+Pure: takes the plain ``{"stack", "resources", "outputs"}`` mapping that
+``components.plan.plan_stack`` produces (secrets already ``[secret]``) and returns text.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Mapping
+from typing import Any
+
+PlanData = Mapping[str, Any]
+
+
+def _short_type(token: str) -> str:
+    """``aws:ec2/vpnConnection:VpnConnection`` → ``aws:VpnConnection``."""
+    parts = token.split(":")
+    return f"{parts[0]}:{parts[-1]}" if len(parts) >= 3 else token
+
+
+def _value(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
+
+
+def _groups(plan: PlanData) -> dict[str, list[Mapping[str, Any]]]:
+    """Resources by top-level component (top-level resources under ``(stack)``)."""
+    resources = plan["resources"]
+    parents = {r["name"]: r["parent"] for r in resources}
+
+    def root(r: Mapping[str, Any]) -> str:
+        name = r["name"]
+        while parents.get(name):
+            name = parents[name]
+        return name if any(x["name"] == name and x["type"].startswith("c2c-vpn:") for x in resources) else "(stack)"
+
+    groups: dict[str, list[Mapping[str, Any]]] = {}
+    for r in resources:
+        if r["type"].startswith("c2c-vpn:") and r["parent"] is None:
+            groups.setdefault(r["name"], [])
+            continue
+        groups.setdefault(root(r), []).append(r)
+    return groups
+
+
+def render_json(plan: PlanData) -> str:
+    data = {
+        "stack": plan["stack"],
+        "resources": [{k: r[k] for k in ("type", "name", "parent", "inputs")} for r in plan["resources"]],
+        "outputs": plan["outputs"],
+    }
+    return json.dumps(data, indent=2, sort_keys=False)
+
+
+def render_text(plan: PlanData) -> str:
+    lines = [f"stack {plan['stack']}: {len(plan['resources'])} resource(s)", ""]
+    for group, members in _groups(plan).items():
+        lines.append(f"{group}:")
+        for r in members:
+            lines.append(f"  + {r['type']} {r['name']}")
+            for key, value in r["inputs"].items():
+                lines.append(f"      {key}: {_value(value)}")
+        lines.append("")
+    lines.append("outputs:")
+    lines += [f"  {key}: {_value(value)}" for key, value in plan["outputs"].items()]
+    return "\n".join(lines) + "\n"
+
+
+def _id(text: str) -> str:
+    return "".join(c if c.isalnum() else "_" for c in text)
+
+
+def mermaid(plan: PlanData) -> str:
+    """The topology: Genesys gateway, both tunnels per connection, gateway, route tables, appliance."""
+    resources = plan["resources"]
+    by_type: dict[str, list[Mapping[str, Any]]] = {}
+    for r in resources:
+        by_type.setdefault(r["type"].split(":")[-1], []).append(r)
+    lines = ["flowchart LR"]
+    cgws = by_type.get("CustomerGateway", [])
+    genesys_ip = cgws[0]["inputs"].get("ipAddress", "?") if cgws else None
+    if genesys_ip is None:
+        return "flowchart LR\n  genesys[Genesys Cloud VPN gateway] --- peer[IaaS peer: no cloud resources]\n"
+    lines.append(f'  genesys["Genesys Cloud VPN gateway<br/>{genesys_ip}"]')
+    for component in (r for r in resources if r["type"] == "c2c-vpn:aws:VpnAttachment"):
+        role = component["name"]
+        mine = [r for r in resources if r["parent"] == role]
+        kinds = {r["type"].split(":")[-1] for r in mine}
+        vpn = next((r for r in mine if r["type"].endswith(":VpnConnection")), None)
+        if vpn is None:
+            continue
+        lines.append(f'  subgraph {_id(role)}["{role}"]')
+        gw = f"{_id(role)}_gw"
+        if vpn["inputs"].get("transitGatewayId"):
+            lines.append(f'    {gw}["transit gateway {vpn["inputs"]["transitGatewayId"]}"]')
+        elif "VpnGateway" in kinds:
+            lines.append(f'    {gw}["virtual private gateway"]')
+        else:
+            lines.append(f'    {gw}["virtual private gateway (shared)"]')
+        appliance = next((r for r in mine if r["type"].endswith(":Instance")), None)
+        if appliance is not None:
+            lines.append(f'    {_id(role)}_mss["MSS appliance<br/>{appliance["inputs"].get("subnetId", "")}"]')
+        tables = sorted({
+            r["inputs"]["routeTableId"] for r in mine
+            if r["type"].endswith(":Route") and str(r["inputs"].get("routeTableId", "")).startswith("rtb-")
+        })
+        for table in tables:
+            lines.append(f'    {_id(role)}_{_id(table)}["route table {table}"]')
+        lines.append("  end")
+        for index in (1, 2):
+            cidr = vpn["inputs"].get(f"tunnel{index}InsideCidr", "inside range chosen by AWS")
+            lines.append(f'  genesys -- "tunnel {index} {cidr}" --- {gw}')
+        for table in tables:
+            target = f"{_id(role)}_mss" if appliance is not None else gw
+            lines.append(f"  {_id(role)}_{_id(table)} --> {target}")
+        if appliance is not None:
+            lines.append(f"  {_id(role)}_mss --> {gw}")
+    return "\n".join(lines) + "\n"
+
+
+def render_markdown(plan: PlanData) -> str:
+    counts = Counter(_short_type(r["type"]) for r in plan["resources"])
+    out = [f"### c2c-vpn plan: `{plan['stack']}`", "", "| resource type | count |", "|---|---:|"]
+    out += [f"| `{t}` | {n} |" for t, n in sorted(counts.items())]
+    out += [f"| **total** | **{sum(counts.values())}** |", "", "```mermaid", mermaid(plan).rstrip(), "```", ""]
+    for group, members in _groups(plan).items():
+        out += [f"<details><summary><b>{group}</b> ({len(members)} resources)</summary>", ""]
+        out += ["| type | name | inputs |", "|---|---|---|"]
+        for r in members:
+            inputs = "<br/>".join(
+                f"`{k}`: {_value(v).replace('|', '&#124;').replace(chr(10), ' ')}" for k, v in r["inputs"].items()
+            )
+            out.append(f"| `{_short_type(r['type'])}` | `{r['name']}` | {inputs} |")
+        out += ["", "</details>", ""]
+    out += ["#### Outputs", "", "```json", json.dumps(plan["outputs"], indent=2), "```", ""]
+    return "\n".join(out)
+
+
+RENDERERS = {"text": render_text, "json": render_json, "markdown": render_markdown}
+
+
+def render(plan: PlanData, fmt: str) -> str:
+    return RENDERERS[fmt](plan)

@@ -1,0 +1,203 @@
+"""``c2cvpn plan``: run the stack's program in-process under Pulumi's mocks.
+
+No CLI, no credentials, no network: :func:`plan_stack` sets the mocks (``preview=False``, so
+every ``apply`` runs), calls :func:`components.program.build` and records each registered
+resource (type, name, parent, inputs) and the exports. Secrets become ``[secret]``; values
+only the cloud can know (IDs, tunnel addresses, looked-up images) become
+``(known after apply: <resource>.<property>)``.
+
+Each run happens in a copy of the current :mod:`contextvars` context with the Pulumi settings,
+root stack resource and config reset inside it, so repeated runs (tests, benchmarks) neither
+see each other's resources nor disturb whoever called them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import pulumi
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import rpc, settings
+from pulumi.runtime.stack import wait_for_rpcs
+from pulumi.runtime.sync_await import _sync_await
+
+from c2cvpn.spec import NAMESPACE, LoadedStack
+
+PROJECT = "c2c-vpn"
+SECRET = "[secret]"
+UNKNOWN = "(known after apply)"
+
+#: Outputs the program reads from resources that only the provider can fill in.
+COMPUTED: Mapping[str, tuple[str, ...]] = {
+    "aws:ec2/vpnConnection:VpnConnection": (
+        "arn", "tunnel1Address", "tunnel2Address", "tunnel1InsideCidr", "tunnel2InsideCidr",
+        "transitGatewayAttachmentId", "customerGatewayConfiguration",
+    ),
+    "aws:cloudwatch/logGroup:LogGroup": ("arn",),
+    "aws:ec2/instance:Instance": ("primaryNetworkInterfaceId", "privateIp"),
+    "random:index/randomPassword:RandomPassword": ("result",),
+}
+#: Data-source results the program reads: looked up at deploy time.
+LOOKUPS: Mapping[str, tuple[str, ...]] = {
+    "aws:ec2/getAmi:getAmi": ("id", "imageId", "name"),
+    "aws:ec2transitgateway/getTransitGateway:getTransitGateway": ("id", "associationDefaultRouteTableId"),
+}
+
+#: A program under the mocks: ``build(loaded)`` or anything with that shape.
+Program = Callable[[LoadedStack], Mapping[str, Any]]
+
+
+def unknown(resource: str, prop: str) -> str:
+    return f"{UNKNOWN[:-1]}: {resource}.{prop})"
+
+
+class PlanMocks(pulumi.runtime.Mocks):
+    def __init__(self) -> None:
+        #: ``additional_secret_outputs`` of the registration in progress (the engine's job).
+        self.secret_outputs: list[str] = []
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[Any, Any]]:
+        state = {prop: unknown(args.name, prop) for prop in COMPUTED.get(args.typ, ())}
+        state.update(args.inputs)  # inputs echo as outputs, secrets still wrapped
+        for prop in self.secret_outputs:
+            if prop in state and not rpc.is_rpc_secret(state[prop]):
+                state[prop] = rpc.wrap_rpc_secret(state[prop])
+        return (unknown(args.name, "id") if args.custom else None), state
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[Any, Any], list[tuple[str, str]] | None]:
+        what = args.token.rsplit(":", 1)[-1]
+        return {prop: unknown(what, prop) for prop in LOOKUPS.get(args.token, ("id",))}, []
+
+
+class RecordingMonitor(pulumi_mocks.MockMonitor):
+    """The mock monitor, plus a record of every registration with its secrets still marked."""
+
+    def __init__(self, mocks: PlanMocks) -> None:
+        super().__init__(mocks)
+        self.plan_mocks = mocks
+        self.registered: list[dict[str, Any]] = []
+        self._lock = threading.Lock()  # the SDK calls the monitor from worker threads
+
+    def RegisterResource(self, request: Any) -> Any:  # the gRPC method's name
+        with self._lock:
+            self.plan_mocks.secret_outputs = list(request.additionalSecretOutputs)
+            response = super().RegisterResource(request)
+        if request.type != "pulumi:pulumi:Stack":
+            inputs = rpc.deserialize_properties(request.object, keep_unknowns=True)
+            parent = None
+            if request.parent:
+                _, _, chain, parent_name = request.parent.split("::", 3)
+                parent = None if chain.split("$")[-1] == "pulumi:pulumi:Stack" else parent_name
+            self.registered.append({
+                "type": request.type,
+                "name": request.name,
+                "parent": parent,
+                "inputs": {k: masked(v) for k, v in sorted(inputs.items()) if not k.startswith("__")},
+                "secretOutputs": list(request.additionalSecretOutputs),
+            })
+        return response
+
+
+def masked(value: Any) -> Any:
+    """A recorded input with secrets replaced by ``[secret]`` and numbers made whole."""
+    if rpc.is_rpc_secret(value):
+        return SECRET
+    if isinstance(value, dict):
+        return {k: masked(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [masked(v) for v in value]
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if value == rpc.UNKNOWN:
+        return UNKNOWN
+    return value
+
+
+async def resolve(value: Any) -> Any:
+    """An export as plain data: Outputs awaited, secrets masked, nested values kept apart."""
+    if isinstance(value, pulumi.Output):
+        if await value.is_secret():
+            return SECRET
+        if not await value.is_known():
+            return UNKNOWN
+        return await resolve(await value.future())
+    if isinstance(value, Mapping):
+        return {k: await resolve(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [await resolve(v) for v in value]
+    if isinstance(value, pulumi.Resource):
+        return type(value).__name__
+    return masked(value)
+
+
+def provider_config(config: Mapping[str, Any] | None) -> dict[str, str]:
+    """Provider settings such as ``aws:region`` from the stack file (never ``c2c-vpn:*``)."""
+    return {
+        k: v if isinstance(v, str) else str(v)
+        for k, v in (config or {}).items()
+        if isinstance(k, str) and not k.startswith(f"{NAMESPACE}:") and not isinstance(v, dict)
+    }
+
+
+def _run(loaded: LoadedStack, program: Program, config: Mapping[str, str]) -> dict[str, Any]:
+    settings.reset_options(project=PROJECT, stack=loaded.name, preview=False)
+    pulumi.runtime.set_all_config(dict(config), [])
+    mocks = PlanMocks()
+    monitor = RecordingMonitor(mocks)
+    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=loaded.name, preview=False, monitor=monitor)
+    # The mocks registered a root stack resource already; resources made below parent to it.
+    exports = program(loaded)
+
+    async def finish() -> Any:
+        resolved = await resolve(dict(exports))
+        await wait_for_rpcs()
+        return resolved
+
+    outputs = _sync_await(finish())
+    # Registration order follows the event loop; a plan reads (and diffs) better sorted.
+    resources = sorted(
+        monitor.registered,
+        key=lambda r: (r["parent"] or r["name"], r["parent"] is not None, r["type"], r["name"]),
+    )
+    return {"stack": loaded.name, "resources": resources, "outputs": outputs}
+
+
+def plan_stack(
+    loaded: LoadedStack,
+    *,
+    config: Mapping[str, Any] | None = None,
+    program: Program | None = None,
+) -> dict[str, Any]:
+    """The desired state of a validated stack: ``{"stack", "resources", "outputs"}``.
+
+    ``config`` is the stack file's ``config:`` mapping; its provider keys (``aws:region``)
+    are set as the engine would set them. ``program`` defaults to the project's own.
+    """
+    if program is None:
+        from components.program import build
+
+        program = build
+    context = contextvars.copy_context()
+    loop = asyncio.new_event_loop()
+
+    def isolated() -> dict[str, Any]:
+        asyncio.set_event_loop(loop)
+        try:
+            return _run(loaded, program, provider_config(config))
+        finally:
+            asyncio.set_event_loop(None)
+
+    try:
+        return context.run(isolated)
+    finally:
+        # A program that raised leaves registrations in flight: end them before the loop.
+        pending = asyncio.all_tasks(loop)
+        for task in pending:
+            task.cancel()
+        if pending:
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        loop.close()

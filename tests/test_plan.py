@@ -1,0 +1,80 @@
+"""`c2cvpn plan`: the three formats, the JSON shape, the PSK never printed, exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from c2cvpn.cli import app
+from tests.helpers import GOOD_PSK, raw_config, set_path, write_stack
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def readable_psk_stack(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    config = set_path(raw_config("prod"), "c2c-vpn:tunnel.preSharedKey", GOOD_PSK)
+    return write_stack(tmp_path_factory.mktemp("stacks"), config, "readable")
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "markdown"])
+def test_plan_never_prints_the_psk(readable_psk_stack: Path, fmt: str) -> None:
+    result = runner.invoke(app, ["plan", str(readable_psk_stack), "--format", fmt])
+    assert result.exit_code == 0, result.output
+    assert GOOD_PSK not in result.output
+    assert GOOD_PSK[:12] not in result.output
+    assert "[secret]" in result.output
+    assert "primary-vpn" in result.output
+
+
+def test_json_shape_lists_the_dev_resources() -> None:
+    result = runner.invoke(app, ["plan", "dev", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert set(data) == {"stack", "resources", "outputs"}
+    assert data["stack"] == "dev"
+    for r in data["resources"]:
+        assert set(r) == {"type", "name", "parent", "inputs"}
+    types = {r["type"] for r in data["resources"]}
+    assert {
+        "aws:ec2/customerGateway:CustomerGateway", "aws:ec2/vpnGateway:VpnGateway",
+        "aws:ec2/vpnConnection:VpnConnection", "aws:ec2/vpnConnectionRoute:VpnConnectionRoute",
+        "aws:ec2/route:Route", "aws:ec2/securityGroupRule:SecurityGroupRule",
+        "aws:cloudwatch/metricAlarm:MetricAlarm",
+    } <= types
+    assert "aws:ec2/instance:Instance" not in types
+    assert data["outputs"]["preSharedKey"] == "[secret]"
+
+
+def test_markdown_has_summary_groups_and_topology() -> None:
+    result = runner.invoke(app, ["plan", "prod", "--format", "markdown"])
+    assert result.exit_code == 0, result.output
+    text = result.output
+    assert "| resource type | count |" in text
+    assert "<b>primary</b>" in text and "<b>standby</b>" in text
+    mermaid = text.split("```mermaid", 1)[1].split("```", 1)[0]
+    assert "Genesys Cloud VPN gateway<br/>203.0.113.20" in mermaid
+    assert "MSS appliance" in mermaid and "virtual private gateway (shared)" in mermaid
+    assert 'genesys -- "tunnel 2 169.254.21.4/30" --- standby_gw' in mermaid
+    assert "standby_rtb_0123456789abcdef2 --> standby_mss" in mermaid
+
+
+def test_invalid_stack_exits_1_with_the_validate_problems(tmp_path: Path) -> None:
+    config = set_path(raw_config("dev"), "c2c-vpn:tunnel.phase2.lifetimeSeconds", 28800)
+    path = write_stack(tmp_path, config, "bad")
+    plan = runner.invoke(app, ["plan", str(path)])
+    validate = runner.invoke(app, ["validate", str(path)])
+    assert plan.exit_code == validate.exit_code == 1
+    assert "lifetime-order" in plan.output
+    assert plan.output == validate.output
+
+
+def test_unusable_stack_exits_2(tmp_path: Path) -> None:
+    path = tmp_path / "Pulumi.broken.yaml"
+    path.write_text("config: [\n")
+    result = runner.invoke(app, ["plan", str(path)])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
