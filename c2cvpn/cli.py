@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import sys
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, NoReturn
 
 import typer
@@ -79,6 +80,43 @@ def validate_cmd(stack: StackArg, fmt: FormatOpt = Format.TEXT) -> None:
     raise typer.Exit(EXIT_OK if report.valid else EXIT_INVALID)
 
 
+class PlanFormat(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+    MARKDOWN = "markdown"
+
+
+@app.command("plan")
+def plan_cmd(
+    stack: StackArg,
+    fmt: Annotated[PlanFormat, typer.Option("--format", "-f", help="Output format (markdown: a pull-request comment).")] = PlanFormat.TEXT,
+) -> None:
+    """Show the resources `pulumi up` would create, under Pulumi's mocks: no CLI, no credentials (exit 0, 1 invalid, 2 unusable)."""
+    from c2cvpn.plan import render
+    from c2cvpn.spec import resolve_stack
+
+    loaded = load_or_exit(stack)
+    report = validate(loaded)
+    if not report.valid:
+        if fmt is PlanFormat.JSON:
+            out.print_json(json.dumps(report.as_dict()))
+        else:
+            print_report(report, loaded.source)
+        raise typer.Exit(EXIT_INVALID)
+    try:
+        from components.plan import plan_stack
+    except ImportError as exc:
+        err.print(f"[bold red]error:[/] plan needs the Pulumi SDK and providers (pip install -e .): {escape(str(exc))}")
+        raise typer.Exit(EXIT_UNUSABLE) from None
+    import yaml
+
+    _, path = resolve_stack(stack)
+    document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    result = plan_stack(loaded, config=document.get("config"))
+    sys.stdout.write(render(result, fmt.value))
+    raise typer.Exit(EXIT_OK)
+
+
 @app.command("demo")
 def demo_cmd(
     stacks: Annotated[list[str] | None, typer.Argument(help="Stacks to run (default: every stack under stacks/).")] = None,
@@ -98,6 +136,43 @@ def demo_cmd(
         print_report(report, loaded.source)
         worst = max(worst, EXIT_OK if report.valid else EXIT_INVALID)
     raise typer.Exit(worst)
+
+
+@app.command("reconcile")
+def reconcile_cmd(
+    stack: StackArg,
+    genesys_url: Annotated[str | None, typer.Option("--genesys-url", help="Read the Genesys side from this API (e.g. the simulator) instead of the stack's source.")] = None,
+    fmt: FormatOpt = Format.TEXT,
+) -> None:
+    """Compare the Genesys-side connection with the spec (exit 0 in sync, 1 must-match difference, 2 unreadable)."""
+    from c2cvpn.genesys.commands import reconcile_command
+
+    loaded = load_or_exit(stack)
+    raise typer.Exit(reconcile_command(loaded, genesys_url=genesys_url, fmt=fmt.value, out=out, err=err))
+
+
+@app.command("genesys-sim")
+def genesys_sim_cmd(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port (0: any free port).")] = 8787,
+    state: Annotated[Path | None, typer.Option(help="Persist connections (and their keys: mode 0600) to this file.")] = None,
+    fault_429_rate: Annotated[float, typer.Option(help="Share of API requests answered 429 with Retry-After.")] = 0.0,
+    fault_5xx_rate: Annotated[float, typer.Option(help="Share of API requests answered 500/502/503.")] = 0.0,
+    latency_ms: Annotated[float, typer.Option(help="Added latency per request.")] = 0.0,
+    seed: Annotated[int | None, typer.Option(help="Random seed (fault injection, ids).")] = None,
+    client_id: Annotated[str, typer.Option(help="OAuth client id the simulator accepts.")] = "c2cvpn-sim",
+    client_secret_env: Annotated[str, typer.Option(help="Environment variable with the accepted client secret (unset: the demo secret).")] = "GENESYS_CLIENT_SECRET",
+    rate_limit: Annotated[int, typer.Option(help="Requests per minute per OAuth client before 429.")] = 300,
+    stacks: Annotated[list[str] | None, typer.Option("--stack", help="Seed the connections of this stack (repeatable).")] = None,
+) -> None:
+    """Serve the Genesys-side VPN contract locally (the embedded default for demos, tests and the lab)."""
+    from c2cvpn.genesys.commands import run_simulator
+
+    raise typer.Exit(run_simulator(
+        host=host, port=port, state=state, fault_429_rate=fault_429_rate, fault_5xx_rate=fault_5xx_rate,
+        latency_ms=latency_ms, seed=seed, client_id=client_id, client_secret_env=client_secret_env,
+        rate_limit=rate_limit, stacks=stacks or [], out=out, err=err,
+    ))
 
 
 def main() -> None:

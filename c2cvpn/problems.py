@@ -177,7 +177,7 @@ CODES: Final[dict[str, CodeInfo]] = {
     ),
     "gateway-subnet": CodeInfo(
         E,
-        "The Azure GatewaySubnet prefix is smaller than /27 or overlaps a Genesys range.",
+        "The Azure GatewaySubnet (or appliance subnet) prefix is too small or overlaps another range.",
         "Azure needs a /27 or larger GatewaySubnet; an overlap with Genesys ranges breaks routing.",
         "Use a free /27 (or larger) of the virtual network, e.g. 10.20.255.0/27.",
     ),
@@ -187,6 +187,63 @@ CODES: Final[dict[str, CodeInfo]] = {
         "A clamp above the computed MSS lets full-size segments through and they vanish into an "
         "MTU black hole (no PMTUD across the tunnel).",
         "Use mss: auto, which computes it from the phase 2 algorithms and the vendor's advice.",
+    ),
+    # --- Genesys side (c2cvpn reconcile; the genesys component in verify and manage mode) ---
+    "genesys-phase1-mismatch": CodeInfo(
+        E,
+        "The Genesys connection and the spec disagree on an IKE (phase 1) parameter.",
+        "IKEv2 needs one proposal both sides accept: a different version, cipher, integrity or DH "
+        "group leaves the status at Connecting with 'Phase 1 Failed' in the diagnostic logs.",
+        "Make the Genesys VPN dashboard and tunnel.phase1 say the same (the spec is the source of truth).",
+    ),
+    "genesys-phase2-mismatch": CodeInfo(
+        E,
+        "The Genesys connection and the spec disagree on an IPsec (phase 2) parameter.",
+        "Phase 1 comes up, then the child SA is refused: 'Phase 2 Failed' (algorithms, PFS group or "
+        "protocol), the guide's mismatched phase 1/phase 2 trap.",
+        "Make the Genesys VPN dashboard and tunnel.phase2 say the same.",
+    ),
+    "genesys-selector-mismatch": CodeInfo(
+        E,
+        "Genesys' local or remote networks differ from the spec's tenant CIDRs or IaaS networks.",
+        "The networks are the IKEv2 traffic selectors: when they differ the child SA is refused "
+        "('Phase 2 Failed') or traffic for the missing range is silently not tunnelled.",
+        "Local networks in Genesys must equal genesys.tenantCidrs; remote networks must equal the "
+        "attachment's iaas.networks.",
+    ),
+    "genesys-peer-mismatch": CodeInfo(
+        E,
+        "The peer IP in Genesys, or the gateway IP Genesys reports, differs from the IaaS side.",
+        "IKE packets go to the wrong address or come from an unexpected one: 'Phase 1 Failed' "
+        "(the guide's IP mismatch).",
+        "Enter the IaaS endpoint's public IP as the Genesys peer IP, and copy the Genesys gateway IP "
+        "into genesys.gatewayIp.",
+    ),
+    "genesys-tunnel-cidr-mismatch": CodeInfo(
+        E,
+        "The tunnel range Genesys allocated differs from the spec's tunnel CIDR.",
+        "The inside tunnel addresses would not be on one /30: routed traffic and BGP-less health "
+        "checks across the tunnel fail.",
+        "Copy the tunnel range from the Genesys VPN dashboard into genesys.tunnelCidr (or standby.tunnelCidr).",
+    ),
+    "genesys-psk-mismatch": CodeInfo(
+        E,
+        "The pre-shared key Genesys holds differs from the stack's (compared by digest; never shown).",
+        "IKE_AUTH fails on a PSK mismatch: 'Phase 1 Failed', the guide's first suspect.",
+        "Enter the stack's pre-shared key in Genesys again (or run the genesys component in manage mode).",
+    ),
+    "genesys-connection-missing": CodeInfo(
+        E,
+        "Genesys holds no connection with the expected name or id.",
+        "Without the Genesys-side connection nothing answers the IaaS side's IKE requests.",
+        "Create it in the Genesys VPN dashboard with the values `c2cvpn reconcile` lists, set "
+        "genesys.api.connectionName/connectionId, or use genesys.api.mode: manage.",
+    ),
+    "genesys-api-insecure": CodeInfo(
+        E,
+        "The Genesys API or login URL is plain http to a host other than loopback.",
+        "The OAuth client secret and the pre-shared key would cross the network in clear text.",
+        "Use https, or http only to 127.0.0.1/localhost (the simulator).",
     ),
     # --- warnings -----------------------------------------------------------------------
     "phase-asymmetry": CodeInfo(
@@ -241,6 +298,20 @@ CODES: Final[dict[str, CodeInfo]] = {
         "AWS assigns the tunnel outside IPs itself; the project exports them for the Genesys admin.",
         "Remove peerIp from AWS attachments.",
     ),
+    "genesys-local-difference": CodeInfo(
+        W,
+        "A local IKEv2 setting (lifetime, keepalive) differs between Genesys and the spec.",
+        "IKEv2 lifetimes and keepalives are not negotiated: each side rekeys and probes on its own "
+        "clock, so the tunnel comes up, but the record no longer reads as written.",
+        "Align the Genesys dashboard with the spec to keep the record honest.",
+    ),
+    "genesys-natt-mismatch": CodeInfo(
+        W,
+        "NAT traversal is on at one side and off at the other.",
+        "IKEv2 detects NAT itself, but with NAT-T off on one side ESP is not wrapped in UDP 4500 "
+        "and is dropped by any NAT on the path.",
+        "Enable NAT traversal on both sides.",
+    ),
 }
 
 
@@ -263,3 +334,20 @@ def problem(code: str, path: str, what: str, *, fix: str | None = None, why: str
     info = CODES[code]
     what = what.rstrip(".")
     return Problem(code=code, path=path, message=f"{what}. {why or info.why} Fix: {fix or info.fix}")
+
+
+#: Codes found by ``c2cvpn reconcile`` (and the genesys component) comparing the Genesys
+#: record with the spec, never by ``validate`` alone: no stack file triggers them by itself.
+RECONCILE_CODES: Final = frozenset(
+    {
+        "genesys-phase1-mismatch",
+        "genesys-phase2-mismatch",
+        "genesys-selector-mismatch",
+        "genesys-peer-mismatch",
+        "genesys-tunnel-cidr-mismatch",
+        "genesys-psk-mismatch",
+        "genesys-connection-missing",
+        "genesys-local-difference",
+        "genesys-natt-mismatch",
+    }
+)

@@ -460,6 +460,14 @@ def azure_placement(stack: LoadedStack) -> Iterator[Problem]:
         for net in genesys_ranges:
             if prefix.overlaps(net):
                 yield problem("gateway-subnet", f"{a.path}.azure.gatewaySubnetPrefix", f"{prefix} overlaps the Genesys range {net}")
+        appliance = az.appliance_subnet_prefix
+        if appliance is not None:
+            apath = f"{a.path}.azure.applianceSubnetPrefix"
+            if appliance.prefixlen > 29:
+                yield problem("gateway-subnet", apath, f"{appliance} is smaller than a /29, the smallest subnet Azure allows", fix="Use a free /28 of the virtual network.")
+            for net in (prefix, *genesys_ranges):
+                if appliance.overlaps(net):
+                    yield problem("gateway-subnet", apath, f"the appliance subnet {appliance} overlaps {net}", fix="Use a free /28 of the virtual network, outside GatewaySubnet and the Genesys ranges.")
 
 
 @rule
@@ -514,3 +522,18 @@ def mss_clamp(stack: LoadedStack) -> Iterator[Problem]:
             )
         elif clamp.mss < MIN_MSS:
             yield problem("mss-range", path, f"mss {clamp.mss} is below {MIN_MSS}")
+
+
+# --------------------------------------------------------------------------- the Genesys API source
+
+
+@rule
+def genesys_api(stack: LoadedStack) -> Iterator[Problem]:
+    api = stack.spec.genesys.api
+    if api is None:
+        return
+    from c2cvpn.genesys.source import is_loopback  # the genesys package imports this module's peers
+
+    for key, url in (("baseUrl", api.base_url), ("loginUrl", api.login_url)):
+        if url and url.lower().startswith("http://") and not is_loopback(url):
+            yield problem("genesys-api-insecure", f"{NAMESPACE}:genesys.api.{key}", f"{key} {url} is plain http to a remote host")

@@ -150,6 +150,17 @@ class GenesysSide(_Model):
     tenant_cidrs: list[Network] = Field(min_length=1, description="Genesys-side networks the IaaS must reach.")
     tunnel_cidr: Network = Field(description="Tunnel interface range Genesys allocated: a /30 or /29 in 169.254.0.0/16.")
     source: GenesysSource = Field(GenesysSource.DECLARED, description="Where the Genesys record comes from: `declared` (this block) or `api`.")
+    connection: DeclaredConnection | None = Field(None, description="source declared: the primary connection as the Genesys dashboard shows it (absent: as this spec says).")
+    standby_connection: DeclaredConnection | None = Field(None, description="source declared: the standby connection as the dashboard shows it.")
+    api: GenesysApi | None = Field(None, description="source api: where and how to read (or manage) the Genesys record.")
+
+    @model_validator(mode="after")
+    def _source_blocks(self) -> GenesysSide:
+        if self.source is GenesysSource.API and (self.connection is not None or self.standby_connection is not None):
+            raise PydanticCustomError("conflict", "source is api but a declared `connection` block is given; remove it (the API is read instead) or set source: declared")
+        if self.source is GenesysSource.DECLARED and self.api is not None:
+            raise PydanticCustomError("conflict", "an `api` block is given but source is declared; set source: api to use it, or remove it")
+        return self
 
 
 class Phase1(_Model):
@@ -170,6 +181,53 @@ class Phase2(_Model):
     integrity: IntegrityName = Field(description="As phase 1; Azure phase 2 has no sha384/sha512.")
     pfs_group: int | None = Field(description="PFS group number, normally the phase 1 DH group; `null` disables PFS (refused).")
     lifetime_seconds: int = Field(3600, description="Child SA lifetime (AWS 900-3600 and below phase 1; Azure 300-172799).")
+
+
+class DeclaredConnection(_Model):
+    """``c2c-vpn:genesys.connection``: what the admin copied from the Genesys VPN dashboard.
+
+    The gateway IP and tunnel CIDR are ``genesys.gatewayIp`` and ``genesys.tunnelCidr``. The
+    pre-shared key is write-only in Genesys, so it is never declared here.
+    """
+
+    peer_ip: Address | None = Field(None, description="Peer IP Address as entered in Genesys (AWS: the tunnel outside IP, known after deploy).")
+    local_networks: list[Network] = Field(min_length=1, description="Genesys-side networks (should equal genesys.tenantCidrs).")
+    remote_networks: list[Network] = Field(min_length=1, description="IaaS-side networks Genesys routes into the tunnel (should equal iaas.networks).")
+    nat_traversal: bool | None = Field(None, description="NAT-T as set in Genesys (absent: not compared).")
+    keepalive_seconds: float | None = Field(None, description="Keepalive interval as set in Genesys (absent: not compared).")
+    phase1: Phase1 = Field(description="Phase 1 as set in Genesys.")
+    phase2: Phase2 = Field(description="Phase 2 as set in Genesys.")
+
+
+class GenesysApiPaths(_Model):
+    """``c2c-vpn:genesys.api.paths``: the contract's paths, for a server that mounts them elsewhere."""
+
+    token: str = Field("/oauth/token", pattern=r"^/", description="OAuth token endpoint on the login host.")
+    connections: str = Field("/api/v2/telephony/vpn/connections", pattern=r"^/", description="Connection collection on the API host.")
+
+
+class GenesysApi(_Model):
+    """``c2c-vpn:genesys.api``: reading (verify) or managing the Genesys record over HTTP.
+
+    The client secret is never configuration here: it comes from the environment variable
+    named by ``clientSecretEnv`` (or, in the Pulumi program, the secret config
+    ``genesyscloud:oauthclientSecret``).
+    """
+
+    base_url: str | None = Field(None, pattern=r"^https?://[^\s/]+(/[^\s]*)?$", description="API base URL (default: https://api.<region domain>).")
+    login_url: str | None = Field(None, pattern=r"^https?://[^\s/]+(/[^\s]*)?$", description="OAuth host (default: https://login.<region domain>, or baseUrl when baseUrl is set).")
+    client_id: str | None = Field(None, min_length=1, description="OAuth client id (default: $GENESYS_CLIENT_ID).")
+    client_secret_env: str = Field("GENESYS_CLIENT_SECRET", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description="Environment variable holding the OAuth client secret.")
+    connection_name: str | None = Field(None, description="Name of the primary connection in Genesys (default: tunnel.name).")
+    connection_id: str | None = Field(None, description="Id of the primary connection (looked up by name when absent).")
+    standby_connection_name: str | None = Field(None, description="Name of the standby connection (default: <tunnel.name>-STANDBY).")
+    standby_connection_id: str | None = Field(None, description="Id of the standby connection.")
+    mode: Literal["verify", "manage"] = Field("verify", description="`verify`: read-only, a must-match difference fails preview/up; `manage`: create and update it.")
+    paths: GenesysApiPaths = Field(default_factory=GenesysApiPaths, description="Paths of the contract (default: the project's openapi.yaml).")
+    timeout_seconds: float = Field(10.0, gt=0, le=300, description="Per-request timeout.")
+
+
+GenesysSide.model_rebuild()  # its declared/api blocks are defined after it
 
 
 class Dpd(_Model):
@@ -232,6 +290,7 @@ class AzureSettings(_Model):
     gateway_subnet_prefix: Network = Field(description="Prefix for `GatewaySubnet`: /27 or larger, free in the VNet.")
     sku: str = Field("VpnGw1AZ", description="Gateway SKU: `VpnGw1AZ`..`VpnGw5AZ` (Basic is refused).")
     network_security_group_names: list[str] = Field(default_factory=list, description="NSGs of the back-end subnets that get the application-port rules.")
+    appliance_subnet_prefix: Network | None = Field(None, description="Free prefix (/29 or larger) in the VNet for the MSS appliance's subnet (required when mssClamp.enabled).")
 
 
 class MssClamp(_Model):
@@ -265,6 +324,8 @@ class IaasSide(_Model):
             raise PydanticCustomError("required_with", "provider is onprem but peerIp is missing (the on-prem firewall's IP that Genesys connects to)")
         if self.mss_clamp.enabled and self.aws is not None and self.aws.subnet_id is None:
             raise PydanticCustomError("required_with", "mssClamp.enabled needs aws.subnetId (the subnet the appliance runs in)")
+        if self.mss_clamp.enabled and self.azure is not None and self.azure.appliance_subnet_prefix is None:
+            raise PydanticCustomError("required_with", "mssClamp.enabled needs azure.applianceSubnetPrefix (a free prefix in the VNet for the appliance)")
         return self
 
 

@@ -92,6 +92,12 @@ def test_appliance_needs_a_subnet() -> None:
     assert "aws.subnetId" in line
 
 
+def test_azure_appliance_needs_a_subnet_prefix() -> None:
+    config = set_path(raw_config("azure-dev"), "c2c-vpn:iaas.mssClamp.enabled", True)
+    (line,) = _error(config)
+    assert "azure.applianceSubnetPrefix" in line
+
+
 def test_bad_aws_ids_are_named() -> None:
     (line,) = _error(set_path(raw_config("dev"), "c2c-vpn:iaas.aws.vpcId", "vpc-XYZ"))
     assert line.startswith("c2c-vpn:iaas.aws.vpcId:")

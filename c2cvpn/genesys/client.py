@@ -1,0 +1,438 @@
+"""A client for the Genesys-side VPN contract (``openapi.yaml``), on httpx.
+
+Follows the Genesys Cloud Platform API conventions:
+
+- OAuth client credentials against ``<login>/oauth/token`` (HTTP Basic, form body); the
+  token is cached and refreshed shortly before it expires, and once on a 401.
+- Paging with ``pageSize``/``pageNumber`` (``entities``, ``pageCount``, ``nextUri``).
+- Errors ``{status, code, message, contextId}`` become typed exceptions that name the
+  contextId: :class:`AuthError`, :class:`NotFound`, :class:`ValidationFailed`,
+  :class:`GenesysUnavailable`, :class:`MalformedResponse`.
+- Retries through *stamina*: a 429 waits exactly its ``Retry-After``; 5xx, timeouts and
+  connection errors back off exponentially with jitter; attempts and total time are bounded.
+
+The transport is the seam: pass an ``httpx.BaseTransport`` (a ``MockTransport``, or the
+default one pointed at the simulator). The client secret and any pre-shared key never
+appear in an error, a log line or a repr.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import logging
+import math
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+from urllib.parse import urljoin
+
+import httpx
+import stamina
+from pydantic import BaseModel, SecretStr, ValidationError
+
+from c2cvpn.genesys.model import (
+    Connection,
+    ConnectionInput,
+    ConnectionStatus,
+    Diagnostics,
+    PingResult,
+)
+from c2cvpn.genesys.regions import REGION_DOMAINS, api_base, login_base
+
+log = logging.getLogger("c2cvpn.genesys")
+
+DEFAULT_TOKEN_PATH = "/oauth/token"
+DEFAULT_CONNECTIONS_PATH = "/api/v2/telephony/vpn/connections"
+#: Genesys' largest page for most listings.
+MAX_PAGE_SIZE = 100
+
+M = TypeVar("M", bound=BaseModel)
+
+
+# --------------------------------------------------------------------------- errors
+
+
+class GenesysError(Exception):
+    """A failed call. ``str()`` is one line that names the status, code and contextId."""
+
+    def __init__(self, message: str, *, status: int | None = None, code: str | None = None, context_id: str | None = None) -> None:
+        self.status = status
+        self.code = code
+        self.context_id = context_id
+        self.detail = message
+        parts = [message]
+        if status is not None or code:
+            parts.append(f"(HTTP {status}{', ' + code if code else ''})")
+        if context_id:
+            parts.append(f"contextId {context_id}")
+        super().__init__(" ".join(parts))
+
+
+class AuthError(GenesysError):
+    """The OAuth client was refused (bad id or secret, or a token refused twice)."""
+
+
+class NotFound(GenesysError):
+    """No such connection (404)."""
+
+
+class ValidationFailed(GenesysError):
+    """The server refused the request body or parameters (400, 409, 422)."""
+
+
+class GenesysUnavailable(GenesysError):
+    """Retries exhausted (429, 5xx, timeouts, connection errors) or the budget would be exceeded."""
+
+
+class MalformedResponse(GenesysError):
+    """The server answered, but not with the contract's JSON."""
+
+
+class _Retryable(Exception):
+    """Internal: a response or transport failure worth another attempt."""
+
+    def __init__(self, error: GenesysError, retry_after: float | None = None) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.retry_after = retry_after
+
+
+# --------------------------------------------------------------------------- configuration
+
+
+@dataclass(frozen=True)
+class ApiPaths:
+    token: str = DEFAULT_TOKEN_PATH
+    connections: str = DEFAULT_CONNECTIONS_PATH
+
+    def item(self, connection_id: str) -> str:
+        return f"{self.connections.rstrip('/')}/{httpx.URL(connection_id).raw_path.decode()}"
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Bounds on retrying. ``retry_after_scale`` shrinks Retry-After waits (tests, benchmarks only)."""
+
+    attempts: int = 5
+    timeout: float = 90.0  # total seconds across attempts
+    wait_initial: float = 0.2
+    wait_max: float = 5.0
+    wait_jitter: float = 0.3
+    max_retry_after: float = 60.0  # refuse to wait longer than this for one 429
+    retry_after_scale: float = 1.0
+
+
+@dataclass
+class ClientStats:
+    """What the client did: requests sent (by kind) and the waits it honoured."""
+
+    requests: int = 0
+    token_requests: int = 0
+    retries: int = 0
+    retry_after_waits: list[float] = field(default_factory=list)
+
+    @property
+    def api_requests(self) -> int:
+        return self.requests - self.token_requests
+
+
+# --------------------------------------------------------------------------- client
+
+
+def _retry_after_seconds(value: str | None) -> float | None:
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
+
+
+class GenesysClient:
+    """Synchronous client. Use as a context manager, or call :meth:`close`."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        client_id: str,
+        client_secret: str | SecretStr,
+        login_url: str | None = None,
+        paths: ApiPaths | None = None,
+        transport: httpx.BaseTransport | None = None,
+        timeout: float = 10.0,
+        retry: RetryPolicy | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        token_refresh_margin: float = 60.0,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.login_url = (login_url or base_url).rstrip("/")
+        self.client_id = client_id
+        self._secret = client_secret if isinstance(client_secret, SecretStr) else SecretStr(client_secret)
+        self.paths = paths or ApiPaths()
+        self.retry = retry or RetryPolicy()
+        self.stats = ClientStats()
+        self._clock = clock
+        self._margin = token_refresh_margin
+        self._token: SecretStr | None = None
+        self._token_expires = 0.0
+        self._http = httpx.Client(transport=transport, timeout=timeout, headers={"Accept": "application/json", "User-Agent": "c2cvpn"})
+
+    @classmethod
+    def for_region(cls, region: str, **kw: Any) -> GenesysClient:
+        """The client for a Genesys Cloud region (``api.<domain>`` and ``login.<domain>``)."""
+        if region not in REGION_DOMAINS:
+            raise ValueError(f"unknown Genesys Cloud region {region!r}; known: {', '.join(sorted(REGION_DOMAINS))}")
+        return cls(base_url=api_base(region), login_url=login_base(region), **kw)
+
+    def __repr__(self) -> str:
+        return f"GenesysClient(base_url={self.base_url!r}, client_id={self.client_id!r}, client_secret='[secret]')"
+
+    def __enter__(self) -> GenesysClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    # ------------------------------------------------------------------ token
+
+    def _fetch_token(self) -> None:
+        url = self.login_url + self.paths.token
+        response = self._send("POST", url, auth=False, data={"grant_type": "client_credentials"})
+        if response.status_code in (400, 401, 403):
+            body = _json_or_none(response)
+            reason = (body or {}).get("error_description") or (body or {}).get("error") or "refused"
+            raise AuthError(
+                f"OAuth client {self.client_id!r} was refused at {url}: {reason}",
+                status=response.status_code, code=(body or {}).get("error"), context_id=_context_id(response, body),
+            )
+        body = self._check(response)
+        try:
+            token = str(body["access_token"])
+            expires_in = float(body.get("expires_in", 86400))
+        except (KeyError, TypeError, ValueError):
+            raise MalformedResponse(f"token response from {url} has no access_token", status=response.status_code,
+                                    context_id=_context_id(response, body)) from None
+        self._token = SecretStr(token)
+        self._token_expires = self._clock() + expires_in
+
+    def _bearer(self) -> str:
+        if self._token is None or self._clock() >= self._token_expires - self._margin:
+            self._fetch_token()
+        assert self._token is not None
+        return self._token.get_secret_value()
+
+    # ------------------------------------------------------------------ transport + retries
+
+    def _send(self, method: str, url: str, *, auth: bool, **kw: Any) -> httpx.Response:
+        """One logical request, retried per the policy. Returns the final non-retryable response."""
+        policy = self.retry
+        started = time.monotonic()
+        attempts = 0
+        over_budget: list[str] = []
+
+        def backoff(exc: Exception) -> bool | float:
+            if not isinstance(exc, _Retryable):
+                return False
+            if exc.retry_after is None:
+                self.stats.retries += 1
+                return True  # stamina's exponential backoff with jitter
+            remaining = policy.timeout - (time.monotonic() - started)
+            if exc.retry_after > policy.max_retry_after or exc.retry_after * policy.retry_after_scale > remaining:
+                over_budget.append(f"Genesys asks to wait {exc.retry_after:g} s, beyond the retry budget")
+                return False  # waiting would break the budget: give up now
+            self.stats.retries += 1
+            self.stats.retry_after_waits.append(exc.retry_after)
+            return exc.retry_after * policy.retry_after_scale
+
+        try:
+            for attempt in stamina.retry_context(
+                on=backoff,
+                attempts=policy.attempts,
+                timeout=policy.timeout,
+                wait_initial=policy.wait_initial,
+                wait_max=policy.wait_max,
+                wait_jitter=policy.wait_jitter,
+            ):
+                with attempt:
+                    attempts += 1
+                    return self._attempt(method, url, auth=auth, **kw)
+        except _Retryable as exc:
+            err = exc.error
+            why = over_budget[-1] if over_budget else f"gave up after {attempts} attempt(s) in {time.monotonic() - started:.1f} s"
+            raise GenesysUnavailable(
+                f"{method} {httpx.URL(url).path} failed: {err.detail}; {why}",
+                status=err.status, code=err.code, context_id=err.context_id,
+            ) from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _attempt(self, method: str, url: str, *, auth: bool, **kw: Any) -> httpx.Response:
+        headers = dict(kw.pop("headers", {}) or {})
+        refreshed = False
+        while True:
+            if auth:
+                headers["Authorization"] = f"Bearer {self._bearer()}"
+                request_kw = {**kw, "headers": headers}
+            else:
+                request_kw = {**kw, "auth": (self.client_id, self._secret.get_secret_value())}
+            self.stats.requests += 1
+            if not auth:
+                self.stats.token_requests += 1
+            try:
+                response = self._http.request(method, url, **request_kw)
+            except httpx.TimeoutException:
+                raise _Retryable(GenesysError(f"timed out talking to {httpx.URL(url).host}")) from None
+            except httpx.TransportError as exc:
+                raise _Retryable(GenesysError(f"cannot reach {httpx.URL(url).host}: {type(exc).__name__}")) from None
+            if response.status_code == 401 and auth and not refreshed:
+                refreshed = True  # the token expired or was revoked early: refresh once
+                self._token = None
+                continue
+            if response.status_code == 429:
+                body = _json_or_none(response)
+                wait = _retry_after_seconds(response.headers.get("Retry-After"))
+                err = GenesysError(
+                    f"rate limited (Retry-After {response.headers.get('Retry-After', 'absent')})",
+                    status=429, code=(body or {}).get("code", "too.many.requests.retry.after"), context_id=_context_id(response, body),
+                )
+                raise _Retryable(err, retry_after=wait if wait is not None else self.retry.wait_initial)
+            if response.status_code >= 500:
+                body = _json_or_none(response)
+                message = (body or {}).get("message") or response.reason_phrase or "server error"
+                raise _Retryable(GenesysError(str(message), status=response.status_code, code=(body or {}).get("code"),
+                                              context_id=_context_id(response, body)))
+            return response
+
+    def _check(self, response: httpx.Response) -> Any:
+        """JSON of a 2xx response, or the typed error of a 4xx."""
+        body = _json_or_none(response)
+        ctx = _context_id(response, body)
+        if response.is_success:
+            if response.status_code == 204 or not response.content:
+                return None
+            if body is None:
+                raise MalformedResponse(
+                    f"{response.request.method} {response.request.url.path} answered {response.status_code} with a body that is not JSON",
+                    status=response.status_code, context_id=ctx,
+                )
+            return body
+        message = str((body or {}).get("message") or response.reason_phrase)
+        code = (body or {}).get("code")
+        kind: type[GenesysError] = GenesysError
+        if response.status_code in (401, 403):
+            kind = AuthError
+        elif response.status_code == 404:
+            kind = NotFound
+        elif response.status_code in (400, 409, 422):
+            kind = ValidationFailed
+        raise kind(message, status=response.status_code, code=code, context_id=ctx)
+
+    def _call(self, method: str, path: str, **kw: Any) -> Any:
+        return self._check(self._send(method, self.base_url + path, auth=True, **kw))
+
+    def _parse(self, model: type[M], data: Any, what: str) -> M:
+        try:
+            return model.model_validate(data)
+        except ValidationError as exc:
+            fields = ", ".join(".".join(str(p) for p in e["loc"]) or "(body)" for e in exc.errors()[:5])
+            raise MalformedResponse(f"{what} does not follow the contract (fields: {fields})") from None
+
+    # ------------------------------------------------------------------ paging
+
+    def pages(self, path: str, *, page_size: int = MAX_PAGE_SIZE, params: Mapping[str, Any] | None = None) -> Iterator[list[Any]]:
+        """Yield each page's ``entities``, following ``nextUri`` (or pageNumber) to the end."""
+        number = 1
+        next_url: str | None = None
+        while True:
+            if next_url is None:
+                body = self._call("GET", path, params={**(params or {}), "pageSize": page_size, "pageNumber": number})
+            else:
+                body = self._check(self._send("GET", urljoin(self.base_url + "/", next_url), auth=True))
+            if not isinstance(body, dict) or not isinstance(body.get("entities"), list):
+                raise MalformedResponse(f"listing {path} page {number} has no `entities` list")
+            yield body["entities"]
+            page_count = body.get("pageCount")
+            nxt = body.get("nextUri")
+            number += 1
+            if nxt:
+                next_url = str(nxt)
+            elif isinstance(page_count, int) and number <= page_count:
+                next_url = None
+            else:
+                return
+
+    # ------------------------------------------------------------------ the contract
+
+    def list_connections(self, *, page_size: int = MAX_PAGE_SIZE) -> Iterator[Connection]:
+        for page in self.pages(self.paths.connections, page_size=page_size):
+            for entity in page:
+                yield self._parse(Connection, entity, "a listed connection")
+
+    def find_connection(self, name: str, *, page_size: int = MAX_PAGE_SIZE) -> Connection | None:
+        for conn in self.list_connections(page_size=page_size):
+            if conn.name == name:
+                return conn
+        return None
+
+    def get_connection(self, connection_id: str) -> Connection:
+        return self._parse(Connection, self._call("GET", self.paths.item(connection_id)), "the connection")
+
+    def create_connection(self, body: ConnectionInput) -> Connection:
+        if body.pre_shared_key is None:
+            raise ValueError("a new connection needs its pre-shared key")
+        return self._parse(Connection, self._write("POST", self.paths.connections, body), "the created connection")
+
+    def update_connection(self, connection_id: str, body: ConnectionInput) -> Connection:
+        return self._parse(Connection, self._write("PUT", self.paths.item(connection_id), body), "the updated connection")
+
+    def delete_connection(self, connection_id: str) -> None:
+        self._call("DELETE", self.paths.item(connection_id))
+
+    def status(self, connection_id: str) -> ConnectionStatus:
+        return self._parse(ConnectionStatus, self._call("GET", self.paths.item(connection_id) + "/status"), "the status")
+
+    def diagnostics(self, connection_id: str) -> Diagnostics:
+        return self._parse(Diagnostics, self._call("GET", self.paths.item(connection_id) + "/diagnostics"), "the diagnostics")
+
+    def pingtest(self, connection_id: str, target: str) -> PingResult:
+        body = self._call("POST", self.paths.item(connection_id) + "/pingtest", json={"target": target})
+        return self._parse(PingResult, body, "the ping test result")
+
+    def _write(self, method: str, path: str, body: ConnectionInput) -> Any:
+        secret = body.pre_shared_key.get_secret_value() if body.pre_shared_key else None
+        try:
+            return self._call(method, path, json=body.body())
+        except GenesysError as exc:
+            if secret and secret in str(exc):  # a server that echoes the key must not leak it through us
+                raise type(exc)(exc.detail.replace(secret, "[secret]"), status=exc.status, code=exc.code,
+                                context_id=exc.context_id) from None
+            raise
+
+
+def _json_or_none(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def _context_id(response: httpx.Response, body: Any) -> str | None:
+    if isinstance(body, dict) and body.get("contextId"):
+        return str(body["contextId"])
+    return response.headers.get("ININ-Correlation-Id")
+
+
+def seconds(value: float) -> int:
+    """Whole seconds for a Retry-After header (never 0: Genesys sends at least 1)."""
+    return max(1, math.ceil(value))

@@ -1,0 +1,146 @@
+"""Reading the actual Genesys record, from whichever source the stack names.
+
+``source: declared`` needs no network: the dashboard block (or the spec itself). ``source:
+api`` (or an explicit URL) reads the contract over HTTP with :class:`GenesysClient`, using
+the fewest requests: one GET per connection known by id, else one listing pass for all.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import httpx
+from pydantic import SecretStr
+
+from c2cvpn.genesys.client import ApiPaths, GenesysClient, GenesysError, NotFound, RetryPolicy
+from c2cvpn.genesys.desired import Desired, Record, declared, desired, from_connection, roles
+from c2cvpn.genesys.reconcile import Reconciliation, reconcile
+from c2cvpn.genesys.regions import REGION_DOMAINS, api_base, login_base
+from c2cvpn.genesys.sim import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
+from c2cvpn.spec import GenesysSource, LoadedStack, StackSpec
+
+#: Fallback environment variables (those of the Genesys Cloud Terraform/Pulumi provider).
+ENV_CLIENT_ID = ("GENESYS_CLIENT_ID", "GENESYSCLOUD_OAUTHCLIENT_ID")
+ENV_CLIENT_SECRET_FALLBACK = "GENESYSCLOUD_OAUTHCLIENT_SECRET"
+
+
+class GenesysUnreadable(Exception):
+    """The Genesys side cannot be read (exit 2). ``str()`` is one line with the reason."""
+
+
+@dataclass(frozen=True)
+class ApiSettings:
+    base_url: str
+    login_url: str
+    client_id: str
+    client_secret: SecretStr = field(repr=False)
+    paths: ApiPaths
+    timeout: float
+
+    def client(self, *, transport: httpx.BaseTransport | None = None, retry: RetryPolicy | None = None) -> GenesysClient:
+        return GenesysClient(
+            base_url=self.base_url, login_url=self.login_url, client_id=self.client_id, client_secret=self.client_secret,
+            paths=self.paths, transport=transport, timeout=self.timeout, retry=retry,
+        )
+
+
+def is_loopback(url: str) -> bool:
+    host = httpx.URL(url).host
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def api_settings(spec: StackSpec, *, url: str | None = None, env: Mapping[str, str] | None = None,
+                 client_secret: str | None = None) -> ApiSettings:
+    """Where and as whom to call the API. The secret: ``client_secret``, else the environment.
+
+    Against a loopback URL (the simulator) without credentials, the simulator's published
+    demo credentials apply.
+    """
+    env = os.environ if env is None else env
+    api = spec.genesys.api
+    base, login, paths, timeout = api_addresses(spec, url=url)
+    demo = is_loopback(base) and is_loopback(login)
+    client_id = (api.client_id if api else None) or next((env[k] for k in ENV_CLIENT_ID if env.get(k)), None)
+    secret_env = api.client_secret_env if api else "GENESYS_CLIENT_SECRET"
+    secret = client_secret or env.get(secret_env) or env.get(ENV_CLIENT_SECRET_FALLBACK)
+    if client_id is None and demo:
+        client_id = DEMO_CLIENT_ID
+    if secret is None and demo:
+        secret = DEMO_CLIENT_SECRET
+    if client_id is None:
+        raise GenesysUnreadable("no OAuth client id: set genesys.api.clientId or $GENESYS_CLIENT_ID")
+    if secret is None:
+        raise GenesysUnreadable(f"no OAuth client secret: set ${secret_env} (it is never read from the stack file)")
+    return ApiSettings(base, login, client_id, SecretStr(secret), paths, timeout)
+
+
+def api_addresses(spec: StackSpec, *, url: str | None = None) -> tuple[str, str, ApiPaths, float]:
+    """(API base URL, login URL, paths, timeout) of a stack: its api block, else its region."""
+    api = spec.genesys.api
+    region = spec.genesys.region
+    base = url or (api.base_url if api else None)
+    if base is None:
+        if region not in REGION_DOMAINS:
+            raise GenesysUnreadable(f"unknown Genesys region {region!r}: set genesys.api.baseUrl")
+        base = api_base(region)
+    login = (api.login_url if api else None) or (base if (url or (api and api.base_url)) else login_base(region))
+    paths = ApiPaths(token=api.paths.token, connections=api.paths.connections) if api else ApiPaths()
+    return base.rstrip("/"), login.rstrip("/"), paths, api.timeout_seconds if api else 10.0
+
+
+def read_actual(client: GenesysClient, wanted: Sequence[Desired], *, page_size: int = 100) -> list[Record | None]:
+    """The Genesys record for each desired connection (None: absent). Raises GenesysError."""
+    out: list[Record | None] = []
+    if all(w.record.id for w in wanted):
+        for w in wanted:
+            try:
+                out.append(from_connection(client.get_connection(w.record.id or "")))
+            except NotFound:
+                out.append(None)
+        return out
+    by_name: dict[str, Record] = {}
+    by_id: dict[str, Record] = {}
+    for conn in client.list_connections(page_size=page_size):
+        rec = from_connection(conn)
+        by_name.setdefault(conn.name, rec)
+        by_id[conn.id] = rec
+    return [by_id.get(w.record.id) if w.record.id else by_name.get(w.record.name) for w in wanted]
+
+
+def desired_all(spec: StackSpec, *, peer_ips: Mapping[str, str | None] | None = None, psk: str | None = None) -> list[Desired]:
+    peer_ips = peer_ips or {}
+    return [desired(spec, role, peer_ip=peer_ips.get(role), psk=psk) for role in roles(spec)]
+
+
+def reconcile_stack(
+    loaded: LoadedStack,
+    *,
+    url: str | None = None,
+    transport: httpx.BaseTransport | None = None,
+    retry: RetryPolicy | None = None,
+    env: Mapping[str, str] | None = None,
+    client_secret: str | None = None,
+    peer_ips: Mapping[str, str | None] | None = None,
+    psk: str | None = None,
+) -> Reconciliation:
+    """Reconcile one stack. Raises :class:`GenesysUnreadable` when the API cannot be read."""
+    spec = loaded.spec
+    wanted = desired_all(spec, peer_ips=peer_ips, psk=psk)
+    if url is None and spec.genesys.source is GenesysSource.DECLARED:
+        return reconcile(loaded.name, ((w, declared(spec, w.role)) for w in wanted))
+    settings = api_settings(spec, url=url, env=env, client_secret=client_secret)
+    try:
+        with settings.client(transport=transport, retry=retry) as client:
+            actual = read_actual(client, wanted)
+    except GenesysError as exc:
+        raise GenesysUnreadable(f"cannot read the Genesys side at {settings.base_url}: {exc}") from None
+    return reconcile(loaded.name, zip(wanted, actual, strict=True))
+

@@ -1,0 +1,193 @@
+"""The Genesys client against the simulator over real loopback HTTP."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+import pytest
+
+from c2cvpn.genesys.client import (
+    AuthError,
+    GenesysClient,
+    GenesysUnavailable,
+    MalformedResponse,
+    NotFound,
+    RetryPolicy,
+    ValidationFailed,
+)
+from c2cvpn.genesys.desired import desired, to_input
+from c2cvpn.genesys.model import ConnectionInput
+from c2cvpn.genesys.sim import SimConfig, SimServer, Simulator
+from tests.genesys_support import FAST, PSK, client, loaded, running, stack_config
+
+
+def body(name: str = "DEV-AWS-SFDC-VPN", psk: str | None = PSK) -> ConnectionInput:
+    want = desired(loaded(stack_config("dev")).spec)
+    b = to_input(want, peer_ip="198.51.100.7", psk=psk or "")
+    return b.model_copy(update={"name": name, "pre_shared_key": b.pre_shared_key if psk else None})
+
+
+def test_paging_follows_every_page_with_the_floor_of_requests() -> None:
+    with running() as (sim, server):
+        for i in range(7):
+            sim.add_connection(body(f"C-{i:02d}"))
+        with client(server.url) as c:
+            names = [x.name for x in c.list_connections(page_size=3)]
+            assert names == [f"C-{i:02d}" for i in range(7)]
+            # one token + ceil(7/3) = 3 pages, and nothing else
+            assert (c.stats.token_requests, c.stats.api_requests) == (1, 3)
+    assert sim.counts["api"] == 3
+
+
+def test_token_is_refreshed_before_it_expires() -> None:
+    now = [1000.0]
+    with running(token_ttl=3600) as (_sim, server), client(server.url, clock=lambda: now[0], token_refresh_margin=60) as c:
+        list(c.list_connections())
+        now[0] += 3550  # within 60 s of expiry: inside the refresh margin
+        list(c.list_connections())
+        assert c.stats.token_requests == 2
+        now[0] += 100  # fresh token still valid
+        list(c.list_connections())
+        assert c.stats.token_requests == 2
+
+
+def test_a_token_revoked_early_is_refreshed_once_on_401() -> None:
+    with running() as (sim, server), client(server.url) as c:
+        list(c.list_connections())
+        sim.expire_tokens()
+        list(c.list_connections())
+        assert c.stats.token_requests == 2
+        assert c.stats.retries == 0
+
+
+def test_wrong_secret_is_an_auth_error_without_the_secret() -> None:
+    with running() as (_sim, server):
+        c = GenesysClient(base_url=server.url, client_id="c2cvpn-sim", client_secret="Wr0ng.Secret_value", retry=FAST)
+        with pytest.raises(AuthError) as exc:
+            list(c.list_connections())
+        assert "Wr0ng.Secret_value" not in str(exc.value)
+        assert "Wr0ng.Secret_value" not in repr(c)
+        assert "invalid_client" in str(exc.value)
+
+
+def test_429_waits_exactly_retry_after_then_succeeds() -> None:
+    with running(fault_retry_after=3) as (sim, server), client(server.url) as c:
+        list(c.list_connections())  # token
+        before = c.stats.api_requests
+        sim.queue_faults(429, 429)
+        started = time.monotonic()
+        assert list(c.list_connections()) == []
+        elapsed = time.monotonic() - started
+        assert c.stats.retry_after_waits == [3.0, 3.0]
+        assert c.stats.api_requests - before == 3  # two 429s, one success
+        assert elapsed >= 2 * 3 * FAST.retry_after_scale  # it really waited (scaled)
+
+
+def test_the_simulators_rate_limiter_is_honoured() -> None:
+    # Simulator time runs 100x faster, matching the client's 1/100 Retry-After scale.
+    sim = Simulator(SimConfig(seed=1, rate_limit_per_minute=3), clock=lambda: time.monotonic() * 100)
+    with SimServer(sim) as server, client(server.url) as c:
+        for _ in range(4):
+            list(c.list_connections())
+        assert sim.counts["rate-limited"] >= 1
+        assert c.stats.retry_after_waits and all(1 <= w <= 60 for w in c.stats.retry_after_waits)
+
+
+def test_a_retry_after_beyond_the_budget_gives_up_at_once() -> None:
+    with running(fault_retry_after=120) as (sim, server), client(server.url) as c:
+        list(c.list_connections())
+        before = c.stats.api_requests
+        sim.queue_faults(429)
+        with pytest.raises(GenesysUnavailable) as exc:
+            list(c.list_connections())
+        assert "120 s, beyond the retry budget" in str(exc.value)
+        assert exc.value.code == "too.many.requests.retry.after"
+        assert c.stats.api_requests - before == 1
+
+
+def test_5xx_then_success() -> None:
+    with running() as (sim, server), client(server.url) as c:
+        conn_id = sim.add_connection(body())
+        sim.queue_faults(500, 503)
+        assert c.get_connection(conn_id).id == conn_id
+        assert c.stats.retries == 2
+        assert c.stats.api_requests == 3
+
+
+def test_persistent_5xx_gives_a_clear_error_with_the_context_id() -> None:
+    with running() as (sim, server), client(server.url) as c:
+        conn_id = sim.add_connection(body())
+        sim.queue_faults(*[503] * 10)
+        with pytest.raises(GenesysUnavailable) as exc:
+            c.get_connection(conn_id)
+        assert c.stats.api_requests == FAST.attempts  # bounded
+        err = exc.value
+        assert err.status == 503 and err.context_id
+        assert f"contextId {err.context_id}" in str(err)
+        assert f"gave up after {FAST.attempts} attempt(s)" in str(err)
+
+
+def test_malformed_json_is_a_typed_error() -> None:
+    with running() as (sim, server), client(server.url) as c:
+        list(c.list_connections())
+        sim.queue_faults("malformed")
+        with pytest.raises(MalformedResponse) as exc:
+            list(c.list_connections())
+        assert exc.value.context_id
+        assert "not JSON" in str(exc.value)
+
+
+def test_connection_errors_are_retried_then_reported() -> None:
+    attempts = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        attempts.append(request.url.path)
+        raise httpx.ConnectError("refused")
+
+    c = GenesysClient(base_url="http://127.0.0.1:9", client_id="x", client_secret="y",
+                      transport=httpx.MockTransport(handler), retry=FAST)
+    with pytest.raises(GenesysUnavailable) as exc:
+        list(c.list_connections())
+    assert len(attempts) == FAST.attempts
+    assert "cannot reach 127.0.0.1" in str(exc.value)
+
+
+def test_crud_not_found_and_validation_never_echo_the_key() -> None:
+    with running() as (_sim, server), client(server.url) as c:
+        created = c.create_connection(body())
+        assert "preSharedKey" not in created.model_dump(by_alias=True)
+        with pytest.raises(ValidationFailed) as dup:
+            c.create_connection(body())
+        assert dup.value.status == 409
+        bad = body().model_copy(update={"pre_shared_key": body().pre_shared_key})
+        bad_body = ConnectionInput.model_validate({**bad.body(), "preSharedKey": "short"})
+        with pytest.raises(ValidationFailed) as v:
+            c.create_connection(bad_body.model_copy(update={"name": "OTHER"}))
+        assert "short" not in str(v.value) and PSK not in str(v.value)
+        assert "preSharedKey" in str(v.value)
+        c.delete_connection(created.id)
+        with pytest.raises(NotFound):
+            c.get_connection(created.id)
+        assert PSK not in repr(body())
+
+
+def test_region_maps_to_api_and_login_hosts() -> None:
+    c = GenesysClient.for_region("eu-central-1", client_id="a", client_secret="b")
+    assert c.base_url == "https://api.mypurecloud.de"
+    assert c.login_url == "https://login.mypurecloud.de"
+    with pytest.raises(ValueError):
+        GenesysClient.for_region("mars-1", client_id="a", client_secret="b")
+
+
+def test_paths_are_configurable() -> None:
+    from c2cvpn.genesys.client import ApiPaths
+
+    config = SimConfig(seed=3, connections_path="/custom/vpn", token_path="/auth/token")
+    with running(config) as (sim, server):
+        sim.add_connection(body())
+        c = client(server.url, paths=ApiPaths(token="/auth/token", connections="/custom/vpn"))
+        assert [x.name for x in c.list_connections()] == ["DEV-AWS-SFDC-VPN"]
+        default = client(server.url, retry=RetryPolicy(attempts=1))
+        with pytest.raises(AuthError):
+            list(default.list_connections())
