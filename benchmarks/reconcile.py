@@ -1,6 +1,6 @@
 """Reconcile 1, 100 and 1,000 connections against the simulator over loopback HTTP.
 
-Reports, per size, in one run:
+Reports, per size, in one run (the 429 run always starts with one scripted 429):
 - requests made against the floor (one token + one request per page of 100), as a ratio;
 - wall time with a 429 budget: a run where the simulator answers a share of API requests
   429 (Retry-After 1 s, honoured in full), against a clean run, and against the clean run
@@ -36,8 +36,14 @@ def wanted(n: int) -> list[Desired]:
 
 
 def run(n: int, *, rate_429: float, seed: int) -> tuple[int, int, float, float, bool]:
-    """(requests, floor, wall seconds, Retry-After seconds honoured, in sync)."""
+    """(requests, floor, wall seconds, Retry-After seconds honoured, in sync).
+
+    With a 429 budget, the first API request is always answered 429 (so even a one-page
+    run pays for one), and the seeded random share of the rest.
+    """
     sim = Simulator(SimConfig(seed=seed, fault_429_rate=rate_429, fault_retry_after=1, gateway_ip="203.0.113.10"))
+    if rate_429 > 0:
+        sim.queue_faults(429)
     want = wanted(n)
     for w in want:
         sim.add_connection(to_input(w, psk=PSK))

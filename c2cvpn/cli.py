@@ -93,7 +93,6 @@ def plan_cmd(
 ) -> None:
     """Show the resources `pulumi up` would create, under Pulumi's mocks: no CLI, no credentials (exit 0, 1 invalid, 2 unusable)."""
     from c2cvpn.plan import render
-    from c2cvpn.spec import resolve_stack
 
     loaded = load_or_exit(stack)
     report = validate(loaded)
@@ -104,15 +103,16 @@ def plan_cmd(
             print_report(report, loaded.source)
         raise typer.Exit(EXIT_INVALID)
     try:
-        from components.plan import plan_stack
+        from components.plan import ProgramRefused, plan_stack
     except ImportError as exc:
         err.print(f"[bold red]error:[/] plan needs the Pulumi SDK and providers (pip install -e .): {escape(str(exc))}")
         raise typer.Exit(EXIT_UNUSABLE) from None
-    import yaml
-
-    _, path = resolve_stack(stack)
-    document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    result = plan_stack(loaded, config=document.get("config"))
+    try:
+        result = plan_stack(loaded)
+    except ProgramRefused as exc:
+        err.print(f"[bold red]error:[/] the program refuses stack {escape(loaded.name)}, as `pulumi preview` would:")
+        err.print(escape(str(exc)))
+        raise typer.Exit(EXIT_INVALID) from None
     sys.stdout.write(render(result, fmt.value))
     raise typer.Exit(EXIT_OK)
 
@@ -121,21 +121,21 @@ def plan_cmd(
 def demo_cmd(
     stacks: Annotated[list[str] | None, typer.Argument(help="Stacks to run (default: every stack under stacks/).")] = None,
 ) -> None:
-    """The main job on the embedded default: validate the example stacks and show what each side must enter."""
+    """The main job on the embedded default: validate, plan and reconcile the example stacks against the bundled Genesys simulator."""
+    from c2cvpn.demo import run_demo
     from c2cvpn.spec import find_project_root, resolve_stack
 
     names = stacks
     if not names:
-        root = find_project_root()
-        _, probe = resolve_stack("probe", root=root)
+        _, probe = resolve_stack("probe", root=find_project_root())
         names = sorted(p.name.removeprefix("Pulumi.").rsplit(".", 1)[0] for p in probe.parent.glob("Pulumi.*.yaml"))
-    worst = EXIT_OK
-    for name in names:
-        loaded = load_or_exit(name)
-        report = validate(loaded)
-        print_report(report, loaded.source)
-        worst = max(worst, EXIT_OK if report.valid else EXIT_INVALID)
-    raise typer.Exit(worst)
+        if not names:
+            err.print(f"[bold red]error:[/] no stack files (Pulumi.<name>.yaml) in {escape(str(probe.parent))}")
+            raise typer.Exit(EXIT_UNUSABLE)
+    outcome = run_demo([load_or_exit(name) for name in names], out)
+    if outcome.failures:
+        err.print(f"[bold red]demo failed:[/] {escape('; '.join(outcome.failures))}")
+    raise typer.Exit(outcome.exit_code)
 
 
 @app.command("reconcile")

@@ -119,10 +119,15 @@ def mermaid(plan: PlanData) -> str:
     return "\n".join(lines) + "\n"
 
 
+def type_counts(plan: PlanData) -> dict[str, int]:
+    """Resources per short type, sorted by type: the plan at a glance."""
+    return dict(sorted(Counter(_short_type(r["type"]) for r in plan["resources"]).items()))
+
+
 def render_markdown(plan: PlanData) -> str:
-    counts = Counter(_short_type(r["type"]) for r in plan["resources"])
+    counts = type_counts(plan)
     out = [f"### c2c-vpn plan: `{plan['stack']}`", "", "| resource type | count |", "|---|---:|"]
-    out += [f"| `{t}` | {n} |" for t, n in sorted(counts.items())]
+    out += [f"| `{t}` | {n} |" for t, n in counts.items()]
     out += [f"| **total** | **{sum(counts.values())}** |", "", "```mermaid", mermaid(plan).rstrip(), "```", ""]
     for group, members in _groups(plan).items():
         out += [f"<details><summary><b>{group}</b> ({len(members)} resources)</summary>", ""]

@@ -364,6 +364,8 @@ class LoadedStack:
     spec: StackSpec
     #: Config paths whose value is a secret kept in plain text where it is stored.
     plaintext_secrets: frozenset[str] = field(default_factory=frozenset)
+    #: Scalar config of other namespaces (``aws:region``): what the providers would read.
+    provider_config: Mapping[str, str] = field(default_factory=dict)
 
 
 def config_path(loc: Iterable[int | str]) -> str:
@@ -455,6 +457,7 @@ def parse_config(
     if not isinstance(values, Mapping):
         raise SpecError(source, ["`config:` must be a mapping of keys such as `c2c-vpn:genesys`"])
     raw: dict[str, Any] = {}
+    providers: dict[str, str] = {}
     errors: list[str] = []
     for key, value in values.items():
         if not isinstance(key, str):
@@ -462,7 +465,10 @@ def parse_config(
             continue
         namespace, sep, name = key.partition(":")
         if not sep or namespace != NAMESPACE:
-            continue  # provider config such as aws:region belongs to others
+            # Provider config such as aws:region belongs to others; scalars are kept for plans.
+            if sep and isinstance(value, str | int | float | bool):
+                providers[key] = str(value).lower() if isinstance(value, bool) else str(value)
+            continue
         if name not in TOP_LEVEL_KEYS:
             hint = difflib.get_close_matches(name, TOP_LEVEL_KEYS, n=1)
             also = f"did you mean '{NAMESPACE}:{hint[0]}'? " if hint else ""
@@ -487,7 +493,7 @@ def parse_config(
         is_plain = _plaintext_psk(raw) if secret_keys is None else tunnel_key not in secret_keys
         if is_plain:
             plaintext.add(f"{tunnel_key}.preSharedKey")
-    return LoadedStack(name=stack, source=source, spec=spec, plaintext_secrets=frozenset(plaintext))
+    return LoadedStack(name=stack, source=source, spec=spec, plaintext_secrets=frozenset(plaintext), provider_config=providers)
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):

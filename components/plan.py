@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+import functools
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -134,6 +135,10 @@ async def resolve(value: Any) -> Any:
     return masked(value)
 
 
+class ProgramRefused(Exception):
+    """The program stopped the run as ``pulumi preview`` would: the message says why."""
+
+
 def provider_config(config: Mapping[str, Any] | None) -> dict[str, str]:
     """Provider settings such as ``aws:region`` from the stack file (never ``c2c-vpn:*``)."""
     return {
@@ -150,7 +155,10 @@ def _run(loaded: LoadedStack, program: Program, config: Mapping[str, str]) -> di
     monitor = RecordingMonitor(mocks)
     pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=loaded.name, preview=False, monitor=monitor)
     # The mocks registered a root stack resource already; resources made below parent to it.
-    exports = program(loaded)
+    try:
+        exports = program(loaded)
+    except pulumi.RunError as exc:  # the program refused the stack (e.g. Genesys out of sync)
+        raise ProgramRefused(str(exc)) from None
 
     async def finish() -> Any:
         resolved = await resolve(dict(exports))
@@ -174,20 +182,22 @@ def plan_stack(
 ) -> dict[str, Any]:
     """The desired state of a validated stack: ``{"stack", "resources", "outputs"}``.
 
-    ``config`` is the stack file's ``config:`` mapping; its provider keys (``aws:region``)
-    are set as the engine would set them. ``program`` defaults to the project's own.
+    Provider keys (``aws:region``) are set as the engine would set them: from ``config`` (a
+    stack file's ``config:`` mapping) when given, else from what the loader kept. ``program``
+    defaults to the project's own, offline (a Genesys API is not read).
     """
     if program is None:
         from components.program import build
 
-        program = build
+        program = functools.partial(build, offline=True)
     context = contextvars.copy_context()
     loop = asyncio.new_event_loop()
 
     def isolated() -> dict[str, Any]:
         asyncio.set_event_loop(loop)
         try:
-            return _run(loaded, program, provider_config(config))
+            providers = provider_config(config) if config is not None else dict(loaded.provider_config)
+            return _run(loaded, program, providers)
         finally:
             asyncio.set_event_loop(None)
 

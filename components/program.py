@@ -23,7 +23,7 @@ import pulumi
 
 from c2cvpn import derive
 from c2cvpn.rules import Report, validate
-from c2cvpn.spec import Encrypted, IaasSide, LoadedStack, SpecError, StackSpec
+from c2cvpn.spec import Encrypted, GenesysSource, IaasSide, LoadedStack, SpecError, StackSpec
 from c2cvpn.vendors import Provider
 from components.common import AttachmentArgs, load_from_engine, pre_shared_key
 
@@ -161,8 +161,16 @@ def _onprem(spec: StackSpec) -> list[dict[str, Any]]:
     ]
 
 
-def build(loaded: LoadedStack) -> Exports:
-    """Create the stack's resources from a *validated* spec; return the exports."""
+def _peer_outputs(attachments: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """What Genesys must hold as each connection's peer IP: tunnel 1's outside address."""
+    return {a["role"]: {"peerIp": a["tunnels"][0]["outsideIp"]} for a in attachments if a["tunnels"]}
+
+
+def build(loaded: LoadedStack, *, offline: bool = False) -> Exports:
+    """Create the stack's resources from a *validated* spec; return the exports.
+
+    ``offline`` (``c2cvpn plan``): a Genesys API is not read; a declared record still is.
+    """
     spec = loaded.spec
     psk = _psk(spec)
     provider = spec.iaas.provider
@@ -173,15 +181,22 @@ def build(loaded: LoadedStack) -> Exports:
     else:  # on-prem: no cloud resources; the firewall is rendered by `c2cvpn render`
         attachments = _onprem(spec)
 
-    # ------------------------------------------------------------------ GENESYS SIDE
-    # The one place where the Genesys-side step plugs in (components/genesys.py, written
-    # separately): it takes `loaded`, `psk` and `attachments` (each with its role, tunnel
-    # CIDR and tunnels' outside IPs) and reconciles the Genesys VPN record for each.
-    # ------------------------------------------------------------------ END GENESYS SIDE
+    # The Genesys side: verify it against this spec (declared, or read through the API) or
+    # manage it. A must-match difference fails preview and up with the reconciler's findings.
+    if offline and spec.genesys.source is GenesysSource.API:
+        genesys_exports: Exports = {
+            "genesysSource": "api",
+            "genesysMode": "not read offline: `c2cvpn reconcile` and `pulumi preview` read it",
+        }
+    else:
+        from components.genesys import genesys_side
+
+        genesys_exports = genesys_side(loaded, cloud_outputs=_peer_outputs(attachments), psk=psk)
 
     by_role = {a["role"]: a for a in attachments}
     iaas_by_role = {role: iaas for role, iaas, _ in _attachment_specs(spec)}
     return {
+        **genesys_exports,
         "connectionName": spec.tunnel.name,
         "provider": provider.value,
         "activeAttachment": "primary",

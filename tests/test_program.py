@@ -96,9 +96,67 @@ def test_run_fails_listing_every_problem_without_the_psk() -> None:
     weak = "Short.1"
     config = set_path(raw_config("dev"), "c2c-vpn:tunnel.preSharedKey", weak)
     set_path(config, "c2c-vpn:tunnel.phase2.lifetimeSeconds", 28800)
-    with pytest.raises(pulumi.RunError) as caught:
+    from components.plan import ProgramRefused
+
+    with pytest.raises(ProgramRefused) as caught:  # the plan's name for the engine's RunError
         engine_run(config)
     message = str(caught.value)
     assert "psk-weak at c2c-vpn:tunnel.preSharedKey" in message
     assert "lifetime-order at c2c-vpn:tunnel.phase2.lifetimeSeconds" in message
     assert weak not in message
+
+
+# --------------------------------------------------------------------------- the Genesys side in the program
+
+
+def _declared_mismatch() -> dict[str, Any]:
+    config = raw_config("dev")
+    tunnel = config["c2c-vpn:tunnel"]
+    config["c2c-vpn:genesys"]["connection"] = {
+        "localNetworks": ["10.100.0.0/24"],
+        "remoteNetworks": ["10.10.0.0/24"],
+        "phase1": dict(tunnel["phase1"]),
+        "phase2": {**tunnel["phase2"], "encryption": "aes128"},
+    }
+    return config
+
+
+def test_program_fails_on_a_declared_genesys_mismatch() -> None:
+    from components.plan import ProgramRefused
+
+    config = _declared_mismatch()
+    with pytest.raises(ProgramRefused) as info:
+        plan_stack(load(config), config=config, program=program.build)
+    assert "genesys-phase2-mismatch" in str(info.value)
+    assert "Phase 2 will fail: Genesys proposes aes128, AWS is set to aes256" in str(info.value)
+
+
+def test_plan_cli_exits_1_on_a_declared_genesys_mismatch(tmp_path: Any) -> None:
+    from typer.testing import CliRunner
+
+    from c2cvpn.cli import app
+    from tests.helpers import write_stack
+
+    result = CliRunner().invoke(app, ["plan", str(write_stack(tmp_path, _declared_mismatch())), "--format", "json"])
+    assert result.exit_code == 1
+    assert "phase2.encryption" in result.output
+
+
+def test_program_verifies_the_genesys_api_in_preview_and_up() -> None:
+    from c2cvpn.genesys.sim import seed_stacks
+    from c2cvpn.spec import load_stack
+    from components.plan import ProgramRefused
+    from tests.genesys_support import api_stack, running
+
+    with running() as (sim, server):
+        (cid,) = seed_stacks(sim, [load_stack("local")])
+        in_sync = plan_stack(api_stack(server.url, "local"), program=program.build)["outputs"]
+        assert (in_sync["genesysSource"], in_sync["genesysMode"], in_sync["genesysInSync"]) == ("api", "verify", True)
+
+        sim.patch_connection(cid, "phase2.encryption", "aes128")
+        with pytest.raises(ProgramRefused) as info:
+            plan_stack(api_stack(server.url, "local"), program=program.build)
+        assert "phase2.encryption" in str(info.value)
+        # The offline plan does not read the API at all, so it still shows the resources.
+        offline = plan_stack(api_stack(server.url, "local"))["outputs"]
+        assert offline["genesysSource"] == "api" and "not read offline" in offline["genesysMode"]

@@ -1,0 +1,94 @@
+"""``c2cvpn demo``: the main job on the embedded default, with no cloud account and no CLI.
+
+For each example stack: validate it, plan it under Pulumi's mocks, and reconcile it against
+the bundled Genesys simulator (started on loopback and seeded from the stacks, as a Genesys
+admin would have entered them). Then it shows the parity check doing its job: one parameter
+is changed behind the API's back and the reconciler must name it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rich.console import Console
+from rich.markup import escape
+
+from c2cvpn.genesys.reconcile import render_text
+from c2cvpn.genesys.sim import SimConfig, SimServer, Simulator, seed_stacks
+from c2cvpn.genesys.source import GenesysUnreadable, reconcile_stack
+from c2cvpn.plan import type_counts
+from c2cvpn.rules import validate
+from c2cvpn.spec import LoadedStack
+
+#: The drift the demo injects, and the finding the reconciler must report for it.
+DRIFT_PATH, DRIFT_VALUE = "phase2.encryption", "aes128"
+
+
+@dataclass
+class Outcome:
+    failures: list[str]
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failures else 0
+
+
+def run_demo(stacks: Sequence[LoadedStack], out: Console) -> Outcome:
+    from components.plan import ProgramRefused, plan_stack  # the mocked engine (imports pulumi)
+
+    logging.getLogger("stamina").setLevel(logging.ERROR)
+    failures: list[str] = []
+    valid = []
+    for loaded in stacks:
+        report = validate(loaded)
+        verdict = "[green]valid[/]" if report.valid else "[bold red]invalid[/]"
+        out.print(f"[bold]{escape(loaded.name)}[/] ({escape(loaded.source)})")
+        out.print(f"  validate : {verdict}, {len(report.problems)} problem(s), {len(report.warnings)} warning(s)")
+        for p in [*report.problems, *report.warnings]:
+            out.print(f"             {p.code} at {escape(p.path)}")
+        if not report.valid:
+            failures.append(f"{loaded.name}: invalid")
+            continue
+        try:
+            plan = plan_stack(loaded)
+        except ProgramRefused as exc:
+            out.print(f"  plan     : [bold red]refused[/] {escape(str(exc).splitlines()[0])}")
+            failures.append(f"{loaded.name}: plan refused")
+            continue
+        counts = ", ".join(f"{n} {t.split(':', 1)[1]}" for t, n in type_counts(plan).items() if not t.startswith("c2c-vpn:"))
+        out.print(f"  plan     : {len(plan['resources'])} resource(s): {escape(counts) or 'none (on-prem: render the peer)'}")
+        valid.append(loaded)
+
+    if not valid:
+        return Outcome(failures)
+    sim = Simulator(SimConfig(seed=1))
+    first = valid[0]
+    drift_target = seed_stacks(sim, [first])[0]  # its primary connection
+    seed_stacks(sim, valid[1:])
+    with SimServer(sim) as server:
+        out.print(f"\nGenesys simulator on {server.url}, seeded with {len(sim.connections)} connection(s)")
+        for loaded in valid:
+            try:
+                result = reconcile_stack(loaded, url=server.url)
+            except GenesysUnreadable as exc:
+                out.print(f"  {escape(loaded.name)}: [bold red]unreadable[/] {escape(str(exc))}")
+                failures.append(f"{loaded.name}: Genesys unreadable")
+                continue
+            state = "[green]in sync[/]" if result.in_sync else "[bold red]NOT in sync[/]"
+            out.print(f"  reconcile {escape(loaded.name)}: {state}, {len(result.unchecked)} parameter(s) not checkable here")
+            if not result.in_sync:
+                failures.append(f"{loaded.name}: out of sync")
+
+        sim.patch_connection(drift_target, DRIFT_PATH, DRIFT_VALUE)
+        out.print(f"\nDrift check: {DRIFT_PATH} of {escape(first.name)} set to {DRIFT_VALUE} in Genesys behind the API's back")
+        drifted = reconcile_stack(first, url=server.url)
+        for line in render_text(drifted)[:2]:
+            out.print(f"  {escape(line)}")
+        caught = [f for f in drifted.errors if f.parameter == DRIFT_PATH]
+        if caught and len(drifted.errors) == 1:
+            out.print("  [green]caught[/]: `c2cvpn reconcile` exits 1 and `pulumi preview` fails with this finding")
+        else:
+            failures.append(f"{first.name}: drift of {DRIFT_PATH} not reported as exactly one finding")
+    return Outcome(failures)
