@@ -245,6 +245,14 @@ CODES: Final[dict[str, CodeInfo]] = {
         "The OAuth client secret and the pre-shared key would cross the network in clear text.",
         "Use https, or http only to 127.0.0.1/localhost (the simulator).",
     ),
+    "failover-route53": CodeInfo(
+        E,
+        "Route 53 failover cannot work as configured.",
+        "Its health comes from the AWS tunnels' TunnelState alarms, so both attachments must be on "
+        "AWS; and an endpoint address outside its attachment's networks is not reached through "
+        "that attachment's tunnel, so failing over to it changes nothing.",
+        "Put both attachments on AWS, and give each address from its own attachment's networks.",
+    ),
     # --- warnings -----------------------------------------------------------------------
     "phase-asymmetry": CodeInfo(
         W,

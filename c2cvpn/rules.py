@@ -499,6 +499,22 @@ def standby_zone(stack: LoadedStack) -> Iterator[Problem]:
 
 
 @rule
+def failover_route53(stack: LoadedStack) -> Iterator[Problem]:
+    spec = stack.spec
+    if spec.standby is None or spec.standby.failover.route53 is None:
+        return
+    dns = spec.standby.failover.route53
+    path = f"{NAMESPACE}:standby.failover.route53"
+    for role, iaas in (("primary", spec.iaas), ("standby", spec.standby.iaas)):
+        if iaas.provider is not Provider.AWS:
+            yield problem("failover-route53", path, f"the {role} attachment is on {iaas.provider.value}, not aws")
+    for key, address, iaas in (("primaryAddress", dns.primary_address, spec.iaas), ("standbyAddress", dns.standby_address, spec.standby.iaas)):
+        if not any(address in net for net in iaas.networks):
+            nets = ", ".join(str(n) for n in iaas.networks)
+            yield problem("failover-route53", f"{path}.{key}", f"{key} {address} is outside that attachment's networks ({nets})")
+
+
+@rule
 def mss_clamp(stack: LoadedStack) -> Iterator[Problem]:
     p2 = stack.spec.tunnel.phase2
     if p2.encryption not in CIPHERS or p2.integrity not in INTEGRITY:

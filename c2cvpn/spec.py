@@ -329,11 +329,32 @@ class IaasSide(_Model):
         return self
 
 
+class Route53Failover(_Model):
+    """``c2c-vpn:standby.failover.route53``: health-checked failover records for the endpoint Genesys calls."""
+
+    hosted_zone_id: str = Field(pattern=r"^Z[0-9A-Z]{1,32}$", description="Route 53 hosted zone of the application endpoint's name.")
+    record_name: str = Field(
+        max_length=254,
+        pattern=r"^([A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}\.?$",
+        description="The name Genesys calls, e.g. `crm-api.example.com`.",
+    )
+    primary_address: Address = Field(description="The endpoint's address behind the primary attachment (inside iaas.networks).")
+    standby_address: Address = Field(description="The endpoint's address behind the standby (inside standby.iaas.networks).")
+    ttl: int = Field(60, ge=5, le=3600, description="Record TTL in seconds; short, so Genesys follows a failover quickly.")
+
+
+class Failover(_Model):
+    """``c2c-vpn:standby.failover``: how traffic moves to the standby."""
+
+    route53: Route53Failover | None = Field(None, description="AWS: PRIMARY/SECONDARY records, healthy while a primary tunnel is up.")
+
+
 class Standby(_Model):
     """``c2c-vpn:standby``: the active-passive second attachment."""
 
     iaas: IaasSide = Field(description="Same shape as `c2c-vpn:iaas`, in another AZ, region or location.")
     tunnel_cidr: Network = Field(description="Tunnel range Genesys allocated to the second connection.")
+    failover: Failover = Field(default_factory=Failover, description="How traffic moves to the standby.")
 
 
 class StackSpec(_Model):

@@ -34,8 +34,9 @@ FAILOVER_DESIGN = (
     "active-passive: Genesys holds one connection per attachment; the primary's route tables "
     "carry the traffic while it is up. On AWS both connections hold static routes to the Genesys "
     "networks, and a standby in the primary's VPC shares its gateway, which falls back to the "
-    "standby connection when the primary's tunnels are down. Put the application endpoint behind "
-    "Route 53 failover records (health check on the primary) or a load balancer across both zones."
+    "standby connection when the primary's tunnels are down. For the application endpoint Genesys "
+    "calls, standby.failover.route53 creates PRIMARY/SECONDARY records, healthy while a tunnel of "
+    "that attachment is up; otherwise use a load balancer across both zones."
 )
 
 
@@ -166,6 +167,27 @@ def _peer_outputs(attachments: list[dict[str, Any]]) -> dict[str, dict[str, Any]
     return {a["role"]: {"peerIp": a["tunnels"][0]["outsideIp"]} for a in attachments if a["tunnels"]}
 
 
+def _route53_failover(spec: StackSpec, attachments: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Health-checked PRIMARY/SECONDARY records when ``standby.failover.route53`` asks for them."""
+    if spec.standby is None or spec.standby.failover.route53 is None:
+        return None
+    from components.failover import FailoverEnd, Route53Failover, Route53FailoverArgs
+
+    ends = {a["role"]: FailoverEnd(a["role"], a["iaas"]["alarmNames"], a["region"]) for a in attachments}
+    dns = spec.standby.failover.route53
+    failover = Route53Failover(
+        "failover",
+        Route53FailoverArgs(dns=dns, primary=ends["primary"], standby=ends["standby"], connection_name=spec.tunnel.name),
+    )
+    return {
+        "recordName": dns.record_name,
+        "primaryAddress": str(dns.primary_address),
+        "standbyAddress": str(dns.standby_address),
+        "primaryHealthCheckId": failover.primary_health_check_id,
+        "standbyHealthCheckId": failover.standby_health_check_id,
+    }
+
+
 def build(loaded: LoadedStack, *, offline: bool = False) -> Exports:
     """Create the stack's resources from a *validated* spec; return the exports.
 
@@ -174,11 +196,13 @@ def build(loaded: LoadedStack, *, offline: bool = False) -> Exports:
     spec = loaded.spec
     psk = _psk(spec)
     provider = spec.iaas.provider
+    dns_failover = None
     if provider is Provider.AWS:
         attachments = _build_aws(spec, psk)
+        dns_failover = _route53_failover(spec, attachments)
     elif provider is Provider.AZURE:
         attachments = _build_azure(spec, psk)
-    else:  # on-prem: no cloud resources; the firewall is rendered by `c2cvpn render`
+    else:  # on-prem: no cloud resources; the exports carry what the firewall needs
         attachments = _onprem(spec)
 
     # The Genesys side: verify it against this spec (declared, or read through the API) or
@@ -236,6 +260,7 @@ def build(loaded: LoadedStack, *, offline: bool = False) -> Exports:
             "primary": "primary",
             "standby": "standby" if "standby" in by_role else None,
             "design": FAILOVER_DESIGN if "standby" in by_role else "single attachment: no failover",
+            "route53": dns_failover,
         },
     }
 

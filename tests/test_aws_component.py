@@ -87,9 +87,11 @@ def test_customer_gateway_and_vgw(dev: dict[str, Any]) -> None:
 
 
 def test_every_child_is_parented_to_its_component(prod: dict[str, Any]) -> None:
+    components = {r["name"] for r in prod["resources"] if r["type"].startswith("c2c-vpn:")}
+    assert components == {"primary", "standby", "failover"}
     for r in prod["resources"]:
         if r["type"].startswith("aws:"):
-            assert r["parent"] in {"primary", "standby"}, r["name"]
+            assert r["parent"] in components, r["name"]
             assert r["name"].startswith(f"{r['parent']}-")
 
 

@@ -99,6 +99,7 @@ CASES = [
     Case("mss-range", "above-azure", "azure-dev", {f"{I}.mssClamp.mss": 1360}, {f"{I}.mssClamp.mss": 1350}, f"{I}.mssClamp.mss"),
     Case("mss-range", "tiny", "dev", {f"{I}.mssClamp.mss": 500}, {f"{I}.mssClamp.mss": 536}, f"{I}.mssClamp.mss"),
     Case("genesys-api-insecure", "plain-http-remote", "dev", {f"{G}.source": "api", f"{G}.api": {"baseUrl": "http://genesys.example.com"}}, {f"{G}.source": "api", f"{G}.api": {"baseUrl": "http://127.0.0.1:8787"}}, f"{G}.api.baseUrl"),
+    Case("failover-route53", "address-outside", "prod", {f"{S}.failover.route53.primaryAddress": "10.10.2.10"}, {f"{S}.failover.route53.primaryAddress": "10.10.1.10"}, f"{S}.failover.route53.primaryAddress"),
     # warnings
     Case("phase-asymmetry", "encryption", "dev", {f"{T}.phase2.encryption": "aes128"}, {f"{T}.phase2.encryption": "aes256"}, f"{T}.phase2.encryption"),
     Case("integrity-deprecated", "sha1", "dev", {f"{T}.phase1.integrity": "sha1", f"{T}.phase2.integrity": "sha1"}, {f"{T}.phase1.integrity": "sha512", f"{T}.phase2.integrity": "sha512"}, f"{T}.phase1.integrity"),

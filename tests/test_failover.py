@@ -1,0 +1,90 @@
+"""Route 53 failover for the endpoint Genesys calls: health from the tunnels, PRIMARY/SECONDARY."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from c2cvpn.spec import SpecError
+from components.plan import plan_stack
+from tests.helpers import check, load, raw_config, set_path
+
+DNS = "c2c-vpn:standby.failover.route53"
+
+
+def _plan(config: dict[str, Any]) -> dict[str, Any]:
+    return plan_stack(load(config))
+
+
+def _of(result: dict[str, Any], suffix: str) -> dict[str, dict[str, Any]]:
+    return {r["name"]: r for r in result["resources"] if r["type"].endswith(suffix)}
+
+
+@pytest.fixture(scope="module")
+def prod() -> dict[str, Any]:
+    return _plan(raw_config("prod"))
+
+
+def test_health_comes_from_each_tunnels_state_alarm(prod: dict[str, Any]) -> None:
+    alarms = {r["inputs"]["name"]: r for r in _of(prod, ":MetricAlarm").values()}
+    checks = _of(prod, ":HealthCheck")
+    metric = {n: r["inputs"] for n, r in checks.items() if r["inputs"]["type"] == "CLOUDWATCH_METRIC"}
+    assert {i["cloudwatchAlarmName"] for i in metric.values()} == set(alarms)  # every tunnel, both ends
+    for inputs in metric.values():
+        assert inputs["cloudwatchAlarmRegion"] == "us-east-1"
+        assert inputs["insufficientDataHealthStatus"] == "Unhealthy"
+        assert alarms[inputs["cloudwatchAlarmName"]]["inputs"]["metricName"] == "TunnelState"
+    for role in ("primary", "standby"):
+        calc = checks[f"failover-{role}-health"]["inputs"]
+        assert calc["type"] == "CALCULATED" and calc["childHealthThreshold"] == 1
+        assert calc["childHealthchecks"] == [
+            f"(known after apply: failover-{role}-tunnel{i}-health.id)" for i in (1, 2)
+        ]
+
+
+def test_primary_and_secondary_records(prod: dict[str, Any]) -> None:
+    records = _of(prod, ":Record")
+    primary, standby = records["failover-primary-record"]["inputs"], records["failover-standby-record"]["inputs"]
+    for r in (primary, standby):
+        assert (r["zoneId"], r["name"], r["type"], r["ttl"]) == ("Z0123456789EXAMPLE", "crm-api.example.com", "A", 60)
+    assert primary["failoverRoutingPolicies"] == [{"type": "PRIMARY"}]
+    assert standby["failoverRoutingPolicies"] == [{"type": "SECONDARY"}]
+    assert (primary["records"], standby["records"]) == (["10.10.0.10"], ["10.10.2.10"])
+    assert primary["healthCheckId"] == "(known after apply: failover-primary-health.id)"
+    assert standby["healthCheckId"] == "(known after apply: failover-standby-health.id)"
+    assert primary["setIdentifier"] != standby["setIdentifier"]
+    assert prod["outputs"]["failover"]["route53"]["recordName"] == "crm-api.example.com"
+
+
+def test_no_records_without_the_block() -> None:
+    config = raw_config("prod")
+    del config["c2c-vpn:standby"]["failover"]
+    result = _plan(config)
+    assert not _of(result, ":HealthCheck") and not _of(result, ":Record")
+    assert result["outputs"]["failover"]["route53"] is None
+    assert not _of(_plan(raw_config("dev")), ":Record")
+
+
+def test_addresses_must_sit_behind_their_attachment() -> None:
+    report = check(set_path(raw_config("prod"), f"{DNS}.standbyAddress", "10.10.0.20"))
+    (p,) = [p for p in report.problems if p.code == "failover-route53"]
+    assert p.path == f"{DNS}.standbyAddress" and "10.10.2.0/23" in p.message
+
+
+def test_failover_needs_both_ends_on_aws() -> None:
+    config = raw_config("prod")
+    azure = raw_config("azure-dev")["c2c-vpn:iaas"]
+    config["c2c-vpn:standby"]["iaas"] = azure
+    set_path(config, f"{DNS}.standbyAddress", "10.20.0.10")
+    report = check(config)
+    assert [p.message.split(".")[0] for p in report.problems if p.code == "failover-route53"] == [
+        "the standby attachment is on azure, not aws"
+    ]
+
+
+@pytest.mark.parametrize(("key", "value"), [("hostedZoneId", "zone-1"), ("recordName", "not a name"), ("ttl", 1)])
+def test_malformed_dns_settings_are_unusable(key: str, value: Any) -> None:
+    with pytest.raises(SpecError) as info:
+        load(set_path(raw_config("prod"), f"{DNS}.{key}", value))
+    assert info.value.lines[0].startswith(f"{DNS}.{key}:")
