@@ -1,6 +1,6 @@
 """Values derived from a validated spec, shared by the components, the renderer and the lab.
 
-Pure functions: the AWS and Azure components, ``c2cvpn render`` and the local lab all take
+Pure functions: the AWS and Azure components (and, later, the on-prem renderer and the lab) take
 their tunnel addressing, MSS and clamping script from here, so the three can never drift.
 """
 
