@@ -32,7 +32,8 @@ When ``iaas.mssClamp.enabled`` (the MSS-clamping appliance):
 ``appliance-subnet``
     The appliance's own subnet, ``iaas.azure.applianceSubnetPrefix`` (validated free of the
     GatewaySubnet and the Genesys ranges). The appliance takes the subnet's first usable address
-    (Azure reserves .0-.3), statically, so routes never wait on allocation.
+    (Azure reserves .0-.3), statically, so routes never wait on allocation. The GatewaySubnet
+    is written after it: Azure refuses concurrent subnet writes to one virtual network.
 ``appliance-nic``, ``appliance-password``, ``appliance``
     A Debian 12 ``Standard_B1s`` VM with IP forwarding on its NIC and no public IP. Its
     cloud-init is :func:`c2cvpn.derive.mss_clamp_script` at
@@ -178,13 +179,14 @@ class AzureVpnAttachment(pulumi.ComponentResource):
 
         # ---------------------------------------------------------------- MSS appliance
         gateway_route_table: Any = None
+        appliance_subnet: Any = None
         self.mss = None
         self.appliance_private_ip = None
         self.appliance_subnet_prefix = None
         self.appliance_admin_password = None
         self.route_table_id = None
         if iaas.mss_clamp.enabled:
-            gateway_route_table = self._appliance(name, args, azure, base, child)
+            gateway_route_table, appliance_subnet = self._appliance(name, args, azure, base, child)
 
         # ---------------------------------------------------------------- gateway
         gateway_subnet = network.Subnet(
@@ -194,8 +196,16 @@ class AzureVpnAttachment(pulumi.ComponentResource):
             virtual_network_name=azure.virtual_network_name,
             address_prefix=str(azure.gateway_subnet_prefix),
             route_table=network.RouteTableArgs(id=gateway_route_table.id) if gateway_route_table is not None else None,
-            # The name is fixed by Azure: a replacement must delete the old subnet first.
-            opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(delete_before_replace=True)),
+            # The name is fixed by Azure: a replacement must delete the old subnet first. Azure
+            # refuses concurrent subnet writes to one virtual network (AnotherOperationInProgress,
+            # RetryableErrorDueToAnotherOperation), so this one waits for the appliance subnet.
+            opts=pulumi.ResourceOptions.merge(
+                child,
+                pulumi.ResourceOptions(
+                    delete_before_replace=True,
+                    depends_on=[appliance_subnet] if appliance_subnet is not None else None,
+                ),
+            ),
         )
         public_ip = network.PublicIPAddress(
             f"{name}-public-ip",
@@ -315,8 +325,8 @@ class AzureVpnAttachment(pulumi.ComponentResource):
 
     def _appliance(
         self, name: str, args: AttachmentArgs, azure: AzureSettings, base: str, child: pulumi.ResourceOptions
-    ) -> Any:
-        """The MSS-clamping VM and its routes; returns the route table for the GatewaySubnet."""
+    ) -> tuple[Any, Any]:
+        """The MSS-clamping VM and its routes; returns the GatewaySubnet's route table and the appliance subnet."""
         spec, iaas = args.spec, args.iaas
         rg, location = azure.resource_group_name, azure.location
         subnet_prefix = azure.appliance_subnet_prefix
@@ -431,4 +441,4 @@ class AzureVpnAttachment(pulumi.ComponentResource):
         self.appliance_subnet_prefix = str(subnet_prefix)
         self.appliance_admin_password = pulumi.Output.secret(password.result)
         self.route_table_id = to_genesys.id
-        return to_iaas
+        return to_iaas, subnet

@@ -6,14 +6,17 @@ resource (type, name, parent, inputs) and the exports. Secrets become ``[secret]
 only the cloud can know (IDs, tunnel addresses, looked-up images) become
 ``(known after apply: <resource>.<property>)``.
 
-Each run happens in a copy of the current :mod:`contextvars` context with the Pulumi settings,
-root stack resource and config reset inside it, so repeated runs (tests, benchmarks) neither
-see each other's resources nor disturb whoever called them.
+Each run happens on a worker thread with its own event loop, in a copy of the caller's
+:mod:`contextvars` context with the Pulumi settings, root stack resource and config reset
+inside it, so repeated runs (tests, benchmarks) neither see each other's resources nor disturb
+whoever called them (the caller's event loop, even a running one, is left alone). A
+``pulumi.RunError`` raised by the program, or later in an apply, is a :class:`ProgramRefused`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextvars
 import functools
 import threading
@@ -165,7 +168,10 @@ def _run(loaded: LoadedStack, program: Program, config: Mapping[str, str]) -> di
         await wait_for_rpcs()
         return resolved
 
-    outputs = _sync_await(finish())
+    try:
+        outputs = _sync_await(finish())
+    except pulumi.RunError as exc:  # refused in an apply (e.g. a check on a value known after apply)
+        raise ProgramRefused(str(exc)) from None
     # Registration order follows the event loop; a plan reads (and diffs) better sorted.
     resources = sorted(
         monitor.registered,
@@ -191,23 +197,23 @@ def plan_stack(
 
         program = functools.partial(build, offline=True)
     context = contextvars.copy_context()
-    loop = asyncio.new_event_loop()
 
     def isolated() -> dict[str, Any]:
+        loop = asyncio.new_event_loop()
         asyncio.set_event_loop(loop)
         try:
             providers = provider_config(config) if config is not None else dict(loaded.provider_config)
             return _run(loaded, program, providers)
         finally:
+            # A program that raised leaves registrations in flight: end them before the loop.
+            pending = asyncio.all_tasks(loop)
+            for task in pending:
+                task.cancel()
+            if pending:
+                loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
             asyncio.set_event_loop(None)
+            loop.close()
 
-    try:
-        return context.run(isolated)
-    finally:
-        # A program that raised leaves registrations in flight: end them before the loop.
-        pending = asyncio.all_tasks(loop)
-        for task in pending:
-            task.cancel()
-        if pending:
-            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-        loop.close()
+    # A thread of its own: the caller's thread keeps its event loop (set, unset or running).
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="c2cvpn-plan") as worker:
+        return worker.submit(context.run, isolated).result()

@@ -542,3 +542,15 @@ def test_standby_sharing_the_primary_resource_group_does_not_collide() -> None:
     for typ, key in ((T_VNG, "virtualNetworkGatewayName"), (T_PIP, "publicIpAddressName"), (T_LNG, "localNetworkGatewayName")):
         values = [r.inputs[key] for r in d.mocks.of_type(typ)]
         assert len(values) == 2 and len(set(values)) == 2, (typ, values)
+
+
+def test_gateway_subnet_waits_for_the_appliance_subnet() -> None:
+    """Azure refuses two concurrent subnet writes to one virtual network (AnotherOperationInProgress)."""
+    config = nsg_config()
+    config["c2c-vpn:iaas"]["mssClamp"]["enabled"] = True
+    config["c2c-vpn:iaas"]["azure"]["applianceSubnetPrefix"] = "10.20.255.32/28"
+    d = deploy(spec_of(config))
+    depends_on = d.opts["azure-primary-gateway-subnet"].depends_on
+    assert isinstance(depends_on, list)
+    assert [r._name for r in depends_on] == ["azure-primary-appliance-subnet"]  # type: ignore[union-attr]
+    assert d.opts["azure-primary-gateway-subnet"].delete_before_replace is True

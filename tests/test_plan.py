@@ -78,3 +78,40 @@ def test_unusable_stack_exits_2(tmp_path: Path) -> None:
     result = runner.invoke(app, ["plan", str(path)])
     assert result.exit_code == 2
     assert "Traceback" not in result.output
+
+
+def test_plan_leaves_the_callers_event_loop_alone() -> None:
+    import asyncio
+
+    from c2cvpn.spec import load_stack
+    from components.plan import plan_stack
+
+    mine = asyncio.new_event_loop()
+    asyncio.set_event_loop(mine)
+    try:
+        assert plan_stack(load_stack("dev"))["resources"]
+        assert asyncio.get_event_loop() is mine and not mine.is_closed()
+
+        async def from_async_code() -> int:  # a running loop in the caller's thread
+            return len(plan_stack(load_stack("dev"))["resources"])
+
+        assert mine.run_until_complete(from_async_code()) > 0
+    finally:
+        asyncio.set_event_loop(None)
+        mine.close()
+
+
+def test_a_refusal_inside_an_apply_is_a_program_refusal() -> None:
+    import pulumi
+
+    from c2cvpn.spec import load_stack
+    from components.plan import ProgramRefused, plan_stack
+
+    def refuse(_: object) -> str:
+        raise pulumi.RunError("peer IP differs after apply")
+
+    def program(_: object) -> dict[str, object]:
+        return {"late": pulumi.Output.from_input("x").apply(refuse)}
+
+    with pytest.raises(ProgramRefused, match="peer IP differs after apply"):
+        plan_stack(load_stack("dev"), program=program)  # type: ignore[arg-type]
