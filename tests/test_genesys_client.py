@@ -63,8 +63,8 @@ def test_a_token_revoked_early_is_refreshed_once_on_401() -> None:
 
 def test_wrong_secret_is_an_auth_error_without_the_secret() -> None:
     with running() as (_sim, server):
-        c = GenesysClient(base_url=server.url, client_id="c2cvpn-sim", client_secret="Wr0ng.Secret_value", retry=FAST)
-        with pytest.raises(AuthError) as exc:
+        with GenesysClient(base_url=server.url, client_id="c2cvpn-sim", client_secret="Wr0ng.Secret_value", retry=FAST) as c, \
+                pytest.raises(AuthError) as exc:
             list(c.list_connections())
         assert "Wr0ng.Secret_value" not in str(exc.value)
         assert "Wr0ng.Secret_value" not in repr(c)
@@ -145,9 +145,8 @@ def test_connection_errors_are_retried_then_reported() -> None:
         attempts.append(request.url.path)
         raise httpx.ConnectError("refused")
 
-    c = GenesysClient(base_url="http://127.0.0.1:9", client_id="x", client_secret="y",
-                      transport=httpx.MockTransport(handler), retry=FAST)
-    with pytest.raises(GenesysUnavailable) as exc:
+    with GenesysClient(base_url="http://127.0.0.1:9", client_id="x", client_secret="y",
+                       transport=httpx.MockTransport(handler), retry=FAST) as c, pytest.raises(GenesysUnavailable) as exc:
         list(c.list_connections())
     assert len(attempts) == FAST.attempts
     assert "cannot reach 127.0.0.1" in str(exc.value)
@@ -173,9 +172,9 @@ def test_crud_not_found_and_validation_never_echo_the_key() -> None:
 
 
 def test_region_maps_to_api_and_login_hosts() -> None:
-    c = GenesysClient.for_region("eu-central-1", client_id="a", client_secret="b")
-    assert c.base_url == "https://api.mypurecloud.de"
-    assert c.login_url == "https://login.mypurecloud.de"
+    with GenesysClient.for_region("eu-central-1", client_id="a", client_secret="b") as c:
+        assert c.base_url == "https://api.mypurecloud.de"
+        assert c.login_url == "https://login.mypurecloud.de"
     with pytest.raises(ValueError):
         GenesysClient.for_region("mars-1", client_id="a", client_secret="b")
 
@@ -186,8 +185,133 @@ def test_paths_are_configurable() -> None:
     config = SimConfig(seed=3, connections_path="/custom/vpn", token_path="/auth/token")
     with running(config) as (sim, server):
         sim.add_connection(body())
-        c = client(server.url, paths=ApiPaths(token="/auth/token", connections="/custom/vpn"))
-        assert [x.name for x in c.list_connections()] == ["DEV-AWS-SFDC-VPN"]
-        default = client(server.url, retry=RetryPolicy(attempts=1))
-        with pytest.raises(AuthError):
+        with client(server.url, paths=ApiPaths(token="/auth/token", connections="/custom/vpn")) as c:
+            assert [x.name for x in c.list_connections()] == ["DEV-AWS-SFDC-VPN"]
+        with client(server.url, retry=RetryPolicy(attempts=1)) as default, pytest.raises(AuthError):
             list(default.list_connections())
+
+
+# --------------------------------------------------------------------------- review fixes
+
+
+def test_a_create_is_not_repeated_after_a_5xx_but_is_after_a_429() -> None:
+    """A 5xx may come after the server created the record: repeating the POST duplicates or 409s it."""
+    with running() as (sim, server), client(server.url) as c:
+        list(c.list_connections())
+        before = c.stats.api_requests
+        sim.queue_faults(502)
+        with pytest.raises(GenesysUnavailable) as exc:
+            c.create_connection(body())
+        assert c.stats.api_requests - before == 1
+        assert "not idempotent" in str(exc.value) and exc.value.context_id
+        sim.queue_faults(429)  # refused before any work: safe to repeat
+        assert c.create_connection(body()).name == "DEV-AWS-SFDC-VPN"
+        assert c.stats.retry_after_waits == [1.0]
+
+
+def test_a_create_is_not_repeated_after_a_read_timeout_but_is_after_a_connect_error() -> None:
+    sent: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/oauth/token":
+            return httpx.Response(200, json={"access_token": "t0ken-value", "expires_in": 3600})
+        sent.append(request.method)
+        if len(sent) == 1:
+            raise httpx.ConnectError("refused", request=request)  # nothing reached the server
+        raise httpx.ReadTimeout("no answer", request=request)  # the server may have acted
+
+    with GenesysClient(base_url="http://127.0.0.1:9", client_id="x", client_secret="y-secret",
+                       transport=httpx.MockTransport(handler), retry=FAST) as c, \
+            pytest.raises(GenesysUnavailable, match="not retried"):
+        c.create_connection(body())
+    assert sent == ["POST", "POST"]
+
+
+def test_no_wait_is_counted_when_the_last_attempt_is_a_429() -> None:
+    with running() as (sim, server), client(server.url) as c:
+        list(c.list_connections())
+        sim.queue_faults(*[429] * 10)
+        with pytest.raises(GenesysUnavailable):
+            list(c.list_connections())
+        # FAST allows 4 attempts: 3 waits happened, not 4
+        assert c.stats.retry_after_waits == [1.0] * (FAST.attempts - 1)
+        assert c.stats.retries == FAST.attempts - 1
+
+
+def _listing(handler_pages: dict[str, dict[str, object]], log: list[str]) -> httpx.MockTransport:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/oauth/token":
+            return httpx.Response(200, json={"access_token": "t0ken-value", "expires_in": 3600})
+        log.append(str(request.url))
+        assert len(log) <= 5, "paging did not stop"
+        page = request.url.params.get("pageNumber", "1")
+        return httpx.Response(200, json=handler_pages.get(request.url.host, {}).get(page) or handler_pages["loop"])
+
+    return httpx.MockTransport(handler)
+
+
+def test_paging_stops_on_a_nextUri_loop_and_never_follows_another_host() -> None:
+    empty = {"entities": [], "pageSize": 1, "pageNumber": 1, "total": 9}
+    loop = {**empty, "nextUri": "/api/v2/telephony/vpn/connections?pageSize=1&pageNumber=2"}
+    log: list[str] = []
+    with GenesysClient(base_url="http://127.0.0.1:9", client_id="x", client_secret="y-secret", retry=FAST,
+                       transport=_listing({"loop": loop}, log)) as c, pytest.raises(MalformedResponse, match="repeats"):
+        list(c.list_connections())
+    assert len(log) == 2
+
+    away = {**empty, "nextUri": "https://evil.example/api/v2/telephony/vpn/connections?pageNumber=2"}
+    log.clear()
+    with GenesysClient(base_url="http://127.0.0.1:9", client_id="x", client_secret="y-secret", retry=FAST,
+                       transport=_listing({"loop": away}, log)) as c, pytest.raises(MalformedResponse, match="another host"):
+        list(c.list_connections())
+    assert all(u.startswith("http://127.0.0.1:9/") for u in log) and len(log) == 1
+
+    last = {**empty, "pageCount": 1, "nextUri": "/api/v2/telephony/vpn/connections?pageSize=1&pageNumber=2"}
+    log.clear()
+    with GenesysClient(base_url="http://127.0.0.1:9", client_id="x", client_secret="y-secret", retry=FAST,
+                       transport=_listing({"loop": last}, log)) as c:
+        assert list(c.list_connections()) == []
+    assert len(log) == 1  # pageCount 1 ends it, whatever nextUri says
+
+
+def test_credentials_are_never_sent_over_plain_http_to_a_remote_host() -> None:
+    sent: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(200, json={"access_token": "t0ken-value", "expires_in": 3600})
+
+    for base, login in (("http://api.example.com", "https://login.example.com"), ("https://api.example.com", "http://login.example.com")):
+        with GenesysClient(base_url=base, login_url=login, client_id="x", client_secret="Remote.Secret_1",
+                           transport=httpx.MockTransport(handler), retry=FAST) as c, pytest.raises(AuthError, match="plain http"):
+            list(c.list_connections())
+    assert sent == []
+
+
+def test_server_messages_never_carry_the_secrets_into_logs_or_errors(caplog: pytest.LogCaptureFixture) -> None:
+    secret = "Client.Secret_value_9"
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/oauth/token":
+            return httpx.Response(200, json={"access_token": "t0ken-value", "expires_in": 3600})
+        echo = request.content.decode() + " " + secret  # a careless server echoes what it got
+        return httpx.Response(503, json={"status": 503, "code": "service.unavailable", "message": echo, "contextId": "ctx-1"})
+
+    caplog.set_level("DEBUG")
+    caplog.set_level("DEBUG", logger="stamina")  # the CLI quiets it for the whole process
+    with GenesysClient(base_url="http://127.0.0.1:9", client_id="x", client_secret=secret,
+                       transport=httpx.MockTransport(handler), retry=FAST) as c, pytest.raises(GenesysUnavailable) as exc:
+        c.update_connection("c-1", body())
+    stamina_records = [r for r in caplog.records if r.name == "stamina"]
+    assert len(stamina_records) == FAST.attempts - 1  # the retries were logged...
+    logged = " ".join(repr(r.__dict__) for r in caplog.records)
+    for value in (PSK, secret, "t0ken-value"):  # ...without a secret
+        assert value not in logged and value not in str(exc.value)
+    assert "ctx-1" in str(exc.value)
+
+
+def test_a_short_lived_token_is_not_fetched_before_every_request() -> None:
+    with running(token_ttl=30) as (_sim, server), client(server.url, token_refresh_margin=60) as c:
+        for _ in range(3):
+            list(c.list_connections())
+        assert c.stats.token_requests == 1

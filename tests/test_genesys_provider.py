@@ -9,8 +9,9 @@ import pulumi
 import pytest
 from pulumi import dynamic
 
+from c2cvpn.genesys import manage
 from c2cvpn.genesys.desired import desired, to_input
-from c2cvpn.genesys.model import psk_digest
+from c2cvpn.genesys.model import Connection, psk_digest
 from c2cvpn.genesys.sim import SimConfig, seed_stacks
 from c2cvpn.spec import load_stack
 from components.genesys import VpnConnectionProvider, genesys_side
@@ -208,3 +209,41 @@ def test_manage_mode_needs_the_key(mocks: Mocks) -> None:
     stack = api_stack("http://127.0.0.1:8787", mode="manage")
     with pytest.raises(pulumi.RunError, match="pre-shared key"):
         genesys_side(stack, cloud_outputs={"primary": {"peerIp": PEER}})
+
+
+# --------------------------------------------------------------------------- review fixes
+
+
+class _NoDigestClient:
+    """A client whose server keeps the record but offers no key digest (the contract allows it)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    def get_connection(self, _id: str) -> Connection:
+        return self.conn
+
+
+def test_diff_sees_a_rename_and_a_key_rotation_without_a_server_digest() -> None:
+    news = inputs("http://127.0.0.1:1")
+    live = Connection.model_validate({**news["record"], "id": "c-1", "gatewayIp": "203.0.113.10"})
+    olds = manage.outputs(news, live, [])
+    stub: Any = _NoDigestClient(live)
+    assert olds["pre_shared_key_digest"] == psk_digest("c-1", PSK) and PSK not in repr(olds)
+    assert manage.diff(stub, "c-1", olds, news)[0] is False  # nothing changed: no perpetual diff
+
+    rotated = inputs("http://127.0.0.1:1", psk=PSK.replace("A", "B"))
+    assert manage.diff(stub, "c-1", olds, rotated)[0] is True
+
+    renamed = inputs("http://127.0.0.1:1", name="DEV-AWS-SFDC-VPN-2")
+    assert manage.diff(stub, "c-1", olds, renamed)[0] is True
+
+    refreshed = manage.read(stub, "c-1", olds)  # a refresh keeps the digest of the key last written
+    assert refreshed is not None and refreshed["pre_shared_key_digest"] == olds["pre_shared_key_digest"]
+
+
+def test_manage_reads_the_client_id_from_the_same_variables_as_reconcile() -> None:
+    api = inputs("https://api.example.com")["api"]
+    env = {"GENESYSCLOUD_OAUTHCLIENT_ID": "ops", "GENESYSCLOUD_OAUTHCLIENT_SECRET": "Ops.Secret_1"}
+    with manage.client_for(api, env=env) as c:
+        assert c.client_id == "ops" and "Ops.Secret_1" not in repr(c)

@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+import io
 import json
 import stat
 from pathlib import Path
+from typing import Any
 
 import httpx
+import pytest
 import yaml
+from rich.console import Console
 
 from c2cvpn.genesys.client import DEFAULT_CONNECTIONS_PATH, DEFAULT_TOKEN_PATH
+from c2cvpn.genesys.commands import run_simulator
 from c2cvpn.genesys.desired import desired, to_input
 from c2cvpn.genesys.model import Connection, ConnectionInput
-from c2cvpn.genesys.sim import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, SimConfig, SimServer, Simulator
+from c2cvpn.genesys.sim import (
+    DEMO_CLIENT_ID,
+    DEMO_CLIENT_SECRET,
+    SimConfig,
+    SimServer,
+    Simulator,
+    _Reply,
+)
 from tests.genesys_support import PSK, client, loaded, running, stack_config
 
 CONTRACT = Path(__file__).resolve().parents[1] / "c2cvpn" / "genesys" / "openapi.yaml"
@@ -160,3 +172,66 @@ def test_state_file_is_private_atomic_and_reloaded(tmp_path: Path) -> None:
 def test_sim_repr_names_no_secret() -> None:
     sim = Simulator(SimConfig(clients={"id": "Very.Secret_1"}))
     assert "Very.Secret_1" not in repr(sim) and "Very.Secret_1" not in repr(sim.config)
+
+
+# --------------------------------------------------------------------------- review fixes
+
+
+def test_a_replace_with_a_short_key_is_refused_like_a_create() -> None:
+    with running() as (sim, server):
+        cid = sim.add_connection(body())
+        h = {"Authorization": f"Bearer {raw_token(server.url)}"}
+        r = httpx.put(f"{server.url}{DEFAULT_CONNECTIONS_PATH}/{cid}", json={**body().body(), "preSharedKey": "short"}, headers=h)
+        assert (r.status_code, r.json()["code"]) == (400, "bad.request")
+        assert "short" not in r.text
+        assert sim._psks[cid] == PSK  # the stored key is untouched
+
+
+def test_an_internal_failure_still_answers_in_the_contract_shape(monkeypatch: pytest.MonkeyPatch) -> None:
+    with running() as (sim, server):
+        h = {"Authorization": f"Bearer {raw_token(server.url)}"}
+
+        def broken(*_a: object) -> None:
+            raise KeyError("gone")
+
+        monkeypatch.setattr(sim, "_route", broken)
+        r = httpx.get(server.url + DEFAULT_CONNECTIONS_PATH, headers=h)
+        assert r.status_code == 500
+        err = r.json()
+        assert set(err) == {"status", "code", "message", "contextId"} and err["code"] == "internal.server.error"
+        assert r.headers["ININ-Correlation-Id"] == err["contextId"]
+
+
+def test_a_view_of_a_connection_deleted_meanwhile_is_a_404_not_a_crash() -> None:
+    sim = Simulator(SimConfig(seed=1))
+    cid = sim.add_connection(body())
+    sim.connections.pop(cid)
+    with pytest.raises(_Reply) as exc:
+        sim._view(cid)
+    assert exc.value.status == 404
+
+
+def test_the_demo_secret_is_refused_on_a_non_loopback_address(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("C2CVPN_TEST_SIM_SECRET", raising=False)
+    started: list[object] = []
+    monkeypatch.setattr(SimServer, "serve_forever", lambda self: started.append(self))
+    out, err = Console(file=io.StringIO()), Console(file=io.StringIO(), width=300)
+    kw: dict[str, Any] = dict(port=0, state=None, fault_429_rate=0.0, fault_5xx_rate=0.0, latency_ms=0.0, seed=1,
+                              client_id=DEMO_CLIENT_ID, client_secret_env="C2CVPN_TEST_SIM_SECRET", rate_limit=300,
+                              stacks=[], out=out, err=err)
+    assert run_simulator(host="0.0.0.0", **kw) == 2
+    assert "loopback only" in err.file.getvalue() and started == []  # type: ignore[attr-defined]
+    assert run_simulator(host="127.0.0.1", **kw) == 0 and len(started) == 1
+    started[0].stop()  # type: ignore[attr-defined]
+
+
+def test_a_failed_start_leaves_no_listening_socket(monkeypatch: pytest.MonkeyPatch) -> None:
+    server = SimServer(Simulator(SimConfig(seed=1)))
+
+    def exits_at_once(**_kw: object) -> None:
+        return None  # as uvicorn does when startup fails
+
+    monkeypatch.setattr(server._server, "run", exits_at_once)
+    with pytest.raises(RuntimeError, match="did not start"):
+        server.start()
+    assert server._sock.fileno() == -1

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import ipaddress
 import logging
 import math
 import time
@@ -93,10 +94,12 @@ class MalformedResponse(GenesysError):
 class _Retryable(Exception):
     """Internal: a response or transport failure worth another attempt."""
 
-    def __init__(self, error: GenesysError, retry_after: float | None = None) -> None:
+    def __init__(self, error: GenesysError, retry_after: float | None = None, *, ambiguous: bool = True) -> None:
         super().__init__(str(error))
         self.error = error
         self.retry_after = retry_after
+        #: The server may have acted on the request (a 5xx, a timeout after sending).
+        self.ambiguous = ambiguous
 
 
 # --------------------------------------------------------------------------- configuration
@@ -139,6 +142,22 @@ class ClientStats:
 
 
 # --------------------------------------------------------------------------- client
+
+
+def is_loopback(url: str) -> bool:
+    """True for http(s)://localhost, 127.0.0.0/8 and ::1 (the simulator), by address, never by lookup."""
+    host = httpx.URL(url).host
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _insecure(url: str) -> bool:
+    """Plain http to anything but loopback: credentials and keys would cross the network in clear."""
+    return httpx.URL(url).scheme != "https" and not is_loopback(url)
 
 
 def _retry_after_seconds(value: str | None) -> float | None:
@@ -209,10 +228,14 @@ class GenesysClient:
 
     def _fetch_token(self) -> None:
         url = self.login_url + self.paths.token
+        for where in (self.login_url, self.base_url):
+            if _insecure(where):
+                raise AuthError(f"refusing to send OAuth credentials or a bearer token over plain http to {httpx.URL(where).host}: "
+                                "use https (plain http is for the loopback simulator only)")
         response = self._send("POST", url, auth=False, data={"grant_type": "client_credentials"})
         if response.status_code in (400, 401, 403):
             body = _json_or_none(response)
-            reason = (body or {}).get("error_description") or (body or {}).get("error") or "refused"
+            reason = self._scrub(str((body or {}).get("error_description") or (body or {}).get("error") or "refused"))
             raise AuthError(
                 f"OAuth client {self.client_id!r} was refused at {url}: {reason}",
                 status=response.status_code, code=(body or {}).get("error"), context_id=_context_id(response, body),
@@ -225,25 +248,45 @@ class GenesysClient:
             raise MalformedResponse(f"token response from {url} has no access_token", status=response.status_code,
                                     context_id=_context_id(response, body)) from None
         self._token = SecretStr(token)
-        self._token_expires = self._clock() + expires_in
+        # Refresh `margin` seconds early, but never so early that a short-lived token is
+        # refetched before every request: at most half its lifetime early.
+        self._token_expires = self._clock() + expires_in - min(self._margin, expires_in / 2)
 
     def _bearer(self) -> str:
-        if self._token is None or self._clock() >= self._token_expires - self._margin:
+        if self._token is None or self._clock() >= self._token_expires:
             self._fetch_token()
         assert self._token is not None
         return self._token.get_secret_value()
 
     # ------------------------------------------------------------------ transport + retries
 
-    def _send(self, method: str, url: str, *, auth: bool, **kw: Any) -> httpx.Response:
-        """One logical request, retried per the policy. Returns the final non-retryable response."""
+    def _scrub(self, text: str, secrets: tuple[str, ...] = ()) -> str:
+        """``text`` with the client secret, the bearer token and ``secrets`` replaced by ``[secret]``."""
+        known = [self._secret.get_secret_value(), *(s for s in secrets if s)]
+        if self._token is not None:
+            known.append(self._token.get_secret_value())
+        for value in sorted({k for k in known if len(k) >= 4}, key=len, reverse=True):
+            text = text.replace(value, "[secret]")
+        return text
+
+    def _send(self, method: str, url: str, *, auth: bool, idempotent: bool = True, secrets: tuple[str, ...] = (),
+              **kw: Any) -> httpx.Response:
+        """One logical request, retried per the policy. Returns the final non-retryable response.
+
+        ``idempotent=False`` (a create): only failures that prove the server did not act are
+        retried (429, and connection errors before the request was sent); a 5xx or a timeout
+        may have created the record, so it is reported instead of repeated. ``secrets`` are
+        scrubbed from every message built from a response (retry logs included).
+        """
         policy = self.retry
         started = time.monotonic()
         attempts = 0
         over_budget: list[str] = []
 
         def backoff(exc: Exception) -> bool | float:
-            if not isinstance(exc, _Retryable):
+            if not isinstance(exc, _Retryable) or attempts >= policy.attempts:
+                return False  # not retryable, or the last attempt: no wait is scheduled, none is counted
+            if not idempotent and exc.ambiguous:
                 return False
             if exc.retry_after is None:
                 self.stats.retries += 1
@@ -267,17 +310,20 @@ class GenesysClient:
             ):
                 with attempt:
                     attempts += 1
-                    return self._attempt(method, url, auth=auth, **kw)
+                    return self._attempt(method, url, auth=auth, secrets=secrets, **kw)
         except _Retryable as exc:
             err = exc.error
             why = over_budget[-1] if over_budget else f"gave up after {attempts} attempt(s) in {time.monotonic() - started:.1f} s"
+            if not idempotent and exc.ambiguous:
+                why = (f"not retried: {method} is not idempotent and the server may have acted on it; "
+                       "check whether the record exists before trying again")
             raise GenesysUnavailable(
                 f"{method} {httpx.URL(url).path} failed: {err.detail}; {why}",
                 status=err.status, code=err.code, context_id=err.context_id,
             ) from None
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _attempt(self, method: str, url: str, *, auth: bool, **kw: Any) -> httpx.Response:
+    def _attempt(self, method: str, url: str, *, auth: bool, secrets: tuple[str, ...] = (), **kw: Any) -> httpx.Response:
         headers = dict(kw.pop("headers", {}) or {})
         refreshed = False
         while True:
@@ -291,10 +337,13 @@ class GenesysClient:
                 self.stats.token_requests += 1
             try:
                 response = self._http.request(method, url, **request_kw)
+            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+                # Nothing was sent: safe to repeat whatever the method.
+                raise _Retryable(GenesysError(f"cannot reach {httpx.URL(url).host}: {type(exc).__name__}"), ambiguous=False) from None
             except httpx.TimeoutException:
                 raise _Retryable(GenesysError(f"timed out talking to {httpx.URL(url).host}")) from None
             except httpx.TransportError as exc:
-                raise _Retryable(GenesysError(f"cannot reach {httpx.URL(url).host}: {type(exc).__name__}")) from None
+                raise _Retryable(GenesysError(f"lost the connection to {httpx.URL(url).host}: {type(exc).__name__}")) from None
             if response.status_code == 401 and auth and not refreshed:
                 refreshed = True  # the token expired or was revoked early: refresh once
                 self._token = None
@@ -306,15 +355,16 @@ class GenesysClient:
                     f"rate limited (Retry-After {response.headers.get('Retry-After', 'absent')})",
                     status=429, code=(body or {}).get("code", "too.many.requests.retry.after"), context_id=_context_id(response, body),
                 )
-                raise _Retryable(err, retry_after=wait if wait is not None else self.retry.wait_initial)
+                # A 429 is refused before any work: safe to repeat whatever the method.
+                raise _Retryable(err, retry_after=wait if wait is not None else self.retry.wait_initial, ambiguous=False)
             if response.status_code >= 500:
                 body = _json_or_none(response)
-                message = (body or {}).get("message") or response.reason_phrase or "server error"
-                raise _Retryable(GenesysError(str(message), status=response.status_code, code=(body or {}).get("code"),
+                message = self._scrub(str((body or {}).get("message") or response.reason_phrase or "server error"), secrets)
+                raise _Retryable(GenesysError(message, status=response.status_code, code=(body or {}).get("code"),
                                               context_id=_context_id(response, body)))
             return response
 
-    def _check(self, response: httpx.Response) -> Any:
+    def _check(self, response: httpx.Response, secrets: tuple[str, ...] = ()) -> Any:
         """JSON of a 2xx response, or the typed error of a 4xx."""
         body = _json_or_none(response)
         ctx = _context_id(response, body)
@@ -327,7 +377,7 @@ class GenesysClient:
                     status=response.status_code, context_id=ctx,
                 )
             return body
-        message = str((body or {}).get("message") or response.reason_phrase)
+        message = self._scrub(str((body or {}).get("message") or response.reason_phrase), secrets)
         code = (body or {}).get("code")
         kind: type[GenesysError] = GenesysError
         if response.status_code in (401, 403):
@@ -338,8 +388,9 @@ class GenesysClient:
             kind = ValidationFailed
         raise kind(message, status=response.status_code, code=code, context_id=ctx)
 
-    def _call(self, method: str, path: str, **kw: Any) -> Any:
-        return self._check(self._send(method, self.base_url + path, auth=True, **kw))
+    def _call(self, method: str, path: str, *, idempotent: bool = True, secrets: tuple[str, ...] = (), **kw: Any) -> Any:
+        response = self._send(method, self.base_url + path, auth=True, idempotent=idempotent, secrets=secrets, **kw)
+        return self._check(response, secrets)
 
     def _parse(self, model: type[M], data: Any, what: str) -> M:
         try:
@@ -351,22 +402,37 @@ class GenesysClient:
     # ------------------------------------------------------------------ paging
 
     def pages(self, path: str, *, page_size: int = MAX_PAGE_SIZE, params: Mapping[str, Any] | None = None) -> Iterator[list[Any]]:
-        """Yield each page's ``entities``, following ``nextUri`` (or pageNumber) to the end."""
+        """Yield each page's ``entities``, following ``nextUri`` (or pageNumber) to the end.
+
+        Ends at the last page by ``pageCount`` even when a server keeps sending ``nextUri``;
+        a ``nextUri`` seen before (a loop) or on another host (the bearer token would go
+        there) is a :class:`MalformedResponse`.
+        """
         number = 1
         next_url: str | None = None
+        seen: set[str] = set()
+        origin = httpx.URL(self.base_url)
         while True:
             if next_url is None:
                 body = self._call("GET", path, params={**(params or {}), "pageSize": page_size, "pageNumber": number})
             else:
-                body = self._check(self._send("GET", urljoin(self.base_url + "/", next_url), auth=True))
+                body = self._check(self._send("GET", next_url, auth=True))
             if not isinstance(body, dict) or not isinstance(body.get("entities"), list):
                 raise MalformedResponse(f"listing {path} page {number} has no `entities` list")
             yield body["entities"]
             page_count = body.get("pageCount")
             nxt = body.get("nextUri")
             number += 1
+            if isinstance(page_count, int) and not isinstance(page_count, bool) and number > page_count:
+                return
             if nxt:
-                next_url = str(nxt)
+                url = httpx.URL(urljoin(self.base_url + "/", str(nxt)))
+                if (url.scheme, url.host, url.port) != (origin.scheme, origin.host, origin.port):
+                    raise MalformedResponse(f"listing {path} page {number - 1}: nextUri points to another host ({url.host}); not followed")
+                if str(url) in seen:
+                    raise MalformedResponse(f"listing {path} page {number - 1}: nextUri repeats a page already read; paging stopped")
+                seen.add(str(url))
+                next_url = str(url)
             elif isinstance(page_count, int) and number <= page_count:
                 next_url = None
             else:
@@ -391,7 +457,8 @@ class GenesysClient:
     def create_connection(self, body: ConnectionInput) -> Connection:
         if body.pre_shared_key is None:
             raise ValueError("a new connection needs its pre-shared key")
-        return self._parse(Connection, self._write("POST", self.paths.connections, body), "the created connection")
+        created = self._write("POST", self.paths.connections, body, idempotent=False)
+        return self._parse(Connection, created, "the created connection")
 
     def update_connection(self, connection_id: str, body: ConnectionInput) -> Connection:
         return self._parse(Connection, self._write("PUT", self.paths.item(connection_id), body), "the updated connection")
@@ -409,10 +476,11 @@ class GenesysClient:
         body = self._call("POST", self.paths.item(connection_id) + "/pingtest", json={"target": target})
         return self._parse(PingResult, body, "the ping test result")
 
-    def _write(self, method: str, path: str, body: ConnectionInput) -> Any:
-        secret = body.pre_shared_key.get_secret_value() if body.pre_shared_key else None
+    def _write(self, method: str, path: str, body: ConnectionInput, *, idempotent: bool = True) -> Any:
+        secret = body.pre_shared_key.get_secret_value() if body.pre_shared_key else ""
+        secrets = (secret,) if secret else ()
         try:
-            return self._call(method, path, json=body.body())
+            return self._call(method, path, json=body.body(), idempotent=idempotent, secrets=secrets)
         except GenesysError as exc:
             if secret and secret in str(exc):  # a server that echoes the key must not leak it through us
                 raise type(exc)(exc.detail.replace(secret, "[secret]"), status=exc.status, code=exc.code,

@@ -11,6 +11,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
+from c2cvpn.genesys.client import is_loopback
 from c2cvpn.genesys.reconcile import render_text
 from c2cvpn.genesys.sim import (
     DEMO_CLIENT_ID,
@@ -67,8 +68,14 @@ def run_simulator(
     if fault_429_rate + fault_5xx_rate > 1:
         err.print("[bold red]error:[/] --fault-429-rate plus --fault-5xx-rate must not exceed 1")
         return EXIT_UNUSABLE
-    secret = os.environ.get(client_secret_env)
+    secret = os.environ.get(client_secret_env) or None
     demo = secret is None
+    if demo and not is_loopback(f"http://[{host}]" if ":" in host else f"http://{host}"):
+        # The demo secret is published: on a reachable address anyone could read and rewrite
+        # the connections (and plant simulated peers).
+        err.print(f"[bold red]error:[/] the demo secret is for loopback only; to listen on {escape(host)}, "
+                  f"set ${escape(client_secret_env)} to a secret of your own")
+        return EXIT_UNUSABLE
     config = SimConfig(
         clients={client_id: secret or DEMO_CLIENT_SECRET},
         fault_429_rate=fault_429_rate, fault_5xx_rate=fault_5xx_rate, latency_ms=latency_ms,

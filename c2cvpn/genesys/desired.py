@@ -62,6 +62,8 @@ class Record:
     id: str | None = None
     psk: SecretStr | None = field(default=None, repr=False)
     psk_digest: str | None = field(default=None, repr=False)
+    #: What this source cannot tell about Genesys, with the reason (reported as unchecked).
+    unchecked: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -185,20 +187,27 @@ def declared(spec: StackSpec, role: Role = "primary") -> Record:
         raise ValueError("the stack's Genesys source is not `declared`")
     block: DeclaredConnection | None = spec.genesys.standby_connection if role == "standby" else spec.genesys.connection
     want = desired(spec, role)
+    key = "standbyConnection" if role == "standby" else "connection"
     if block is None:
-        return want.record
-    _, tunnel_cidr, _, _ = _role_parts(spec, role)
+        # The spec stands in for the dashboard: equal by construction, so say nothing was compared.
+        return Record(name=want.record.name, values=want.record.values, unchecked={
+            "connection": f"no {NAMESPACE}:genesys.{key} block: the spec stands in for the Genesys record, "
+                          "so no value was compared with what Genesys holds"})
+    _, _, cidr_path, _ = _role_parts(spec, role)
     values: dict[str, object] = {
         **_phase_values(block.phase1, block.phase2),
         "localNetworks": _nets(block.local_networks),
         "remoteNetworks": _nets(block.remote_networks),
         "peerIp": str(block.peer_ip) if block.peer_ip is not None else None,
-        "gatewayIp": str(spec.genesys.gateway_ip),
-        "tunnelCidr": str(tunnel_cidr),
+        # The dashboard's gateway IP and tunnel range live in the spec itself: nothing to compare.
+        "gatewayIp": None,
+        "tunnelCidr": None,
         "natTraversal": block.nat_traversal,
         "keepaliveSeconds": float(block.keepalive_seconds) if block.keepalive_seconds is not None else None,
     }
-    return Record(name=want.record.name, values=values)
+    same = "the declared source takes it from {} (copied from the dashboard), so it is the spec's own value"
+    return Record(name=want.record.name, values=values, unchecked={
+        "gatewayIp": same.format(f"{NAMESPACE}:genesys.gatewayIp"), "tunnelCidr": same.format(cidr_path)})
 
 
 def from_connection(conn: Connection) -> Record:

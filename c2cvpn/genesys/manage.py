@@ -25,10 +25,10 @@ from pydantic import SecretStr, ValidationError
 
 from c2cvpn.genesys.client import ApiPaths, GenesysClient, GenesysError, NotFound, RetryPolicy
 from c2cvpn.genesys.desired import Desired, Record, from_connection
-from c2cvpn.genesys.model import Connection, ConnectionInput
+from c2cvpn.genesys.model import Connection, ConnectionInput, psk_digest
 from c2cvpn.genesys.reconcile import Finding, compare
 from c2cvpn.genesys.sim import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
-from c2cvpn.genesys.source import ENV_CLIENT_SECRET_FALLBACK, is_loopback
+from c2cvpn.genesys.source import ENV_CLIENT_ID, ENV_CLIENT_SECRET_FALLBACK, is_loopback
 from c2cvpn.vendors import Provider
 
 #: Output properties (no key: only its digest, which the component marks secret).
@@ -73,7 +73,7 @@ def client_for(api: Mapping[str, Any], *, configured_secret: str | None = None, 
     base = str(api["baseUrl"])
     login = str(api.get("loginUrl") or base)
     secret = configured_secret or env.get(str(api.get("clientSecretEnv") or "GENESYS_CLIENT_SECRET")) or env.get(ENV_CLIENT_SECRET_FALLBACK)
-    client_id = api.get("clientId") or env.get("GENESYS_CLIENT_ID")
+    client_id = api.get("clientId") or next((env[k] for k in ENV_CLIENT_ID if env.get(k)), None)  # as `reconcile` reads it
     if is_loopback(base) and is_loopback(login):
         secret = secret or DEMO_CLIENT_SECRET
         client_id = client_id or DEMO_CLIENT_ID
@@ -103,11 +103,21 @@ def body_of(news: Mapping[str, Any]) -> ConnectionInput:
 
 
 def outputs(news: Mapping[str, Any], conn: Connection, findings: list[Finding]) -> dict[str, Any]:
+    """Output properties: the inputs minus the key, plus what Genesys reports.
+
+    ``pre_shared_key_digest`` is Genesys' digest, or, from a server that offers none, the
+    digest of the key last written (so a key changed in the stack is still seen by
+    :func:`diff`: the engine hands it the old *outputs*, which never hold the key).
+    """
     outs = {k: v for k, v in news.items() if k != "preSharedKey" and k not in OUTPUT_KEYS}
+    psk = news.get("preSharedKey")
+    digest = conn.pre_shared_key_digest
+    if digest is None:
+        digest = psk_digest(conn.id, psk) if isinstance(psk, str) and psk else news.get("pre_shared_key_digest")
     outs.update(
         connection_id=conn.id,
         gateway_ip=str(conn.gateway_ip),
-        pre_shared_key_digest=conn.pre_shared_key_digest,
+        pre_shared_key_digest=digest,
         findings=[f.as_dict() for f in findings],
     )
     return outs
@@ -124,10 +134,18 @@ def diff(client: GenesysClient, connection_id: str, olds: Mapping[str, Any], new
         actual = client.get_connection(connection_id)
     except NotFound:
         return True, ["record"], []
-    findings, _ = compare(want, from_connection(actual))
+    live = from_connection(actual)
+    findings, _ = compare(want, live)
     # gatewayIp is Genesys' own (read-only): a difference is reported, but no update can fix it.
     actionable = [f for f in findings if f.parameter != "gatewayIp"]
-    return bool(actionable), [], findings
+    # The record's values do not hold its name: a renamed connection is an update too.
+    renamed = live.name != want.record.name
+    # The key is compared on the live record when Genesys offers a digest; without one, against
+    # the digest of the key last written (old outputs), so a key changed in the stack is a change.
+    psk = news.get("preSharedKey")
+    rotated = (live.psk_digest is None and isinstance(psk, str)
+               and olds.get("pre_shared_key_digest") != psk_digest(connection_id, psk))
+    return bool(actionable) or renamed or rotated, [], findings
 
 
 def create(client: GenesysClient, news: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:

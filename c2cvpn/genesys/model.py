@@ -27,8 +27,12 @@ ConnectionState = Literal["Connecting", "Established", "Down"]
 
 
 class _Wire(BaseModel):
+    """JSON on the wire. Unknown fields are ignored, as the Platform API does: a server that
+    adds a field to its responses must not break reconciliation (the spec, by contrast,
+    refuses unknown keys, because there they are typos)."""
+
     model_config = ConfigDict(
-        extra="forbid",
+        extra="ignore",
         frozen=True,
         alias_generator=to_camel,
         populate_by_name=True,

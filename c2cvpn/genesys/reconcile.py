@@ -167,12 +167,14 @@ def compare(want: Desired, actual: Record | None) -> tuple[list[Finding], list[U
         code = "genesys-connection-missing"
         msg = problem(code, want.paths.get("connection", "connection"), what).message
         return [Finding(code, "connection", None, where, CODES[code].severity, msg, name, want.role)], unchecked
+    unchecked += [Unchecked(name, p, reason) for p, reason in actual.unchecked.items() if p not in want.record.values]
     findings: list[Finding] = []
     for parameter, i in want.record.values.items():
         g = actual.values.get(parameter)
         if i is None or g is None:
             if g is None and i is not None:
-                unchecked.append(Unchecked(name, parameter, "not set on the Genesys side of this source"))
+                reason = actual.unchecked.get(parameter, "not set on the Genesys side of this source")
+                unchecked.append(Unchecked(name, parameter, reason))
             continue
         if g != i:
             findings.append(_finding(want, parameter, g, i))

@@ -122,6 +122,7 @@ class Simulator:
         self.clock = clock
         self.rng = random.Random(self.config.seed)
         self.lock = threading.Lock()
+        self._write_lock = threading.Lock()  # orders snapshots and writes of the state file
         self.connections: dict[str, dict[str, Any]] = {}
         self._psks: dict[str, str] = {}
         self.peers: dict[str, SimPeer] = {}
@@ -202,9 +203,10 @@ class Simulator:
         path = self.config.state_file
         if path is None:
             return
-        with self.lock:
-            text = json.dumps(self._snapshot(), indent=2, sort_keys=True)
-        write_private(path, text)
+        with self._write_lock:
+            with self.lock:
+                text = json.dumps(self._snapshot(), indent=2, sort_keys=True)
+            write_private(path, text)
 
     def _load(self, path: Path) -> None:
         data = json.loads(path.read_text(encoding="utf-8"))
@@ -241,6 +243,8 @@ class Simulator:
             status, body, extra = self._handle(scope["method"], scope["path"], scope.get("query_string", b"").decode(), headers, b"".join(chunks), context_id)
         except _Reply as reply:
             status, body, extra = reply.status, reply.body, reply.headers
+        except Exception as exc:  # a simulator bug still answers in the contract's error shape
+            status, body, extra = 500, {"code": "internal.server.error", "message": f"simulator failure: {type(exc).__name__}"}, {}
         if isinstance(body, dict) and status >= 400 and "error" not in body:
             body = {"status": status, **body, "contextId": context_id}
         if body is _MALFORMED:
@@ -362,6 +366,8 @@ class Simulator:
             return 200, self._view(conn_id), {}
         if sub == "" and method == "PUT":
             item = self._parse(ConnectionInput, body)
+            if item.pre_shared_key is not None:
+                _check_key(item.pre_shared_key.get_secret_value())
             with self.lock:
                 if any(c["name"] == item.name and k != conn_id for k, c in self.connections.items()):
                     raise _Reply(409, {"code": "general.conflict", "message": f"a connection named {item.name!r} already exists"})
@@ -416,8 +422,7 @@ class Simulator:
         if any(c["name"] == item.name for c in self.connections.values()):
             raise _Reply(409, {"code": "general.conflict", "message": f"a connection named {item.name!r} already exists"})
         key = item.pre_shared_key.get_secret_value() if item.pre_shared_key else ""
-        if not 8 <= len(key) <= 64:
-            raise _Reply(400, {"code": "bad.request", "message": "preSharedKey must be 8 to 64 characters"})
+        _check_key(key)
         conn_id = str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
         self.connections[conn_id] = self._stored(item, conn_id, gateway_ip or self.config.gateway_ip)
         self._psks[conn_id] = key
@@ -425,8 +430,14 @@ class Simulator:
 
     def _view(self, conn_id: str) -> dict[str, Any]:
         with self.lock:
-            rec = dict(self.connections[conn_id])
-            rec["preSharedKeyDigest"] = psk_digest(conn_id, self._psks[conn_id])
+            if conn_id not in self.connections:  # deleted since the caller looked it up
+                raise _Reply(404, {"code": "not.found", "message": f"VPN connection {conn_id} not found"})
+            return self._view_locked(conn_id)
+
+    def _view_locked(self, conn_id: str) -> dict[str, Any]:
+        """Caller holds the lock."""
+        rec = dict(self.connections[conn_id])
+        rec["preSharedKeyDigest"] = psk_digest(conn_id, self._psks[conn_id])
         return rec
 
     def _list(self, query: str) -> dict[str, Any]:
@@ -438,11 +449,11 @@ class Simulator:
             raise _Reply(400, {"code": "bad.request", "message": "pageSize and pageNumber must be integers"}) from None
         if not 1 <= size <= self.config.max_page_size or number < 1:
             raise _Reply(400, {"code": "bad.request", "message": f"pageSize must be 1-{self.config.max_page_size} and pageNumber at least 1"})
-        with self.lock:
+        with self.lock:  # one consistent snapshot: a delete in between must not break the page
             ids = list(self.connections)
-        total = len(ids)
+            total = len(ids)
+            entities = [self._view_locked(i) for i in ids[(number - 1) * size: number * size]]
         page_count = max(1, math.ceil(total / size))
-        entities = [self._view(i) for i in ids[(number - 1) * size: number * size]]
         base = self.config.connections_path
         out: dict[str, Any] = {
             "entities": entities, "pageSize": size, "pageNumber": number, "total": total, "pageCount": page_count,
@@ -486,6 +497,12 @@ class Simulator:
 
 
 _MALFORMED = object()
+
+
+def _check_key(key: str) -> None:
+    """The contract's preSharedKey bounds (create and replace alike); the value is never quoted."""
+    if not 8 <= len(key) <= 64:
+        raise _Reply(400, {"code": "bad.request", "message": "preSharedKey must be 8 to 64 characters"})
 
 
 def _peer_record(peer: SimPeer, conn: Connection) -> Desired:
@@ -607,6 +624,7 @@ class SimServer:
         deadline = time.monotonic() + 10
         while not self._server.started:
             if time.monotonic() > deadline or not self._thread.is_alive():
+                self.stop()  # no thread or listening socket outlives a failed start
                 raise RuntimeError("the Genesys simulator did not start")
             time.sleep(0.01)
         return self

@@ -7,7 +7,6 @@ the fewest requests: one GET per connection known by id, else one listing pass f
 
 from __future__ import annotations
 
-import ipaddress
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -16,6 +15,7 @@ import httpx
 from pydantic import SecretStr
 
 from c2cvpn.genesys.client import ApiPaths, GenesysClient, GenesysError, NotFound, RetryPolicy
+from c2cvpn.genesys.client import is_loopback as is_loopback  # re-exported: rules and manage use it
 from c2cvpn.genesys.desired import Desired, Record, declared, desired, from_connection, roles
 from c2cvpn.genesys.reconcile import Reconciliation, reconcile
 from c2cvpn.genesys.regions import REGION_DOMAINS, api_base, login_base
@@ -45,16 +45,6 @@ class ApiSettings:
             base_url=self.base_url, login_url=self.login_url, client_id=self.client_id, client_secret=self.client_secret,
             paths=self.paths, transport=transport, timeout=self.timeout, retry=retry,
         )
-
-
-def is_loopback(url: str) -> bool:
-    host = httpx.URL(url).host
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def api_settings(spec: StackSpec, *, url: str | None = None, env: Mapping[str, str] | None = None,
@@ -91,7 +81,9 @@ def api_addresses(spec: StackSpec, *, url: str | None = None) -> tuple[str, str,
         if region not in REGION_DOMAINS:
             raise GenesysUnreadable(f"unknown Genesys region {region!r}: set genesys.api.baseUrl")
         base = api_base(region)
-    login = (api.login_url if api else None) or (base if (url or (api and api.base_url)) else login_base(region))
+    # An explicit URL (``--genesys-url``) replaces the whole endpoint: the stack's loginUrl
+    # would otherwise mint a real org's token and send it to that URL.
+    login = url or (api.login_url if api else None) or (base if (api and api.base_url) else login_base(region))
     paths = ApiPaths(token=api.paths.token, connections=api.paths.connections) if api else ApiPaths()
     return base.rstrip("/"), login.rstrip("/"), paths, api.timeout_seconds if api else 10.0
 
