@@ -55,23 +55,55 @@ def attachment_mss(spec: StackSpec, iaas: IaasSide) -> MssBreakdown:
     return MssBreakdown(computed.underlay_mtu, computed.overhead, computed.computed, computed.vendor, clamp.mss)
 
 
+#: nftables table the clamp owns (replaced whole on every run, so the script is idempotent).
+CLAMP_TABLE = "c2cvpn_mss"
+
+
 def mss_clamp_script(mss: int, genesys_cidrs: Sequence[ipaddress.IPv4Network], *, shebang: bool = True) -> str:
     """A shell script that forwards and clamps TCP SYNs to/from the Genesys ranges to ``mss``.
 
-    Used as cloud-init user data on the AWS and Azure appliances and run as is in the lab.
+    It uses nftables where ``nft`` exists (Debian 12 and Amazon Linux 2023 images ship it, and
+    the appliance subnets have no route to a package mirror), else iptables' TCPMSS target, and
+    fails loudly when neither exists rather than forwarding unclamped. An MSS already below
+    ``mss`` is never raised. Used as the AWS and Azure appliances' boot script and in the lab.
     """
+    mss = int(mss)
+    nets = [str(c) for c in genesys_cidrs]
+    syn = "tcp flags & (syn | rst) == syn"
+    nft_rules = [
+        f"    ip {field} {net} {syn} tcp option maxseg size > {mss} tcp option maxseg size set {mss}"
+        for net in nets
+        for field in ("daddr", "saddr")
+    ]
     lines = ["#!/bin/sh"] if shebang else []
     lines += [
         "set -eu",
         "# c2c-vpn MSS clamp: IPsec adds overhead and there is no PMTUD across the tunnel.",
-        "sysctl -w net.ipv4.ip_forward=1",
-        "command -v iptables >/dev/null 2>&1 || (apt-get update && apt-get install -y iptables) || dnf install -y iptables-nft",
+        "sysctl -q -w net.ipv4.ip_forward=1",
+        "if command -v nft >/dev/null 2>&1; then",
+        "  nft -f - <<'NFT'",
+        f"table inet {CLAMP_TABLE}",
+        f"delete table inet {CLAMP_TABLE}",
+        f"table inet {CLAMP_TABLE} {{",
+        "  chain forward {",
+        "    type filter hook forward priority mangle; policy accept;",
+        *nft_rules,
+        "  }",
+        "}",
+        "NFT",
+        "elif command -v iptables >/dev/null 2>&1; then",
     ]
-    for cidr in genesys_cidrs:
-        c = shlex.quote(str(cidr))
+    for net in nets:
+        c = shlex.quote(net)
         for direction in ("-d", "-s"):
-            rule = f"FORWARD {direction} {c} -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --set-mss {int(mss)}"
-            lines.append(f"iptables -t mangle -C {rule} 2>/dev/null || iptables -t mangle -A {rule}")
+            rule = f"FORWARD {direction} {c} -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --set-mss {mss}"
+            lines.append(f"  iptables -t mangle -C {rule} 2>/dev/null || iptables -t mangle -A {rule}")
+    lines += [
+        "else",
+        '  echo "c2c-vpn: neither nft nor iptables is installed: cannot clamp MSS" >&2',
+        "  exit 1",
+        "fi",
+    ]
     return "\n".join(lines) + "\n"
 
 
