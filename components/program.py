@@ -162,9 +162,14 @@ def _onprem(spec: StackSpec) -> list[dict[str, Any]]:
     ]
 
 
-def _peer_outputs(attachments: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """What Genesys must hold as each connection's peer IP: tunnel 1's outside address."""
-    return {a["role"]: {"peerIp": a["tunnels"][0]["outsideIp"]} for a in attachments if a["tunnels"]}
+def _peer_outputs(attachments: list[dict[str, Any]], *, offline: bool) -> dict[str, dict[str, Any]]:
+    """What Genesys must hold as each connection's peer IP: tunnel 1's outside address.
+
+    Offline (under the plan's mocks) a cloud-assigned address is the mocks' invention, so only
+    addresses the spec itself knows (on-prem peers) are passed on to be compared.
+    """
+    peers = {a["role"]: a["tunnels"][0]["outsideIp"] for a in attachments if a["tunnels"]}
+    return {role: {"peerIp": ip} for role, ip in peers.items() if not offline or isinstance(ip, str)}
 
 
 def _route53_failover(spec: StackSpec, attachments: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -215,7 +220,7 @@ def build(loaded: LoadedStack, *, offline: bool = False) -> Exports:
     else:
         from components.genesys import genesys_side
 
-        genesys_exports = genesys_side(loaded, cloud_outputs=_peer_outputs(attachments), psk=psk)
+        genesys_exports = genesys_side(loaded, cloud_outputs=_peer_outputs(attachments, offline=offline), psk=psk)
 
     by_role = {a["role"]: a for a in attachments}
     iaas_by_role = {role: iaas for role, iaas, _ in _attachment_specs(spec)}

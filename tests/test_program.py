@@ -160,3 +160,18 @@ def test_program_verifies_the_genesys_api_in_preview_and_up() -> None:
         # The offline plan does not read the API at all, so it still shows the resources.
         offline = plan_stack(api_stack(server.url, "local"))["outputs"]
         assert offline["genesysSource"] == "api" and "not read offline" in offline["genesysMode"]
+
+
+def test_offline_plan_does_not_compare_a_cloud_assigned_peer_ip() -> None:
+    # A declared AWS record may hold the real tunnel outside IP; the mocks cannot know it.
+    config = raw_config("dev")
+    tunnel = config["c2c-vpn:tunnel"]
+    config["c2c-vpn:genesys"]["connection"] = {
+        "peerIp": "52.1.2.3",
+        "localNetworks": ["10.100.0.0/24"],
+        "remoteNetworks": ["10.10.0.0/24"],
+        "phase1": dict(tunnel["phase1"]),
+        "phase2": dict(tunnel["phase2"]),
+    }
+    outputs = plan_stack(load(config))["outputs"]
+    assert outputs["genesysInSync"] is True
