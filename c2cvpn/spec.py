@@ -271,6 +271,9 @@ class AwsSettings(_Model):
     subnet_id: str | None = Field(None, pattern=r"^subnet-[0-9a-f]{8,17}$", description="Subnet for the MSS appliance (required when mssClamp.enabled).")
     gateway: GatewayKind = Field(GatewayKind.VGW, description="`vgw` (a new virtual private gateway) or `tgw` (an existing transit gateway).")
     transit_gateway_id: str | None = Field(None, pattern=r"^tgw-[0-9a-f]{8,17}$", description="Required with `gateway: tgw`.")
+    alarm_actions: list[Annotated[str, Field(pattern=r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$")]] = Field(
+        default_factory=list, description="SNS topic ARNs told when a tunnel goes down and when it recovers."
+    )
 
     @model_validator(mode="after")
     def _gateway_fields(self) -> AwsSettings:

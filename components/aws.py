@@ -401,6 +401,8 @@ class AwsVpnAttachment(pulumi.ComponentResource):
                 comparison_operator="LessThanThreshold",
                 threshold=1,
                 treat_missing_data="breaching",
+                alarm_actions=list(settings.alarm_actions),
+                ok_actions=list(settings.alarm_actions),
                 tags=tags(f"tunnel{index}-alarm"),
                 opts=child,
             )

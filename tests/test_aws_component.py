@@ -240,3 +240,18 @@ def test_generated_psk_without_config() -> None:
     [password] = of_type(plan(raw_config("dev")), "RandomPassword")
     assert password["inputs"]["overrideSpecial"] == "._"
     assert password["inputs"]["length"] >= 32
+
+
+def test_alarms_notify_the_listed_topics() -> None:
+    topic = "arn:aws:sns:eu-west-1:123456789012:vpn-oncall"
+    result = plan(set_path(raw_config("dev"), "c2c-vpn:iaas.aws.alarmActions", [topic]))
+    alarms = of_type(result, ":MetricAlarm")
+    assert len(alarms) == 2
+    for alarm in alarms:
+        assert alarm["inputs"]["alarmActions"] == [topic]
+        assert alarm["inputs"]["okActions"] == [topic]
+
+
+def test_alarms_without_topics_notify_no_one(dev: dict[str, Any]) -> None:
+    for alarm in of_type(dev, ":MetricAlarm"):
+        assert alarm["inputs"].get("alarmActions", []) == []

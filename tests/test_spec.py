@@ -98,6 +98,11 @@ def test_azure_appliance_needs_a_subnet_prefix() -> None:
     assert "azure.applianceSubnetPrefix" in line
 
 
+def test_alarm_actions_must_be_sns_topics() -> None:
+    (line,) = _error(set_path(raw_config("dev"), "c2c-vpn:iaas.aws.alarmActions", ["arn:aws:lambda:eu-west-1:123456789012:function:x"]))
+    assert line.startswith("c2c-vpn:iaas.aws.alarmActions[0]:")
+
+
 def test_bad_aws_ids_are_named() -> None:
     (line,) = _error(set_path(raw_config("dev"), "c2c-vpn:iaas.aws.vpcId", "vpc-XYZ"))
     assert line.startswith("c2c-vpn:iaas.aws.vpcId:")
