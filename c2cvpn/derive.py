@@ -18,6 +18,16 @@ from c2cvpn.vendors import CIPHERS, INTEGRITY, group_label
 #: Characters a generated PSK may use: the portable rule ([A-Za-z0-9._]).
 PSK_SPECIALS = "._"
 PSK_LENGTH = 40
+#: At least this many of each class in a generated key (upper, lower, digit, one of '._').
+PSK_MIN_PER_CLASS = 2
+
+
+def portable_psk(generated: str) -> str:
+    """A generated key made AWS-safe: AWS refuses a leading ``0``; replace it deterministically.
+
+    Deterministic, so the value stays stable in state across runs.
+    """
+    return "Z" + generated[1:] if generated.startswith("0") else generated
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from typing import Any, Literal
 import pulumi
 import pulumi_random as random
 
-from c2cvpn.derive import PSK_LENGTH, PSK_SPECIALS
+from c2cvpn.derive import PSK_LENGTH, PSK_MIN_PER_CLASS, PSK_SPECIALS, portable_psk
 from c2cvpn.spec import NAMESPACE, TOP_LEVEL_KEYS, IaasSide, LoadedStack, StackSpec, parse_config
 from c2cvpn.spec import Tunnel as TunnelSpec
 
@@ -63,10 +63,10 @@ def pre_shared_key(name: str, tunnel: TunnelSpec, opts: pulumi.ResourceOptions) 
         length=PSK_LENGTH,
         special=True,
         override_special=PSK_SPECIALS,
-        min_upper=2,
-        min_lower=2,
-        min_numeric=2,
-        min_special=2,
+        min_upper=PSK_MIN_PER_CLASS,
+        min_lower=PSK_MIN_PER_CLASS,
+        min_numeric=PSK_MIN_PER_CLASS,
+        min_special=PSK_MIN_PER_CLASS,
         opts=opts,
     )
-    return pulumi.Output.secret(generated.result.apply(lambda k: "Z" + k[1:] if k.startswith("0") else k))
+    return pulumi.Output.secret(generated.result.apply(portable_psk))

@@ -1,0 +1,45 @@
+"""Derived values: tunnel addressing and generated keys."""
+
+from __future__ import annotations
+
+import ipaddress
+import string
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from c2cvpn.derive import PSK_LENGTH, PSK_MIN_PER_CLASS, PSK_SPECIALS, inside_tunnels, portable_psk
+from tests.helpers import check, raw_config, set_path
+
+CLASSES = (string.ascii_uppercase, string.ascii_lowercase, string.digits, PSK_SPECIALS)
+
+
+@st.composite
+def random_password(draw: st.DrawFn) -> str:
+    """What pulumi_random's RandomPassword may return under the component's constraints."""
+    chars = [draw(st.sampled_from(cls)) for cls in CLASSES for _ in range(PSK_MIN_PER_CLASS)]
+    alphabet = "".join(CLASSES)
+    chars += draw(st.lists(st.sampled_from(alphabet), min_size=PSK_LENGTH - len(chars), max_size=PSK_LENGTH - len(chars)))
+    return "".join(draw(st.permutations(chars)))
+
+
+@settings(max_examples=200, deadline=None)
+@given(random_password())
+def test_every_generated_key_passes_the_portable_rule(generated: str) -> None:
+    key = portable_psk(generated)
+    report = check(set_path(raw_config("dev"), "c2c-vpn:tunnel.preSharedKey", key))
+    assert not [p for p in report.problems if p.code.startswith("psk-")]
+    assert portable_psk(generated) == key  # stable: the same state gives the same key
+
+
+def test_a_leading_zero_is_replaced() -> None:
+    assert portable_psk("0" + "a" * 39) == "Z" + "a" * 39
+    assert portable_psk("A0") == "A0"
+
+
+def test_a_slash_29_gives_each_aws_tunnel_a_slash_30() -> None:
+    t1, t2 = inside_tunnels(ipaddress.IPv4Network("169.254.10.0/29"))
+    assert (str(t1.cidr), str(t1.cloud_address), str(t1.genesys_address)) == ("169.254.10.0/30", "169.254.10.1", "169.254.10.2")
+    assert (str(t2.cidr), str(t2.cloud_address), str(t2.genesys_address)) == ("169.254.10.4/30", "169.254.10.5", "169.254.10.6")
+    (only,) = inside_tunnels(ipaddress.IPv4Network("169.254.50.0/30"))
+    assert str(only.cidr) == "169.254.50.0/30"
