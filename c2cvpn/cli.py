@@ -138,6 +138,60 @@ def demo_cmd(
     raise typer.Exit(outcome.exit_code)
 
 
+class Role(StrEnum):
+    PRIMARY = "primary"
+    STANDBY = "standby"
+
+
+class RenderSide(StrEnum):
+    IAAS = "iaas"
+    GENESYS = "genesys"
+
+
+@app.command("render")
+def render_cmd(
+    stack: StackArg,
+    role: Annotated[Role, typer.Option(help="Which attachment.")] = Role.PRIMARY,
+    side: Annotated[RenderSide, typer.Option(help="iaas: the on-prem firewall; genesys: a stand-in for the Genesys gateway (labs).")] = RenderSide.IAAS,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Write the files here (swanctl.conf with the key: mode 0600).")] = None,
+    psk_env: Annotated[str, typer.Option(help="Environment variable holding the PSK when the stack file cannot show it.")] = "C2CVPN_PSK",
+) -> None:
+    """strongSwan configuration for an on-prem peer (exit 0, 1 invalid stack, 2 nothing to render).
+
+    Without --out, swanctl.conf is printed with the key replaced by a placeholder.
+    """
+    import os
+
+    from c2cvpn.render import PSK_PLACEHOLDER, RenderError, render_peer, write_rendered
+
+    loaded = load_or_exit(stack)
+    report = validate(loaded)
+    if not report.valid:
+        print_report(report, loaded.source)
+        raise typer.Exit(EXIT_INVALID)
+    psk = loaded.spec.tunnel.psk_readable or os.environ.get(psk_env) or None
+    try:
+        rendered = render_peer(loaded.spec, role=role.value, side=side.value, psk=psk if out_dir is not None else None)
+    except RenderError as exc:
+        err.print(f"[bold red]error:[/] {escape(loaded.name)}: {escape(str(exc))}")
+        raise typer.Exit(EXIT_UNUSABLE) from None
+    if out_dir is None:
+        sys.stdout.write(rendered.files["swanctl.conf"])
+        return
+    try:
+        written = write_rendered(rendered, out_dir)
+    except OSError as exc:
+        err.print(f"[bold red]error:[/] cannot write to {escape(str(out_dir))}: {escape(exc.strerror or str(exc))}")
+        raise typer.Exit(EXIT_UNUSABLE) from None
+    for path in written:
+        out.print(f"wrote {escape(str(path))}")
+    if not rendered.psk_included:
+        err.print(
+            f"[yellow]note:[/] the key is not readable here; swanctl.conf holds {PSK_PLACEHOLDER}. Re-run with "
+            f"${psk_env} set (e.g. from `pulumi stack output preSharedKey --show-secrets`), or edit it in."
+        )
+
+
 @app.command("reconcile")
 def reconcile_cmd(
     stack: StackArg,
