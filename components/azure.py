@@ -402,39 +402,29 @@ class AzureVpnAttachment(pulumi.ComponentResource):
             ),
             opts=child,
         )
-        to_genesys = network.RouteTable(
-            f"{name}-route-table",
-            route_table_name=f"{base}-to-genesys",
-            resource_group_name=rg,
-            location=location,
-            routes=[
-                network.RouteArgs(
-                    name=f"genesys-{str(cidr).replace('/', '_')}",
-                    address_prefix=str(cidr),
-                    next_hop_type="VirtualAppliance",
-                    next_hop_ip_address=private_ip,
-                )
-                for cidr in spec.genesys.tenant_cidrs
-            ],
-            opts=child,
-        )
-        to_iaas = network.RouteTable(
-            f"{name}-gateway-route-table",
-            route_table_name=f"{base}-gateway",
-            resource_group_name=rg,
-            location=location,
-            # A GatewaySubnet route table must keep BGP propagation on (Azure refuses otherwise).
-            disable_bgp_route_propagation=False,
-            routes=[
-                network.RouteArgs(
-                    name=f"iaas-{str(net).replace('/', '_')}",
-                    address_prefix=str(net),
-                    next_hop_type="VirtualAppliance",
-                    next_hop_ip_address=private_ip,
-                )
-                for net in iaas.networks
-            ],
-            opts=child,
+        def via_appliance(suffix: str, table: str, label: str, prefixes: list[Any], **extra: Any) -> Any:
+            return network.RouteTable(
+                f"{name}-{suffix}",
+                route_table_name=f"{base}-{table}",
+                resource_group_name=rg,
+                location=location,
+                routes=[
+                    network.RouteArgs(
+                        name=f"{label}-{str(prefix).replace('/', '_')}",
+                        address_prefix=str(prefix),
+                        next_hop_type="VirtualAppliance",
+                        next_hop_ip_address=private_ip,
+                    )
+                    for prefix in prefixes
+                ],
+                opts=child,
+                **extra,
+            )
+
+        to_genesys = via_appliance("route-table", "to-genesys", "genesys", list(spec.genesys.tenant_cidrs))
+        # A GatewaySubnet route table must keep BGP propagation on (Azure refuses otherwise).
+        to_iaas = via_appliance(
+            "gateway-route-table", "gateway", "iaas", list(iaas.networks), disable_bgp_route_propagation=False
         )
         self.mss = mss
         self.appliance_private_ip = private_ip
