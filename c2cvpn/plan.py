@@ -71,51 +71,95 @@ def _id(text: str) -> str:
     return "".join(c if c.isalnum() else "_" for c in text)
 
 
+def _aws_topology(role: str, mine: list[Mapping[str, Any]]) -> list[str]:
+    kinds = {r["type"].split(":")[-1] for r in mine}
+    vpn = next((r for r in mine if r["type"].endswith(":VpnConnection")), None)
+    if vpn is None:
+        return []
+    lines = [f'  subgraph {_id(role)}["{role}"]']
+    gw = f"{_id(role)}_gw"
+    if vpn["inputs"].get("transitGatewayId"):
+        lines.append(f'    {gw}["transit gateway {vpn["inputs"]["transitGatewayId"]}"]')
+    elif "VpnGateway" in kinds:
+        lines.append(f'    {gw}["virtual private gateway"]')
+    else:
+        lines.append(f'    {gw}["virtual private gateway (shared)"]')
+    appliance = next((r for r in mine if r["type"].endswith(":Instance")), None)
+    if appliance is not None:
+        lines.append(f'    {_id(role)}_mss["MSS appliance<br/>{appliance["inputs"].get("subnetId", "")}"]')
+    tables = sorted({
+        r["inputs"]["routeTableId"] for r in mine
+        if r["type"].endswith(":Route") and str(r["inputs"].get("routeTableId", "")).startswith("rtb-")
+    })
+    for table in tables:
+        lines.append(f'    {_id(role)}_{_id(table)}["route table {table}"]')
+    lines.append("  end")
+    for index in (1, 2):
+        cidr = vpn["inputs"].get(f"tunnel{index}InsideCidr", "inside range chosen by AWS")
+        lines.append(f'  genesys -- "tunnel {index} {cidr}" --- {gw}')
+    for table in tables:
+        target = f"{_id(role)}_mss" if appliance is not None else gw
+        lines.append(f"  {_id(role)}_{_id(table)} --> {target}")
+    if appliance is not None:
+        lines.append(f"  {_id(role)}_mss --> {gw}")
+    return lines
+
+
+def _azure_topology(role: str, mine: list[Mapping[str, Any]]) -> list[str]:
+    def first(kind: str) -> Mapping[str, Any] | None:
+        return next((r for r in mine if r["type"].endswith(f":{kind}")), None)
+
+    gateway, connection = first("VirtualNetworkGateway"), first("VirtualNetworkGatewayConnection")
+    if gateway is None or connection is None:
+        return []
+    node = _id(role)
+    location = gateway["inputs"].get("location", "")
+    sku = (gateway["inputs"].get("sku") or {}).get("name", "")
+    lines = [f'  subgraph {node}["{role} ({location})"]', f'    {node}_gw["VPN gateway {sku}<br/>public IP: the Genesys peer"]']
+    subnet = next((r for r in mine if r["type"].endswith(":Subnet") and r["inputs"].get("subnetName") == "GatewaySubnet"), None)
+    if subnet is not None:
+        lines.append(f'    {node}_gwsubnet["GatewaySubnet {subnet["inputs"].get("addressPrefix", "")}"]')
+    nsgs: dict[str, list[str]] = {}
+    for rule in (r for r in mine if r["type"].endswith(":SecurityRule")):
+        port = rule["inputs"].get("destinationPortRange", "*")
+        proto = str(rule["inputs"].get("protocol", "")).lower()
+        nsgs.setdefault(rule["inputs"].get("networkSecurityGroupName", "?"), []).append("ICMP" if proto == "icmp" else f"{port}/{proto}")
+    for nsg, allowed in sorted(nsgs.items()):
+        lines.append(f'    {node}_{_id(nsg)}["NSG {nsg}<br/>{", ".join(allowed)} from Genesys only"]')
+    appliance = first("VirtualMachine")
+    if appliance is not None:
+        lines.append(f'    {node}_mss["MSS appliance"]')
+        lines.append(f'    {node}_rt["route table to Genesys"]')
+    lines.append("  end")
+    policy = (connection["inputs"].get("ipsecPolicies") or [{}])[0]
+    label = " · ".join(str(policy.get(k, "")) for k in ("ikeEncryption", "dhGroup", "ipsecEncryption", "pfsGroup") if policy.get(k))
+    lines.append(f'  genesys -- "IKEv2 {label}" --- {node}_gw')
+    if subnet is not None:
+        lines.append(f"  {node}_gw --- {node}_gwsubnet")
+    for nsg in sorted(nsgs):
+        target = f"{node}_mss" if appliance is not None else f"{node}_gw"
+        lines.append(f"  {target} --> {node}_{_id(nsg)}")
+    if appliance is not None:
+        lines += [f"  {node}_gw --> {node}_mss", f"  {node}_rt --> {node}_mss"]
+    return lines
+
+
 def mermaid(plan: PlanData) -> str:
-    """The topology: Genesys gateway, both tunnels per connection, gateway, route tables, appliance."""
+    """The topology: the Genesys gateway, each attachment's tunnels, gateway, routing and rules."""
     resources = plan["resources"]
-    by_type: dict[str, list[Mapping[str, Any]]] = {}
-    for r in resources:
-        by_type.setdefault(r["type"].split(":")[-1], []).append(r)
-    lines = ["flowchart LR"]
-    cgws = by_type.get("CustomerGateway", [])
-    genesys_ip = cgws[0]["inputs"].get("ipAddress", "?") if cgws else None
-    if genesys_ip is None:
+    peer = next(
+        (r["inputs"].get("ipAddress") or r["inputs"].get("gatewayIpAddress") for r in resources
+         if r["type"].endswith((":CustomerGateway", ":LocalNetworkGateway"))),
+        None,
+    )
+    if peer is None:
         return "flowchart LR\n  genesys[Genesys Cloud VPN gateway] --- peer[IaaS peer: no cloud resources]\n"
-    lines.append(f'  genesys["Genesys Cloud VPN gateway<br/>{genesys_ip}"]')
-    for component in (r for r in resources if r["type"] == "c2c-vpn:aws:VpnAttachment"):
-        role = component["name"]
-        mine = [r for r in resources if r["parent"] == role]
-        kinds = {r["type"].split(":")[-1] for r in mine}
-        vpn = next((r for r in mine if r["type"].endswith(":VpnConnection")), None)
-        if vpn is None:
-            continue
-        lines.append(f'  subgraph {_id(role)}["{role}"]')
-        gw = f"{_id(role)}_gw"
-        if vpn["inputs"].get("transitGatewayId"):
-            lines.append(f'    {gw}["transit gateway {vpn["inputs"]["transitGatewayId"]}"]')
-        elif "VpnGateway" in kinds:
-            lines.append(f'    {gw}["virtual private gateway"]')
-        else:
-            lines.append(f'    {gw}["virtual private gateway (shared)"]')
-        appliance = next((r for r in mine if r["type"].endswith(":Instance")), None)
-        if appliance is not None:
-            lines.append(f'    {_id(role)}_mss["MSS appliance<br/>{appliance["inputs"].get("subnetId", "")}"]')
-        tables = sorted({
-            r["inputs"]["routeTableId"] for r in mine
-            if r["type"].endswith(":Route") and str(r["inputs"].get("routeTableId", "")).startswith("rtb-")
-        })
-        for table in tables:
-            lines.append(f'    {_id(role)}_{_id(table)}["route table {table}"]')
-        lines.append("  end")
-        for index in (1, 2):
-            cidr = vpn["inputs"].get(f"tunnel{index}InsideCidr", "inside range chosen by AWS")
-            lines.append(f'  genesys -- "tunnel {index} {cidr}" --- {gw}')
-        for table in tables:
-            target = f"{_id(role)}_mss" if appliance is not None else gw
-            lines.append(f"  {_id(role)}_{_id(table)} --> {target}")
-        if appliance is not None:
-            lines.append(f"  {_id(role)}_mss --> {gw}")
+    lines = ["flowchart LR", f'  genesys["Genesys Cloud VPN gateway<br/>{peer}"]']
+    builders = {"c2c-vpn:aws:VpnAttachment": _aws_topology, "c2c-vpn:azure:VpnAttachment": _azure_topology}
+    for component in resources:
+        build = builders.get(component["type"])
+        if build is not None:
+            lines += build(component["name"], [r for r in resources if r["parent"] == component["name"]])
     return "\n".join(lines) + "\n"
 
 

@@ -115,3 +115,23 @@ def test_a_refusal_inside_an_apply_is_a_program_refusal() -> None:
 
     with pytest.raises(ProgramRefused, match="peer IP differs after apply"):
         plan_stack(load_stack("dev"), program=program)  # type: ignore[arg-type]
+
+
+def test_markdown_draws_the_azure_topology() -> None:
+    from c2cvpn.plan import render
+    from tests.helpers import load, raw_config
+
+    config = raw_config("azure-dev")
+    standby_iaas = {**config["c2c-vpn:iaas"], "networks": ["10.21.0.0/24"]}
+    standby_iaas["azure"] = {**standby_iaas["azure"], "location": "northeurope", "resourceGroupName": "rg-crm-dr",
+                             "virtualNetworkName": "vnet-crm-dr", "gatewaySubnetPrefix": "10.21.255.0/27"}
+    config["c2c-vpn:standby"] = {"tunnelCidr": "169.254.31.0/30", "iaas": standby_iaas}
+    markdown = render(plan_stack(load(config)), "markdown")
+    diagram = markdown.split("```mermaid", 1)[1].split("```", 1)[0]
+    assert 'genesys["Genesys Cloud VPN gateway<br/>203.0.113.30"]' in diagram
+    assert 'subgraph primary["primary (westeurope)"]' in diagram
+    assert 'subgraph standby["standby (northeurope)"]' in diagram
+    assert "VPN gateway VpnGw1AZ" in diagram and "GatewaySubnet 10.20.255.0/27" in diagram
+    assert "NSG nsg-crm-backend<br/>ICMP, 443/tcp from Genesys only" in diagram
+    assert 'genesys -- "IKEv2 AES256 · DHGroup14 · AES256 · PFS2048" --- primary_gw' in diagram
+    assert "genesys -- " in diagram.split("subgraph standby", 1)[1]
