@@ -119,7 +119,8 @@ def test_a_refusal_inside_an_apply_is_a_program_refusal() -> None:
 
 def test_markdown_draws_the_azure_topology() -> None:
     from c2cvpn.plan import render
-    from tests.helpers import load, raw_config
+    from components.plan import plan_stack
+    from tests.helpers import load
 
     config = raw_config("azure-dev")
     standby_iaas = {**config["c2c-vpn:iaas"], "networks": ["10.21.0.0/24"]}
