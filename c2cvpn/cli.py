@@ -192,6 +192,75 @@ def render_cmd(
         )
 
 
+def _overrides(pairs: list[str]) -> dict[str, object]:
+    parsed: dict[str, object] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            err.print(f"[bold red]error:[/] --genesys-override takes KEY=VALUE, not {escape(pair)!r}")
+            raise typer.Exit(EXIT_UNUSABLE)
+        parsed[key] = value.split(",") if key in ("tenantCidrs", "networks") else value
+    return parsed
+
+
+@app.command("lab")
+def lab_cmd(
+    stack: StackArg,
+    role: Annotated[Role, typer.Option(help="Which attachment.")] = Role.PRIMARY,
+    keep: Annotated[bool, typer.Option("--keep", help="Leave the lab running; prints the `c2cvpn lab-down TAG` that removes it.")] = False,
+    fmt: FormatOpt = Format.TEXT,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for the tunnel (and for each step).", min=1)] = 30.0,
+    genesys_override: Annotated[list[str] | None, typer.Option(
+        "--genesys-override", hidden=True, help="Test only: perturb the Genesys stand-in, KEY=VALUE (e.g. phase2.encryption=aes128).")] = None,
+) -> None:
+    """Bring up a real IKEv2/IPsec tunnel for an on-prem stack in two network namespaces, verify it, diagnose failures, tear it down.
+
+    Exit 0 every check passed, 1 a check failed (with the diagnosis), 2 the lab cannot run (what is missing).
+    """
+    from c2cvpn.lab.netns import LabError
+    from c2cvpn.lab.run import LabRefused, render_text, run_lab
+
+    loaded = load_or_exit(stack)
+    report = validate(loaded)
+    if not report.valid:
+        print_report(report, loaded.source)
+        raise typer.Exit(EXIT_INVALID)
+    try:
+        result = run_lab(loaded.spec, loaded.name, role=role.value, timeout=timeout, keep=keep,
+                         genesys_overrides=_overrides(genesys_override or []))
+    except LabRefused as exc:
+        err.print(f"[bold red]error:[/] {escape(loaded.name)}: {escape(str(exc))}")
+        raise typer.Exit(EXIT_UNUSABLE) from None
+    except LabError as exc:
+        err.print(f"[bold red]error:[/] {escape(loaded.name)}: {escape(str(exc))} (everything it made was removed)")
+        raise typer.Exit(EXIT_UNUSABLE) from None
+    except KeyboardInterrupt:
+        err.print("interrupted: the lab was torn down")
+        raise typer.Exit(130) from None
+    if fmt is Format.JSON:
+        out.print_json(json.dumps(result.as_dict()))
+    else:
+        for line in render_text(result):
+            out.print(escape(line))
+    raise typer.Exit(result.exit_code)
+
+
+@app.command("lab-down")
+def lab_down_cmd(tag: Annotated[str, typer.Argument(help="The tag `c2cvpn lab --keep` printed.")]) -> None:
+    """Tear down a lab left running by `c2cvpn lab --keep`: its charons, namespaces and work directory (exit 0, 2 bad tag)."""
+    from c2cvpn.lab.run import lab_down
+
+    try:
+        removed = lab_down(tag)
+    except ValueError as exc:
+        err.print(f"[bold red]error:[/] {escape(str(exc))}")
+        raise typer.Exit(EXIT_UNUSABLE) from None
+    for item in removed:
+        out.print(f"removed {escape(item)}")
+    if not removed:
+        out.print(f"nothing left for lab {escape(tag)}")
+
+
 @app.command("reconcile")
 def reconcile_cmd(
     stack: StackArg,

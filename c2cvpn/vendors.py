@@ -278,6 +278,48 @@ def strongswan_proposal(cipher: str, integrity: str, group: int | None, phase: P
     return "-".join(parts)
 
 
+#: How charon names a negotiated transform (IANA names, as ``swanctl --list-sas`` and vici
+#: report them): cipher → (``encr-alg``, ``encr-keysize`` or None when the key size is fixed).
+STRONGSWAN_NEGOTIATED_CIPHERS: Final[dict[str, tuple[str, int | None]]] = {
+    "aes128": ("AES_CBC", 128), "aes192": ("AES_CBC", 192), "aes256": ("AES_CBC", 256),
+    "aes128gcm": ("AES_GCM_16", 128), "aes256gcm": ("AES_GCM_16", 256),
+    "3des": ("3DES_CBC", None), "des": ("DES_CBC", None),
+}
+#: integrity → (``integ-alg``, ``prf-alg``).
+STRONGSWAN_NEGOTIATED_INTEGRITY: Final[dict[str, tuple[str, str]]] = {
+    "sha1": ("HMAC_SHA1_96", "PRF_HMAC_SHA1"), "sha256": ("HMAC_SHA2_256_128", "PRF_HMAC_SHA2_256"),
+    "sha384": ("HMAC_SHA2_384_192", "PRF_HMAC_SHA2_384"), "sha512": ("HMAC_SHA2_512_256", "PRF_HMAC_SHA2_512"),
+    "md5": ("HMAC_MD5_96", "PRF_HMAC_MD5"),
+}
+#: DH group number → ``dh-group``.
+STRONGSWAN_NEGOTIATED_GROUPS: Final[dict[int, str]] = {
+    1: "MODP_768", 2: "MODP_1024", 5: "MODP_1536", 14: "MODP_2048", 15: "MODP_3072", 16: "MODP_4096",
+    17: "MODP_6144", 18: "MODP_8192", 19: "ECP_256", 20: "ECP_384", 21: "ECP_521", 22: "MODP_1024_160",
+    23: "MODP_2048_224", 24: "MODP_2048_256", 31: "CURVE_25519",
+}
+
+
+def strongswan_negotiated(cipher: str, integrity: str, group: int | None, phase: Phase) -> dict[str, str]:
+    """What charon reports for an SA negotiated from :func:`strongswan_proposal`'s proposal,
+    as vici ``list-sas`` keys, e.g. ``{"encr-alg": "AES_CBC", "encr-keysize": "256", ...}``.
+
+    AEAD ciphers carry no ``integ-alg``; an IKE SA always has a ``prf-alg``; a child SA without
+    PFS has no ``dh-group``.
+    """
+    alg, keysize = STRONGSWAN_NEGOTIATED_CIPHERS[cipher]
+    integ, prf = STRONGSWAN_NEGOTIATED_INTEGRITY[integrity]
+    out = {"encr-alg": alg}
+    if keysize is not None:
+        out["encr-keysize"] = str(keysize)
+    if not CIPHERS[cipher].aead:
+        out["integ-alg"] = integ
+    if phase is Phase.IKE:
+        out["prf-alg"] = prf
+    if group is not None:
+        out["dh-group"] = STRONGSWAN_NEGOTIATED_GROUPS[group]
+    return out
+
+
 def group_label(number: int) -> str:
     g = DH_GROUPS.get(number)
     return f"group {number} ({g.description})" if g else f"group {number}"
