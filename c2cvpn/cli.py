@@ -34,6 +34,21 @@ out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
+def _version(value: bool) -> None:
+    if value:
+        from c2cvpn import __version__
+
+        out.print(f"c2cvpn {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
+) -> None:
+    """Validate, plan, reconcile and test Genesys Cloud-to-Cloud VPN attachments declared as Pulumi stacks."""
+
+
 class Format(StrEnum):
     TEXT = "text"
     JSON = "json"

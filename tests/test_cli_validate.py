@@ -93,3 +93,10 @@ def test_stack_found_by_name_from_a_subdirectory() -> None:
     result = _run("validate", "prod", cwd=ROOT / "tests")
     assert result.returncode == 0, result.stderr
     assert "stack prod" in result.stdout
+
+
+def test_version() -> None:
+    from c2cvpn import __version__
+
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.output.strip() == f"c2cvpn {__version__}"
