@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from types import UnionType
 from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import yaml
@@ -422,7 +423,7 @@ def _field_model(model: type[BaseModel], loc: tuple[int | str, ...]) -> type[Bas
 
 
 def _flatten(annotation: Any) -> Iterator[Any]:
-    if get_origin(annotation) in (Union, list, Annotated) or type(annotation).__name__ == "UnionType":
+    if get_origin(annotation) in (Union, UnionType, list, Annotated):
         for arg in get_args(annotation):
             yield from _flatten(arg)
     else:
