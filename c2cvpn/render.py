@@ -29,8 +29,9 @@ Side = Literal["iaas", "genesys"]
 
 #: What stands in the file when the key is not available to the renderer.
 PSK_PLACEHOLDER = "PASTE-THE-PRE-SHARED-KEY-HERE"
-#: strongSwan's start_action for each ``tunnel.startupAction``.
-START_ACTIONS = {"start": "start", "add": "trap"}
+#: strongSwan's start_action for each ``tunnel.startupAction``: ``add`` waits for Genesys to
+#: initiate (``none``; ``trap`` would initiate on the first matching packet instead).
+START_ACTIONS = {"start": "start", "add": "none"}
 
 
 class RenderError(ValueError):

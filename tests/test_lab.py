@@ -276,3 +276,17 @@ def test_require_names_the_missing_piece(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setenv("CI", "false")
     with pytest.raises(pytest.skip.Exception, match="strongswan-charon"):
         require(["/x/charon (Debian package strongswan-charon)"], "lab tests")
+
+
+def test_a_tag_never_matches_another_labs_suffix(monkeypatch: pytest.MonkeyPatch) -> None:
+    import subprocess as real_subprocess
+
+    from c2cvpn.lab import netns
+
+    listing = "c2cg-3e6339a0 (id: 1)\nc2co-3e6339a0 (id: 2)\nc2cg-6339a0 (id: 3)\nother-6339a0\n"
+    monkeypatch.setattr(
+        netns.subprocess, "run",
+        lambda *a, **k: real_subprocess.CompletedProcess(a, 0, stdout=listing, stderr=""),
+    )
+    assert netns.tagged_namespaces("6339a0") == ["c2cg-6339a0"]
+    assert netns.tagged_namespaces("3e6339a0") == ["c2cg-3e6339a0", "c2co-3e6339a0"]

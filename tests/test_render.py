@@ -110,3 +110,28 @@ def test_cli_refuses_cloud_and_invalid_stacks(tmp_path: Path) -> None:
     bad = write_stack(tmp_path, _local(**{"c2c-vpn:tunnel.phase2.pfsGroup": None}))
     result = runner.invoke(app, ["render", str(bad)])
     assert result.exit_code == 1 and "pfs-disabled" in result.output
+
+
+def test_a_key_from_the_environment_must_pass_the_portable_rule(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bad = 'has spaces and a " quote'
+    monkeypatch.setenv("C2CVPN_PSK", bad)
+    result = runner.invoke(app, ["render", "local", "--out", str(tmp_path / "peer")])
+    assert result.exit_code == 1
+    assert "psk-charset" in result.output and "$C2CVPN_PSK" in result.output
+    assert bad not in result.output and not (tmp_path / "peer").exists()
+
+
+def test_the_lab_refuses_a_bad_key_from_the_environment() -> None:
+    from c2cvpn.lab.run import LabRefused, lab_psk
+
+    with pytest.raises(LabRefused, match=r"\$C2CVPN_PSK: .*at least 32"):
+        lab_psk(load(_local()).spec, {"C2CVPN_PSK": "Short.1"})
+    key, source = lab_psk(load(_local()).spec, {"C2CVPN_PSK": GOOD_PSK})
+    assert (key, source) == (GOOD_PSK, "$C2CVPN_PSK")
+
+
+def test_startup_add_waits_for_genesys() -> None:
+    start = render_peer(load(_local()).spec).files["swanctl.conf"]
+    wait = render_peer(load(_local(**{"c2c-vpn:tunnel.startupAction": "add"})).spec).files["swanctl.conf"]
+    assert "start_action = start" in start
+    assert "start_action = none" in wait and "start_action = trap" not in wait

@@ -1,6 +1,6 @@
 """Hosts in network namespaces (root only): several hosts on one machine, torn down after.
 
-Every namespace a :class:`Lab` creates carries the lab's tag in its name (``c2c<role><tag>``),
+Every namespace a :class:`Lab` creates carries the lab's tag in its name (``c2c<role>-<tag>``),
 and every process it starts carries ``C2CVPN_LAB_TAG=<tag>`` in its environment, so whatever a
 lab leaves behind (a kept lab, a killed run) can be found and removed by tag alone:
 :func:`leftovers` and :func:`teardown`.
@@ -51,14 +51,14 @@ class Lab:
     """Namespaces joined by veth pairs; every name carries the lab's tag."""
 
     def __init__(self, tag: str | None = None) -> None:
-        self.tag = tag or uuid.uuid4().hex[:6]
+        self.tag = tag or new_tag()
         if not TAG_RE.match(self.tag):
             raise ValueError(f"a lab tag is 6 to 16 lower-case hex digits, not {self.tag!r}")
         self.namespaces: list[str] = []
         self.env = {**os.environ, TAG_ENV: self.tag}
 
     def ns(self, role: str) -> str:
-        name = f"{NS_PREFIX}{role}{self.tag}"
+        name = f"{NS_PREFIX}{role}-{self.tag}"  # the separator keeps one tag from matching another's suffix
         sh("ip", "netns", "add", name)
         self.namespaces.append(name)
         sh("ip", "-n", name, "link", "set", "lo", "up")
@@ -101,7 +101,7 @@ def tagged_namespaces(tag: str) -> list[str]:
     except (OSError, subprocess.TimeoutExpired):
         return []
     names = [line.split()[0] for line in listing.splitlines() if line.strip()]
-    return [n for n in names if n.startswith(NS_PREFIX) and n.endswith(tag)]
+    return [n for n in names if n.startswith(NS_PREFIX) and n.endswith(f"-{tag}")]
 
 
 def tagged_processes(tag: str) -> list[int]:

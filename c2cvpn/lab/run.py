@@ -41,7 +41,7 @@ from c2cvpn.derive import PSK_LENGTH, PSK_MIN_PER_CLASS, PSK_SPECIALS, attachmen
 from c2cvpn.lab.netns import Lab, LabError, leftovers, missing_netns, new_tag, sh, teardown
 from c2cvpn.lab.strongswan import Charon, charon_path, missing_strongswan
 from c2cvpn.render import RenderError, render_peer, write_rendered
-from c2cvpn.rules import attachments
+from c2cvpn.rules import attachments, psk_problems
 from c2cvpn.spec import StackSpec
 from c2cvpn.vendors import Phase, strongswan_negotiated, strongswan_proposal
 
@@ -166,6 +166,9 @@ def lab_psk(spec: StackSpec, environ: Mapping[str, str] = os.environ) -> tuple[s
     if spec.tunnel.psk_readable:
         return spec.tunnel.psk_readable, "the stack"
     if environ.get(PSK_ENV):
+        problems = [p.message for p in psk_problems(environ[PSK_ENV], f"${PSK_ENV}")]
+        if problems:
+            raise LabRefused(f"${PSK_ENV}: " + " ".join(problems))
         return environ[PSK_ENV], f"${PSK_ENV}"
     # Every class of the portable rule at least PSK_MIN_PER_CLASS times, the rest random,
     # shuffled by the system RNG; portable_psk makes the first character AWS-safe.
@@ -272,7 +275,8 @@ def diagnose(logs: Mapping[str, str], *, ike_up: bool, proposals: Proposals, hid
     out: list[str] = []
     if "AUTHENTICATION_FAILED" in text or "AUTH_FAILED" in text or "MAC mismatched" in text:
         out.append("Phase 1 Failed: pre-shared key mismatch (AUTHENTICATION_FAILED in IKE_AUTH): the two ends hold "
-                   "different keys. Enter the exact same key on both sides (Genesys generates it; paste it unchanged).")
+                   "different keys. Enter the stack's key unchanged on both sides "
+                   "(`pulumi stack output preSharedKey --show-secrets`).")
     if no_proposal and not ike_up and not out:
         out.append("Phase 1 Failed: no common IKE proposal (NO_PROPOSAL_CHOSEN during IKE_SA_INIT): phase 1 encryption, "
                    f"integrity or DH group differ — the Genesys side proposes {proposals.genesys_ike}, "
@@ -402,7 +406,7 @@ class _Run:
             pass
         except subprocess.TimeoutExpired:
             self.result.notes.append("swanctl --load-all on the on-prem side did not return in time")
-        if self.spec.tunnel.startup_action == "add":  # the on-prem side waits (trap): Genesys initiates
+        if self.spec.tunnel.startup_action == "add":  # the on-prem side waits: Genesys initiates
             self.result.notes.append("startupAction add: the Genesys stand-in initiates")
             with suppress(subprocess.CalledProcessError, subprocess.TimeoutExpired):
                 genesys.swanctl("--initiate", "--child", name, "--timeout", str(max(1, int(self.timeout))), timeout=self.timeout + 5)
