@@ -71,6 +71,19 @@ def load_or_exit(ref: str) -> LoadedStack:
         fail_unusable(exc)
 
 
+def valid_or_exit(ref: str, *, as_json: bool = False) -> LoadedStack:
+    """Load and validate; an invalid stack ends the command with exit 1 and its problems."""
+    loaded = load_or_exit(ref)
+    report = validate(loaded)
+    if not report.valid:
+        if as_json:
+            out.print_json(json.dumps(report.as_dict()))
+        else:
+            print_report(report, loaded.source)
+        raise typer.Exit(EXIT_INVALID)
+    return loaded
+
+
 def print_report(report: Report, source: str) -> None:
     verdict = "[green]valid[/]" if report.valid else "[bold red]invalid[/]"
     out.print(
@@ -109,14 +122,7 @@ def plan_cmd(
     """Show the resources `pulumi up` would create, under Pulumi's mocks: no CLI, no credentials (exit 0, 1 invalid, 2 unusable)."""
     from c2cvpn.plan import render
 
-    loaded = load_or_exit(stack)
-    report = validate(loaded)
-    if not report.valid:
-        if fmt is PlanFormat.JSON:
-            out.print_json(json.dumps(report.as_dict()))
-        else:
-            print_report(report, loaded.source)
-        raise typer.Exit(EXIT_INVALID)
+    loaded = valid_or_exit(stack, as_json=fmt is PlanFormat.JSON)
     try:
         from components.plan import ProgramRefused, plan_stack
     except ImportError as exc:
@@ -138,14 +144,14 @@ def demo_cmd(
 ) -> None:
     """The main job on the embedded default: validate, plan and reconcile the example stacks against the bundled Genesys simulator."""
     from c2cvpn.demo import run_demo
-    from c2cvpn.spec import find_project_root, resolve_stack
+    from c2cvpn.spec import stack_dir, stack_names
 
     names = stacks
     if not names:
-        _, probe = resolve_stack("probe", root=find_project_root())
-        names = sorted(p.name.removeprefix("Pulumi.").rsplit(".", 1)[0] for p in probe.parent.glob("Pulumi.*.yaml"))
+        directory = stack_dir()
+        names = stack_names(directory)
         if not names:
-            err.print(f"[bold red]error:[/] no stack files (Pulumi.<name>.yaml) in {escape(str(probe.parent))}")
+            err.print(f"[bold red]error:[/] no stack files (Pulumi.<name>.yaml) in {escape(str(directory))}")
             raise typer.Exit(EXIT_UNUSABLE)
     outcome = run_demo([load_or_exit(name) for name in names], out)
     if outcome.failures:
@@ -179,12 +185,17 @@ def render_cmd(
 
     from c2cvpn.render import PSK_PLACEHOLDER, RenderError, render_peer, write_rendered
 
-    loaded = load_or_exit(stack)
-    report = validate(loaded)
-    if not report.valid:
-        print_report(report, loaded.source)
-        raise typer.Exit(EXIT_INVALID)
-    psk = loaded.spec.tunnel.psk_readable or os.environ.get(psk_env) or None
+    loaded = valid_or_exit(stack)
+    psk = loaded.spec.tunnel.psk_readable
+    if psk is None and os.environ.get(psk_env):
+        from c2cvpn.rules import psk_problems
+
+        psk = os.environ[psk_env]
+        problems = list(psk_problems(psk, f"${psk_env}"))
+        if problems:
+            for p in problems:
+                err.print(f"[bold red]error[/] [bold]{p.code}[/] at {escape(p.path)}: {escape(p.message)}")
+            raise typer.Exit(EXIT_INVALID)
     try:
         rendered = render_peer(loaded.spec, role=role.value, side=side.value, psk=psk if out_dir is not None else None)
     except RenderError as exc:
@@ -235,11 +246,7 @@ def lab_cmd(
     from c2cvpn.lab.netns import LabError
     from c2cvpn.lab.run import LabRefused, render_text, run_lab
 
-    loaded = load_or_exit(stack)
-    report = validate(loaded)
-    if not report.valid:
-        print_report(report, loaded.source)
-        raise typer.Exit(EXIT_INVALID)
+    loaded = valid_or_exit(stack, as_json=fmt is Format.JSON)
     try:
         result = run_lab(loaded.spec, loaded.name, role=role.value, timeout=timeout, keep=keep,
                          genesys_overrides=_overrides(genesys_override or []))

@@ -83,7 +83,12 @@ def run_demo(stacks: Sequence[LoadedStack], out: Console) -> Outcome:
 
         sim.patch_connection(drift_target, DRIFT_PATH, DRIFT_VALUE)
         out.print(f"\nDrift check: {DRIFT_PATH} of {escape(first.name)} set to {DRIFT_VALUE} in Genesys behind the API's back")
-        drifted = reconcile_stack(first, url=server.url)
+        try:
+            drifted = reconcile_stack(first, url=server.url)
+        except GenesysUnreadable as exc:
+            out.print(f"  [bold red]unreadable[/] {escape(str(exc))}")
+            failures.append(f"{first.name}: Genesys unreadable during the drift check")
+            return Outcome(failures)
         for line in render_text(drifted)[:2]:
             out.print(f"  {escape(line)}")
         caught = [f for f in drifted.errors if f.parameter == DRIFT_PATH]

@@ -1,7 +1,7 @@
 """Values derived from a validated spec, shared by the components, the renderer and the lab.
 
-Pure functions: the AWS and Azure components (and, later, the on-prem renderer and the lab) take
-their tunnel addressing, MSS and clamping script from here, so the three can never drift.
+Pure functions: the AWS and Azure components, the on-prem renderer and the lab take their tunnel
+addressing, MSS, clamping script and generated-key rule from here, so they can never drift.
 """
 
 from __future__ import annotations

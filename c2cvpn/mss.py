@@ -40,11 +40,6 @@ class MssBreakdown:
     vendor: int | None
     mss: int
 
-    @property
-    def tunnel_mtu(self) -> int:
-        """The largest inner IP packet that fits: the MSS plus inner IP and TCP headers."""
-        return self.mss + INNER_IP_TCP
-
 
 def esp_overhead(cipher: str, integrity: str, *, nat_traversal: bool) -> int:
     """Worst-case bytes that ESP in tunnel mode adds around an inner packet."""

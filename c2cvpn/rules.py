@@ -13,7 +13,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import combinations
 
+from c2cvpn.derive import PSK_SPECIALS
 from c2cvpn.genesys.regions import REGION_DOMAINS
+from c2cvpn.genesys.urls import is_loopback
 from c2cvpn.mss import MIN_MSS, compute_mss
 from c2cvpn.problems import Problem, Severity, problem
 from c2cvpn.spec import NAMESPACE, IaasSide, LoadedStack, StackSpec
@@ -45,7 +47,7 @@ DOCUMENTATION = tuple(
 )
 SHARED_CGNAT = ipaddress.IPv4Network("100.64.0.0/10")
 
-PSK_CHARSET = re.compile(r"^[A-Za-z0-9._]*$")
+PSK_CHARSET = re.compile(f"^[A-Za-z0-9{re.escape(PSK_SPECIALS)}]*$")
 PSK_MIN, PSK_MAX = 32, 64
 
 T = f"{NAMESPACE}:tunnel"
@@ -223,14 +225,21 @@ def psk(stack: LoadedStack) -> Iterator[Problem]:
     key = tunnel.psk_readable
     if key is None:
         return  # absent (generated) or encrypted (checked where it can be read: in the program)
-    # Never put the key, or any part of it, in a message.
+    yield from psk_problems(key, path)
+
+
+def psk_problems(key: str, path: str) -> Iterator[Problem]:
+    """The portable PSK rule for any key (the stack's, or one given to render or the lab).
+
+    Never puts the key, or any character of it, in a message.
+    """
     missing = [
         label
         for label, ok in (
             ("an upper-case letter", any(c.isupper() for c in key)),
             ("a lower-case letter", any(c.islower() for c in key)),
             ("a digit", any(c.isdigit() for c in key)),
-            ("one of '.' or '_'", any(c in "._" for c in key)),
+            (f"one of {' or '.join(repr(c) for c in PSK_SPECIALS)}", any(c in PSK_SPECIALS for c in key)),
         )
         if not ok
     ]
@@ -238,10 +247,12 @@ def psk(stack: LoadedStack) -> Iterator[Problem]:
         yield problem("psk-weak", path, f"the pre-shared key has {len(key)} characters; at least {PSK_MIN} are needed")
     if missing:
         yield problem("psk-weak", path, f"the pre-shared key has no {', no '.join(missing)}")
-    bad = sorted({c for c in key if not PSK_CHARSET.match(c)})
+    bad = sum(1 for c in key if not PSK_CHARSET.match(c))
     if bad:
-        shown = " ".join(repr(c) if c.isprintable() and c != " " else f"U+{ord(c):04X}" for c in bad)
-        yield problem("psk-charset", path, f"the pre-shared key contains {len(bad)} character kind(s) outside [A-Za-z0-9._]: {shown}")
+        yield problem(
+            "psk-charset", path,
+            f"the pre-shared key contains {bad} character(s) outside [A-Za-z0-9{PSK_SPECIALS}] (such as spaces, '-', '!' or '~')",
+        )
     if len(key) > PSK_MAX:
         yield problem("psk-charset", path, f"the pre-shared key has {len(key)} characters; AWS takes at most {PSK_MAX}")
     if key.startswith("0"):
@@ -548,7 +559,6 @@ def genesys_api(stack: LoadedStack) -> Iterator[Problem]:
     api = stack.spec.genesys.api
     if api is None:
         return
-    from c2cvpn.genesys.source import is_loopback  # the genesys package imports this module's peers
 
     for key, url in (("baseUrl", api.base_url), ("loginUrl", api.login_url)):
         if url and url.lower().startswith("http://") and not is_loopback(url):

@@ -22,6 +22,7 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import yaml
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -77,6 +78,16 @@ def _parse_address(value: Any) -> Any:
     if addr.version != 4:
         raise PydanticCustomError("ip", "{value} is IPv6; the IKE peers here use IPv4", {"value": repr(value)})
     return addr
+
+
+def _unique(values: list[Any]) -> list[Any]:
+    """Each entry once: a repeated port or ID would become two resources with one name."""
+    seen: set[Any] = set()
+    for value in values:
+        if value in seen:
+            raise PydanticCustomError("duplicate", "{value} is listed more than once; list it once", {"value": repr(value)})
+        seen.add(value)
+    return values
 
 
 Network = Annotated[ipaddress.IPv4Network, BeforeValidator(_parse_network)]
@@ -266,13 +277,13 @@ class AwsSettings(_Model):
 
     region: str = Field(pattern=r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$", description="AWS region, e.g. `eu-west-1`.")
     vpc_id: str = Field(pattern=r"^vpc-[0-9a-f]{8,17}$", description="The VPC that holds the back ends.")
-    route_table_ids: list[Annotated[str, Field(pattern=r"^rtb-[0-9a-f]{8,17}$")]] = Field(default_factory=list, description="Route tables that get a route per Genesys CIDR.")
-    security_group_ids: list[Annotated[str, Field(pattern=r"^sg-[0-9a-f]{8,17}$")]] = Field(default_factory=list, description="Groups that get the application-port rules.")
+    route_table_ids: Annotated[list[Annotated[str, Field(pattern=r"^rtb-[0-9a-f]{8,17}$")]], AfterValidator(_unique)] = Field(default_factory=list, description="Route tables that get a route per Genesys CIDR.")
+    security_group_ids: Annotated[list[Annotated[str, Field(pattern=r"^sg-[0-9a-f]{8,17}$")]], AfterValidator(_unique)] = Field(default_factory=list, description="Groups that get the application-port rules.")
     availability_zone: str = Field(pattern=r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d[a-z]$", description="AZ of this attachment (appliance and failover placement), e.g. `eu-west-1a`.")
     subnet_id: str | None = Field(None, pattern=r"^subnet-[0-9a-f]{8,17}$", description="Subnet for the MSS appliance (required when mssClamp.enabled).")
     gateway: GatewayKind = Field(GatewayKind.VGW, description="`vgw` (a new virtual private gateway) or `tgw` (an existing transit gateway).")
     transit_gateway_id: str | None = Field(None, pattern=r"^tgw-[0-9a-f]{8,17}$", description="Required with `gateway: tgw`.")
-    alarm_actions: list[Annotated[str, Field(pattern=r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$")]] = Field(
+    alarm_actions: Annotated[list[Annotated[str, Field(pattern=r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$")]], AfterValidator(_unique)] = Field(
         default_factory=list, description="SNS topic ARNs told when a tunnel goes down and when it recovers."
     )
 
@@ -293,7 +304,7 @@ class AzureSettings(_Model):
     virtual_network_name: str = Field(min_length=2, max_length=64, description="The virtual network that holds the back ends.")
     gateway_subnet_prefix: Network = Field(description="Prefix for `GatewaySubnet`: /27 or larger, free in the VNet.")
     sku: str = Field("VpnGw1AZ", description="Gateway SKU: `VpnGw1AZ`..`VpnGw5AZ` (Basic is refused).")
-    network_security_group_names: list[str] = Field(default_factory=list, description="NSGs of the back-end subnets that get the application-port rules.")
+    network_security_group_names: Annotated[list[str], AfterValidator(_unique)] = Field(default_factory=list, description="NSGs of the back-end subnets that get the application-port rules.")
     appliance_subnet_prefix: Network | None = Field(None, description="Free prefix (/29 or larger) in the VNet for the MSS appliance's subnet (required when mssClamp.enabled).")
 
 
@@ -311,7 +322,7 @@ class IaasSide(_Model):
     provider: Provider = Field(description="`aws`, `azure` or `onprem`.")
     networks: list[Network] = Field(min_length=1, description="IaaS back-end networks Genesys must reach.")
     peer_ip: Address | None = Field(None, description="Static public IP of the IaaS endpoint (onprem: required; azure: optional, AWS assigns its own).")
-    application_ports: list[Port] = Field(description="TCP ports Genesys calls, e.g. [443].")
+    application_ports: Annotated[list[Port], AfterValidator(_unique)] = Field(description="TCP ports Genesys calls, e.g. [443].")
     aws: AwsSettings | None = Field(None, description="Required when provider is aws.")
     azure: AzureSettings | None = Field(None, description="Required when provider is azure.")
     mss_clamp: MssClamp = Field(default_factory=MssClamp, description="MSS clamping.")
@@ -548,24 +559,34 @@ def find_project_root(start: Path | None = None) -> Path | None:
     return None
 
 
-def resolve_stack(ref: str, *, root: Path | None = None) -> tuple[str, Path]:
-    """``dev`` → ``stacks/Pulumi.dev.yaml``; a path is taken as it is."""
-    path = Path(ref)
-    if path.suffix in {".yaml", ".yml"} or path.exists() or "/" in ref:
-        name = path.name
-        m = re.fullmatch(r"Pulumi\.(.+)\.ya?ml", name)
-        return (m.group(1) if m else path.stem), path
+def stack_dir(root: Path | None = None) -> Path:
+    """Where stack files live: ``stackConfigDir`` of the project's ``Pulumi.yaml`` (else ``stacks/``),
+    the project found from ``root`` or the current directory upwards."""
     project = root or find_project_root() or Path.cwd()
-    stack_dir = project / "stacks"
     project_file = project / "Pulumi.yaml"
     if project_file.is_file():
         try:
             meta = yaml.safe_load(project_file.read_text(encoding="utf-8")) or {}
             if isinstance(meta, dict) and isinstance(meta.get("stackConfigDir"), str):
-                stack_dir = project / meta["stackConfigDir"]
+                return project / meta["stackConfigDir"]
         except yaml.YAMLError:
             pass
-    return ref, stack_dir / f"Pulumi.{ref}.yaml"
+    return project / "stacks"
+
+
+def stack_names(directory: Path) -> list[str]:
+    """The stack names with a ``Pulumi.<name>.yaml`` (or ``.yml``) file in ``directory``."""
+    found = (re.fullmatch(r"Pulumi\.(.+)\.ya?ml", p.name) for p in directory.glob("Pulumi.*.y*ml") if p.is_file())
+    return sorted(m.group(1) for m in found if m)
+
+
+def resolve_stack(ref: str, *, root: Path | None = None) -> tuple[str, Path]:
+    """``dev`` → ``stacks/Pulumi.dev.yaml``; a file path (or anything with ``/`` or a YAML suffix) as it is."""
+    path = Path(ref)
+    if path.suffix in {".yaml", ".yml"} or path.is_file() or "/" in ref:
+        m = re.fullmatch(r"Pulumi\.(.+)\.ya?ml", path.name)
+        return (m.group(1) if m else path.stem), path
+    return ref, stack_dir(root) / f"Pulumi.{ref}.yaml"
 
 
 def load_stack(ref: str, *, root: Path | None = None) -> LoadedStack:
@@ -573,10 +594,8 @@ def load_stack(ref: str, *, root: Path | None = None) -> LoadedStack:
     name, path = resolve_stack(ref, root=root)
     source = str(path)
     if not path.is_file():
-        available = ""
-        if path.parent.is_dir():
-            names = sorted(re.sub(r"^Pulumi\.|\.ya?ml$", "", p.name) for p in path.parent.glob("Pulumi.*.y*ml"))
-            available = f"; stacks found in {path.parent}: {', '.join(names)}" if names else ""
+        names = stack_names(path.parent) if path.parent.is_dir() else []
+        available = f"; stacks found in {path.parent}: {', '.join(names)}" if names else ""
         raise SpecError(source, [f"no such stack file{available}"])
     try:
         text = path.read_text(encoding="utf-8")

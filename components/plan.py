@@ -85,9 +85,16 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         self.plan_mocks = mocks
         self.registered: list[dict[str, Any]] = []
         self._lock = threading.Lock()  # the SDK calls the monitor from worker threads
+        self._urns: set[tuple[str, str, str]] = set()
 
     def RegisterResource(self, request: Any) -> Any:  # the gRPC method's name
         with self._lock:
+            # The engine refuses two resources with one URN (same type chain and name); so does the plan.
+            chain = request.parent.split("::")[2] if request.parent else ""
+            urn = (chain, request.type, request.name)
+            if urn in self._urns:
+                raise pulumi.RunError(f"duplicate resource name {request.name!r} of type {request.type}: the engine would refuse it")
+            self._urns.add(urn)
             self.plan_mocks.secret_outputs = list(request.additionalSecretOutputs)
             response = super().RegisterResource(request)
         if request.type != "pulumi:pulumi:Stack":

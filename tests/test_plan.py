@@ -136,3 +136,18 @@ def test_markdown_draws_the_azure_topology() -> None:
     assert "NSG nsg-crm-backend<br/>ICMP, 443/tcp from Genesys only" in diagram
     assert 'genesys -- "IKEv2 AES256 · DHGroup14 · AES256 · PFS2048" --- primary_gw' in diagram
     assert "genesys -- " in diagram.split("subgraph standby", 1)[1]
+
+
+def test_two_resources_with_one_name_are_refused_as_the_engine_would() -> None:
+    import pulumi_aws as aws
+
+    from components.plan import ProgramRefused, plan_stack
+    from tests.helpers import load
+
+    def program(_: object) -> dict[str, object]:
+        for _ in range(2):
+            aws.ec2.Eip("same-name")
+        return {}
+
+    with pytest.raises(ProgramRefused, match="duplicate resource name 'same-name'"):
+        plan_stack(load(raw_config("dev")), program=program)

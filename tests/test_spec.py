@@ -170,3 +170,17 @@ def test_write_and_reload_roundtrip(tmp_path: Path) -> None:
     path = write_stack(tmp_path, raw_config("prod"), "copy")
     loaded = load_stack(str(path))
     assert loaded.name == "copy" and loaded.spec.standby is not None
+
+
+@pytest.mark.parametrize(
+    ("path", "value"),
+    [
+        ("c2c-vpn:iaas.applicationPorts", [443, 443]),
+        ("c2c-vpn:iaas.aws.routeTableIds", ["rtb-0a1b2c3d4e5f60718", "rtb-0a1b2c3d4e5f60718"]),
+        ("c2c-vpn:iaas.aws.securityGroupIds", ["sg-0a1b2c3d4e5f60718", "sg-0a1b2c3d4e5f60718"]),
+    ],
+)
+def test_repeated_entries_are_refused(path: str, value: list[object]) -> None:
+    # Each entry becomes a resource name: a repeat would make two resources with one name.
+    (line,) = _error(set_path(raw_config("dev"), path, value))
+    assert line.startswith(f"{path}: ") and "listed more than once" in line

@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
-import ipaddress
 import logging
 import math
 import time
@@ -41,6 +40,7 @@ from c2cvpn.genesys.model import (
     PingResult,
 )
 from c2cvpn.genesys.regions import REGION_DOMAINS, api_base, login_base
+from c2cvpn.genesys.urls import is_loopback as is_loopback  # re-exported for callers
 
 log = logging.getLogger("c2cvpn.genesys")
 
@@ -142,17 +142,6 @@ class ClientStats:
 
 
 # --------------------------------------------------------------------------- client
-
-
-def is_loopback(url: str) -> bool:
-    """True for http(s)://localhost, 127.0.0.0/8 and ::1 (the simulator), by address, never by lookup."""
-    host = httpx.URL(url).host
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def _insecure(url: str) -> bool:
