@@ -21,8 +21,7 @@ from pathlib import Path
 from typing import Literal
 
 from c2cvpn.derive import attachment_mss, mss_clamp_script
-from c2cvpn.rules import attachments
-from c2cvpn.spec import StackSpec
+from c2cvpn.spec import StackSpec, attachment
 from c2cvpn.vendors import Phase, Provider, strongswan_proposal
 
 Side = Literal["iaas", "genesys"]
@@ -59,10 +58,10 @@ def _quote(value: str) -> str:
 
 def render_peer(spec: StackSpec, *, role: str = "primary", side: Side = "iaas", psk: str | None = None) -> RenderedPeer:
     """strongSwan files for one connection end. ``psk`` None writes a placeholder."""
-    ends = {a.role: a for a in attachments(spec)}
-    if role not in ends:
-        raise RenderError(f"the stack has no {role} attachment (roles here: {', '.join(ends)})")
-    end = ends[role]
+    try:
+        end = attachment(spec, role)
+    except ValueError as exc:
+        raise RenderError(str(exc)) from None
     if end.iaas.provider is not Provider.ONPREM:
         raise RenderError(
             f"the {role} attachment is on {end.iaas.provider.value}: its IPsec end is the cloud gateway "

@@ -18,7 +18,7 @@ from c2cvpn.genesys.regions import REGION_DOMAINS
 from c2cvpn.genesys.urls import is_loopback
 from c2cvpn.mss import MIN_MSS, compute_mss
 from c2cvpn.problems import Problem, Severity, problem
-from c2cvpn.spec import NAMESPACE, IaasSide, LoadedStack, StackSpec
+from c2cvpn.spec import NAMESPACE, LoadedStack, StackSpec, attachments
 from c2cvpn.vendors import (
     CIPHERS,
     DH_GROUPS,
@@ -54,17 +54,6 @@ T = f"{NAMESPACE}:tunnel"
 P1, P2 = f"{T}.phase1", f"{T}.phase2"
 
 
-@dataclass(frozen=True)
-class Attachment:
-    """One IaaS end: the primary, or the standby."""
-
-    role: str
-    iaas: IaasSide
-    path: str  # config path of its iaas block
-    tunnel_cidr: ipaddress.IPv4Network
-    tunnel_cidr_path: str
-
-
 @dataclass
 class Report:
     """The result of validation: the JSON shape of ``c2cvpn validate --format json``."""
@@ -84,15 +73,6 @@ class Report:
             "problems": [p.model_dump() for p in self.problems],
             "warnings": [p.model_dump() for p in self.warnings],
         }
-
-
-def attachments(spec: StackSpec) -> list[Attachment]:
-    out = [Attachment("primary", spec.iaas, f"{NAMESPACE}:iaas", spec.genesys.tunnel_cidr, f"{NAMESPACE}:genesys.tunnelCidr")]
-    if spec.standby is not None:
-        out.append(
-            Attachment("standby", spec.standby.iaas, f"{NAMESPACE}:standby.iaas", spec.standby.tunnel_cidr, f"{NAMESPACE}:standby.tunnelCidr")
-        )
-    return out
 
 
 Rule = Callable[[LoadedStack], Iterator[Problem]]

@@ -381,6 +381,39 @@ class StackSpec(_Model):
     standby: Standby | None = None
 
 
+# --------------------------------------------------------------------------- attachments
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """One IaaS end of the stack: the primary, or the standby. The one place that knows which
+    config paths and tunnel range belong to each role."""
+
+    role: Literal["primary", "standby"]
+    iaas: IaasSide
+    path: str  # config path of its iaas block
+    tunnel_cidr: ipaddress.IPv4Network
+    tunnel_cidr_path: str
+
+
+def attachments(spec: StackSpec) -> list[Attachment]:
+    """The primary, then the standby when the stack declares one."""
+    out = [Attachment("primary", spec.iaas, f"{NAMESPACE}:iaas", spec.genesys.tunnel_cidr, f"{NAMESPACE}:genesys.tunnelCidr")]
+    if spec.standby is not None:
+        out.append(Attachment(
+            "standby", spec.standby.iaas, f"{NAMESPACE}:standby.iaas", spec.standby.tunnel_cidr, f"{NAMESPACE}:standby.tunnelCidr"
+        ))
+    return out
+
+
+def attachment(spec: StackSpec, role: str) -> Attachment:
+    """The attachment with ``role``; ValueError naming the roles there when it is absent."""
+    for a in attachments(spec):
+        if a.role == role:
+            return a
+    raise ValueError(f"the stack has no {role} attachment (roles here: {', '.join(a.role for a in attachments(spec))})")
+
+
 # --------------------------------------------------------------------------- loading
 
 

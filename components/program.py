@@ -23,7 +23,15 @@ import pulumi
 
 from c2cvpn import derive
 from c2cvpn.rules import Report, validate
-from c2cvpn.spec import Encrypted, GenesysSource, IaasSide, LoadedStack, SpecError, StackSpec
+from c2cvpn.spec import (
+    Encrypted,
+    GenesysSource,
+    IaasSide,
+    LoadedStack,
+    SpecError,
+    StackSpec,
+    attachments,
+)
 from c2cvpn.vendors import Provider
 from components.common import AttachmentArgs, load_from_engine, pre_shared_key
 
@@ -65,10 +73,7 @@ def _inside(tunnel_cidr: Any) -> list[dict[str, str]]:
 
 
 def _attachment_specs(spec: StackSpec) -> list[tuple[str, IaasSide, Any]]:
-    out: list[tuple[str, IaasSide, Any]] = [("primary", spec.iaas, spec.genesys.tunnel_cidr)]
-    if spec.standby is not None:
-        out.append(("standby", spec.standby.iaas, spec.standby.tunnel_cidr))
-    return out
+    return [(a.role, a.iaas, a.tunnel_cidr) for a in attachments(spec)]
 
 
 def _build_aws(spec: StackSpec, psk: pulumi.Output[str]) -> list[dict[str, Any]]:

@@ -24,6 +24,8 @@ from c2cvpn.spec import (
     Phase1,
     Phase2,
     StackSpec,
+    attachment,
+    attachments,
 )
 from c2cvpn.vendors import Provider
 
@@ -104,15 +106,12 @@ def _nets(values: Iterable[ipaddress.IPv4Network]) -> tuple[str, ...]:
 
 def _role_parts(spec: StackSpec, role: Role) -> tuple[IaasSide, ipaddress.IPv4Network, str, str]:
     """(iaas side, tunnel CIDR, its config path, iaas config path) of an attachment."""
-    if role == "standby":
-        if spec.standby is None:
-            raise ValueError("the stack declares no standby attachment")
-        return spec.standby.iaas, spec.standby.tunnel_cidr, f"{NAMESPACE}:standby.tunnelCidr", f"{NAMESPACE}:standby.iaas"
-    return spec.iaas, spec.genesys.tunnel_cidr, f"{NAMESPACE}:genesys.tunnelCidr", f"{NAMESPACE}:iaas"
+    a = attachment(spec, role)
+    return a.iaas, a.tunnel_cidr, a.tunnel_cidr_path, a.path
 
 
 def roles(spec: StackSpec) -> list[Role]:
-    return ["primary", "standby"] if spec.standby is not None else ["primary"]
+    return [a.role for a in attachments(spec)]
 
 
 def connection_name(spec: StackSpec, role: Role) -> str:

@@ -41,8 +41,8 @@ from c2cvpn.derive import PSK_LENGTH, PSK_MIN_PER_CLASS, PSK_SPECIALS, attachmen
 from c2cvpn.lab.netns import Lab, LabError, leftovers, missing_netns, new_tag, sh, teardown
 from c2cvpn.lab.strongswan import Charon, charon_path, missing_strongswan
 from c2cvpn.render import RenderError, render_peer, write_rendered
-from c2cvpn.rules import attachments, psk_problems
-from c2cvpn.spec import StackSpec
+from c2cvpn.rules import psk_problems
+from c2cvpn.spec import StackSpec, attachment
 from c2cvpn.vendors import Phase, strongswan_negotiated, strongswan_proposal
 
 #: Tools the lab itself needs (the MSS check uses the rendered script's nft/iptables if present).
@@ -344,7 +344,7 @@ class _Run:
         self.spec, self.stack, self.role, self.timeout = spec, stack, role, timeout
         self.psk, self.genesys_spec, self.genesys_psk, self.drop_ike = psk, genesys_spec, genesys_psk, drop_ike
         self.charon, self.tag, self.result = charon, tag, result
-        self.end = {a.role: a for a in attachments(spec)}[role]
+        self.end = attachment(spec, role)
         assert self.end.iaas.peer_ip is not None
         self.gw, self.peer = spec.genesys.gateway_ip, self.end.iaas.peer_ip
         self.tenant_hosts = [_first_host(n) for n in spec.genesys.tenant_cidrs]
