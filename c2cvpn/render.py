@@ -22,15 +22,19 @@ from typing import Literal
 
 from c2cvpn.derive import attachment_mss, mss_clamp_script
 from c2cvpn.spec import StackSpec, attachment
-from c2cvpn.vendors import Phase, Provider, strongswan_proposal
+from c2cvpn.vendors import (
+    STRONGSWAN_CLOSE_ACTION,
+    STRONGSWAN_DPD_ACTION,
+    STRONGSWAN_START_ACTION,
+    Phase,
+    Provider,
+    strongswan_proposal,
+)
 
 Side = Literal["iaas", "genesys"]
 
 #: What stands in the file when the key is not available to the renderer.
 PSK_PLACEHOLDER = "PASTE-THE-PRE-SHARED-KEY-HERE"
-#: strongSwan's start_action for each ``tunnel.startupAction``: ``add`` waits for Genesys to
-#: initiate (``none``; ``trap`` would initiate on the first matching packet instead).
-START_ACTIONS = {"start": "start", "add": "none"}
 
 
 class RenderError(ValueError):
@@ -109,9 +113,9 @@ connections {{
         remote_ts = {remote_ts}
         esp_proposals = {esp}
         rekey_time = {p2.lifetime_seconds}s
-        dpd_action = {tunnel.dpd.action if tunnel.dpd.action != "none" else "clear"}
-        start_action = {START_ACTIONS[tunnel.startup_action] if side == "iaas" else "none"}
-        close_action = {"start" if tunnel.dpd.action == "restart" else "none"}
+        dpd_action = {STRONGSWAN_DPD_ACTION[tunnel.dpd.action]}
+        start_action = {STRONGSWAN_START_ACTION[tunnel.startup_action] if side == "iaas" else "none"}
+        close_action = {STRONGSWAN_CLOSE_ACTION[tunnel.dpd.action]}
       }}
     }}
   }}

@@ -20,6 +20,7 @@ from c2cvpn.mss import MIN_MSS, compute_mss
 from c2cvpn.problems import Problem, Severity, problem
 from c2cvpn.spec import NAMESPACE, LoadedStack, StackSpec, attachments
 from c2cvpn.vendors import (
+    AZURE_GATEWAY_SKUS,
     CIPHERS,
     DH_GROUPS,
     DPD_TIMEOUT,
@@ -431,9 +432,6 @@ def aws_placement(stack: LoadedStack) -> Iterator[Problem]:
             )
 
 
-AZURE_SKUS = frozenset({*(f"VpnGw{i}" for i in range(1, 6)), *(f"VpnGw{i}AZ" for i in range(1, 6))})
-
-
 @rule
 def azure_placement(stack: LoadedStack) -> Iterator[Problem]:
     spec = stack.spec
@@ -442,7 +440,7 @@ def azure_placement(stack: LoadedStack) -> Iterator[Problem]:
         az = a.iaas.azure
         if az is None:
             continue
-        if az.sku not in AZURE_SKUS:
+        if az.sku not in AZURE_GATEWAY_SKUS:
             what = "the Basic SKU takes no custom IPsec policy" if az.sku.lower() == "basic" else f"{az.sku!r} is not a VPN gateway SKU"
             yield problem("azure-sku", f"{a.path}.azure.sku", what)
         prefix = az.gateway_subnet_prefix

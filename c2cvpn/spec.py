@@ -34,7 +34,7 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
-from c2cvpn.vendors import Provider
+from c2cvpn.vendors import CIPHER_ALIASES, INTEGRITY_ALIASES, Provider, squash
 
 NAMESPACE = "c2c-vpn"
 TOP_LEVEL_KEYS = ("genesys", "tunnel", "iaas", "standby")
@@ -93,33 +93,20 @@ def _unique(values: list[Any]) -> list[Any]:
 Network = Annotated[ipaddress.IPv4Network, BeforeValidator(_parse_network)]
 Address = Annotated[ipaddress.IPv4Address, BeforeValidator(_parse_address)]
 
-_CIPHER_ALIASES = {
-    "aes128": "aes128", "aes256": "aes256", "aes192": "aes192",
-    "aes128gcm": "aes128gcm", "aes128gcm16": "aes128gcm", "gcmaes128": "aes128gcm",
-    "aes256gcm": "aes256gcm", "aes256gcm16": "aes256gcm", "gcmaes256": "aes256gcm",
-    "3des": "3des", "des3": "3des", "tripledes": "3des", "des": "des",
-}
-_INTEGRITY_ALIASES = {
-    "sha1": "sha1", "sha": "sha1", "sha256": "sha256", "sha2256": "sha256",
-    "sha384": "sha384", "sha2384": "sha384", "sha512": "sha512", "sha2512": "sha512", "md5": "md5",
-}
-
-
-def _normaliser(aliases: Mapping[str, str], kind: str) -> Any:
+def _normaliser(aliases: Mapping[str, str], kind: str, example: str) -> Any:
     def normalise(value: Any) -> Any:
         if not isinstance(value, str):
             raise PydanticCustomError("algorithm", "expected an {kind} name such as {example}, got {value}",
-                                      {"kind": kind, "example": next(iter(aliases)), "value": repr(value)})
-        key = re.sub(r"[\s_\-]", "", value.lower())
-        return aliases.get(key, value.strip().lower())
+                                      {"kind": kind, "example": example, "value": repr(value)})
+        return aliases.get(squash(value), value.strip().lower())
 
     return normalise
 
 
 # Algorithm names are normalised ("AES-256" -> "aes256") but not restricted here: a value the
 # project does not know becomes an `algorithm-unsupported` problem with the list of choices.
-CipherName = Annotated[str, BeforeValidator(_normaliser(_CIPHER_ALIASES, "encryption algorithm"))]
-IntegrityName = Annotated[str, BeforeValidator(_normaliser(_INTEGRITY_ALIASES, "integrity algorithm"))]
+CipherName = Annotated[str, BeforeValidator(_normaliser(CIPHER_ALIASES, "encryption algorithm", "aes256"))]
+IntegrityName = Annotated[str, BeforeValidator(_normaliser(INTEGRITY_ALIASES, "integrity algorithm", "sha256"))]
 Lowercase = Annotated[str, BeforeValidator(lambda v: v.strip().lower() if isinstance(v, str) else v)]
 Port = Annotated[int, Field(ge=1, le=65535)]
 

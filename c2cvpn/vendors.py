@@ -12,6 +12,7 @@ reconciler all ask this module.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
@@ -113,6 +114,25 @@ DH_GROUPS: Final[dict[int, DhGroup]] = {
     )
 }
 
+def squash(text: str) -> str:
+    """How names are compared: case, spaces, ``-`` and ``_`` ignored (``AES-256`` = ``aes256``)."""
+    return re.sub(r"[\s_\-]", "", text.lower())
+
+
+#: Every spelling a person may copy from a console or a config, squashed → the project's name.
+CIPHER_ALIASES: Final[dict[str, str]] = {
+    squash(spelling): c.name
+    for c in CIPHERS.values()
+    for spelling in (c.name, c.label, c.aws, c.azure, c.strongswan)
+    if spelling
+} | {"tripledes": "3des"}
+INTEGRITY_ALIASES: Final[dict[str, str]] = {
+    squash(spelling): i.name
+    for i in INTEGRITY.values()
+    for spelling in (i.name, i.label, i.aws, i.azure_ike, i.azure_ipsec, i.strongswan)
+    if spelling
+} | {"sha": "sha1"}
+
 #: The weakest group the project accepts (RFC 8247 deprecates 1, 2, 5 and 22).
 MIN_GROUP: Final = 14
 WEAK_GROUPS: Final = frozenset({1, 2, 5, 22})
@@ -206,6 +226,18 @@ VENDOR_MSS: Final[dict[Provider, int | None]] = {
     Provider.AZURE: 1350,
     Provider.ONPREM: None,
 }
+
+
+#: Azure VPN gateway SKUs that take a custom IPsec policy (Basic does not).
+AZURE_GATEWAY_SKUS: Final = frozenset({*(f"VpnGw{i}" for i in range(1, 6)), *(f"VpnGw{i}AZ" for i in range(1, 6))})
+
+#: strongSwan (swanctl.conf) spellings of the tunnel's behaviour settings.
+#: ``startupAction: add`` waits for Genesys to initiate (``none``; ``trap`` would initiate on
+#: the first matching packet instead). IKEv2 DPD ``none`` has no strongSwan twin: ``clear``
+#: drops the dead SA without acting, which is what "no action" amounts to.
+STRONGSWAN_START_ACTION: Final = {"start": "start", "add": "none"}
+STRONGSWAN_DPD_ACTION: Final = {"restart": "restart", "clear": "clear", "none": "clear"}
+STRONGSWAN_CLOSE_ACTION: Final = {"restart": "start", "clear": "none", "none": "none"}
 
 
 class UnknownAlgorithm(KeyError):
