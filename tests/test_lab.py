@@ -290,3 +290,22 @@ def test_a_tag_never_matches_another_labs_suffix(monkeypatch: pytest.MonkeyPatch
     )
     assert netns.tagged_namespaces("6339a0") == ["c2cg-6339a0"]
     assert netns.tagged_namespaces("3e6339a0") == ["c2cg-3e6339a0", "c2co-3e6339a0"]
+
+
+def test_a_daemon_answering_badly_is_the_lab_breaking_not_a_bug() -> None:
+    from vici.exception import SessionException
+
+    from c2cvpn.lab.run import LAB_BREAKS
+
+    assert issubclass(SessionException, LAB_BREAKS)
+
+
+def test_teardown_holds_signals_until_it_is_done() -> None:
+    import signal
+
+    from c2cvpn.lab.run import _signals_held
+
+    with _signals_held():
+        held = signal.pthread_sigmask(signal.SIG_BLOCK, set())
+        assert {signal.SIGINT, signal.SIGTERM, signal.SIGHUP} <= held
+    assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, set())

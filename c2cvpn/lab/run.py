@@ -319,6 +319,22 @@ def _first_host(net: ipaddress.IPv4Network) -> ipaddress.IPv4Address:
 
 
 @contextmanager
+def _signals_held() -> Iterator[None]:
+    """Hold SIGINT, SIGTERM and SIGHUP (they are delivered afterwards): teardown runs to its end."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+@contextmanager
 def _sigterm_as_interrupt() -> Iterator[None]:
     """SIGTERM (and SIGHUP) tear the lab down like Ctrl-C does."""
     import threading
@@ -591,11 +607,13 @@ class _Run:
 
     # ---- down
     def close(self) -> None:
-        for c in self.daemons:
-            c.stop()
-        self.net.close()
-        if self.owns_workdir:
-            shutil.rmtree(self.workdir, ignore_errors=True)
+        """Tear everything down; a second Ctrl-C (or SIGTERM) waits until teardown is done."""
+        with _signals_held():
+            for c in self.daemons:
+                c.stop()
+            self.net.close()
+            if self.owns_workdir:
+                shutil.rmtree(self.workdir, ignore_errors=True)
 
 
 IKE_KEYS = ("state", "version", "local-host", "remote-host", "initiator", "encr-alg", "encr-keysize", "integ-alg",
@@ -673,7 +691,7 @@ def run_lab(
                 raise LabError(f"could not build the lab: {_why(exc)}") from None
             try:
                 _up_and_verify(run, result, genesys, onprem, name, timeout)
-            except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as exc:
+            except LAB_BREAKS as exc:
                 raise LabError(f"the lab broke while testing the tunnel: {_why(exc)}") from None
         except BaseException:
             run.close()
@@ -686,6 +704,21 @@ def run_lab(
             run.close()
             result.left_behind = leftovers(tag, run.workdir)
     return result
+
+
+def _vici_errors() -> tuple[type[Exception], ...]:
+    try:
+        from vici.exception import CommandException, DeserializationException, SessionException
+    except ImportError:  # the preconditions name vici as missing before any of this runs
+        return ()
+    return (CommandException, DeserializationException, SessionException)
+
+
+#: What counts as the lab itself breaking (not a finding about the tunnel): a tool failing,
+#: or vici's own exceptions (not OSError) when a daemon answers badly.
+LAB_BREAKS: tuple[type[BaseException], ...] = (
+    subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError, *_vici_errors(),
+)
 
 
 def _why(exc: BaseException) -> str:
