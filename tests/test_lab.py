@@ -309,3 +309,11 @@ def test_teardown_holds_signals_until_it_is_done() -> None:
         held = signal.pthread_sigmask(signal.SIG_BLOCK, set())
         assert {signal.SIGINT, signal.SIGTERM, signal.SIGHUP} <= held
     assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, set())
+
+
+def test_an_override_the_vendor_table_cannot_spell_is_refused() -> None:
+    from c2cvpn.lab.run import LabRefused, run_lab
+    from tests.helpers import load, raw_config
+
+    with pytest.raises(LabRefused, match="'nope' is not a value the vendor table knows"):
+        run_lab(load(raw_config("local")).spec, "local", genesys_overrides={"phase2.encryption": "nope"})

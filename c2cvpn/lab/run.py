@@ -663,14 +663,17 @@ def run_lab(
         render_peer(spec, role=role, side="iaas")
     except RenderError as exc:
         raise LabRefused(f"{exc}; the lab runs on-prem attachments (their strongSwan peer is what it tests)") from None
+    try:
+        genesys_spec, genesys_psk, drop = perturb(spec, role, genesys_overrides or {})
+        render_peer(genesys_spec, role=role, side="genesys")  # an override the table cannot spell
+    except ValueError as exc:
+        raise LabRefused(f"cannot apply the Genesys overrides: {exc}") from None
+    except KeyError as exc:
+        raise LabRefused(f"cannot apply the Genesys overrides: {exc} is not a value the vendor table knows") from None
     charon = charon_path(charon)
     missing = preconditions(charon)
     if missing:
         raise LabRefused(refusal_line(missing))
-    try:
-        genesys_spec, genesys_psk, drop = perturb(spec, role, genesys_overrides or {})
-    except ValueError as exc:
-        raise LabRefused(str(exc)) from None
     psk, source = lab_psk(spec, environ)
     tag = tag or new_tag()
     result = LabResult(stack, role, tag)
