@@ -25,7 +25,14 @@ from c2cvpn.lab.netns import Lab
 #: Where Debian puts the IKE daemon; ``$C2CVPN_CHARON`` points elsewhere.
 CHARON = Path("/usr/lib/ipsec/charon")
 CHARON_ENV = "C2CVPN_CHARON"
-LIBIPSEC_PLUGIN = Path("/usr/lib/ipsec/plugins/libstrongswan-kernel-libipsec.so")
+PLUGIN_DIR = Path("/usr/lib/ipsec/plugins")
+#: Plugins outside strongSwan's core packages, with the Debian package that ships each: openssl
+#: carries the MODP/ECP groups and gcm the AEAD ciphers (both only *recommended* by Debian).
+PLUGIN_PACKAGES = {
+    "kernel-libipsec": "libcharon-extra-plugins",
+    "openssl": "libstrongswan-standard-plugins",
+    "gcm": "libstrongswan-standard-plugins",
+}
 TUN = Path("/dev/net/tun")
 PLUGINS = (
     "random nonce aes sha1 sha2 hmac gcm kdf pem pkcs1 x509 pubkey openssl "
@@ -47,8 +54,9 @@ def missing_strongswan(charon: Path | None = None) -> list[str]:
         missing.append(f"{charon} (Debian package strongswan-charon)")
     if shutil.which("swanctl") is None:
         missing.append("`swanctl` (Debian package strongswan-swanctl)")
-    if not LIBIPSEC_PLUGIN.exists():
-        missing.append("the kernel-libipsec plugin (Debian package libcharon-extra-plugins)")
+    for plugin, package in PLUGIN_PACKAGES.items():
+        if not (PLUGIN_DIR / f"libstrongswan-{plugin}.so").exists():
+            missing.append(f"the {plugin} plugin (Debian package {package})")
     if not TUN.exists():
         missing.append(f"{TUN} (kernel-libipsec needs a TUN device; in a container, pass --device /dev/net/tun)")
     if importlib.util.find_spec("vici") is None:
