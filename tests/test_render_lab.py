@@ -84,6 +84,15 @@ def _peers(net: Lab, genesys: str, onprem: str, tmp: Path, *, genesys_cfg: dict[
     return made[0], made[1]
 
 
+def _no_child_sa(g: Peer, o: Peer) -> str:
+    """Load both sides, require that no CHILD_SA installs, and return both daemons' logs."""
+    g.load()
+    o.load(may_fail=True)
+    with pytest.raises(AssertionError):
+        o.charon.wait_for_child(timeout=6)
+    return g.charon.log_text() + o.charon.log_text()
+
+
 def _tcp(net: Lab, server_ns: str, server_ip: str, client_ns: str, client_ip: str) -> str:
     server = net.popen(server_ns, [sys.executable, "-c", SERVER, server_ip])
     try:
@@ -138,11 +147,8 @@ def test_phase2_mismatch_fails_as_the_reconciler_predicts(hosts: tuple[Lab, str,
 
     g, o = _peers(net, genesys, onprem, tmp_path, genesys_cfg=genesys_cfg, onprem_cfg=onprem_cfg)
     with daemons(g.charon, o.charon):
-        g.load()
-        o.load(may_fail=True)
-        with pytest.raises(AssertionError):
-            o.charon.wait_for_child(timeout=6)
-        assert "NO_PROPOSAL_CHOSEN" in g.charon.log_text() + o.charon.log_text()
+        logs = _no_child_sa(g, o)
+        assert "NO_PROPOSAL_CHOSEN" in logs
         assert any(ike.get("state") == "ESTABLISHED" for ike in o.charon.sas().values())  # phase 1 is fine
 
 
@@ -151,9 +157,6 @@ def test_psk_mismatch_fails_phase1(hosts: tuple[Lab, str, str], tmp_path: Path) 
     config = _config()
     g, o = _peers(net, genesys, onprem, tmp_path, genesys_cfg=config, onprem_cfg=config, genesys_psk=GOOD_PSK[::-1])
     with daemons(g.charon, o.charon):
-        g.load()
-        o.load(may_fail=True)
-        with pytest.raises(AssertionError):
-            o.charon.wait_for_child(timeout=6)
-        assert "AUTHENTICATION_FAILED" in g.charon.log_text() + o.charon.log_text()
+        logs = _no_child_sa(g, o)
+        assert "AUTHENTICATION_FAILED" in logs
         assert not any(ike.get("state") == "ESTABLISHED" for ike in o.charon.sas().values())
