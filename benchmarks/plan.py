@@ -45,7 +45,13 @@ def project_program(count: int) -> Any:
         atts = [
             AwsVpnAttachment(
                 f"att{i}",
-                AwsAttachmentArgs(spec=spec, iaas=spec.iaas, tunnel_cidr=spec.genesys.tunnel_cidr, role="primary", psk=psk),
+                AwsAttachmentArgs(
+                    spec=spec,
+                    iaas=spec.iaas,
+                    tunnel_cidr=spec.genesys.tunnel_cidr,
+                    role="primary",
+                    psk=psk,
+                ),
             )
             for i in range(count)
         ]
@@ -58,7 +64,9 @@ class BareMocks(pulumi.runtime.Mocks):
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str, dict[Any, Any]]:
         return f"{args.name}-id", dict(args.inputs)
 
-    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[Any, Any], list[tuple[str, str]]]:
+    def call(
+        self, args: pulumi.runtime.MockCallArgs
+    ) -> tuple[dict[Any, Any], list[tuple[str, str]]]:
         return {}, []
 
 
@@ -98,11 +106,15 @@ def main() -> None:
     print(f"{'attachments':>11} {'resources':>9} {'project s':>10} {'bare s':>8} {'ratio':>6}")
     for count in SIZES:
         program = project_program(count)
-        result = plan_stack(loaded, config=config, program=program)  # warm-up, and the resource list
+        result = plan_stack(
+            loaded, config=config, program=program
+        )  # warm-up, and the resource list
         resources = result["resources"]
         project = timed(lambda program=program: plan_stack(loaded, config=config, program=program))
         bare = timed(lambda resources=resources: bare_run(resources))
-        print(f"{count:>11} {len(resources):>9} {project:>10.3f} {bare:>8.3f} {project / bare:>6.2f}")
+        print(
+            f"{count:>11} {len(resources):>9} {project:>10.3f} {bare:>8.3f} {project / bare:>6.2f}"
+        )
 
 
 if __name__ == "__main__":

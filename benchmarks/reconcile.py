@@ -41,15 +41,23 @@ def run(n: int, *, rate_429: float, seed: int) -> tuple[int, int, float, float, 
     With a 429 budget, the first API request is always answered 429 (so even a one-page
     run pays for one), and the seeded random share of the rest.
     """
-    sim = Simulator(SimConfig(seed=seed, fault_429_rate=rate_429, fault_retry_after=1, gateway_ip="203.0.113.10"))
+    sim = Simulator(
+        SimConfig(
+            seed=seed, fault_429_rate=rate_429, fault_retry_after=1, gateway_ip="203.0.113.10"
+        )
+    )
     if rate_429 > 0:
         sim.queue_faults(429)
     want = wanted(n)
     for w in want:
         sim.add_connection(to_input(w, psk=PSK))
     with SimServer(sim) as server:
-        client = GenesysClient(base_url=server.url, client_id=DEMO_CLIENT_ID, client_secret=DEMO_CLIENT_SECRET,
-                               retry=RetryPolicy(attempts=8, timeout=120))
+        client = GenesysClient(
+            base_url=server.url,
+            client_id=DEMO_CLIENT_ID,
+            client_secret=DEMO_CLIENT_SECRET,
+            retry=RetryPolicy(attempts=8, timeout=120),
+        )
         started = time.perf_counter()
         with client:
             actual = read_actual(client, want, page_size=PAGE)
@@ -65,13 +73,17 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     logging.getLogger("stamina").setLevel(logging.ERROR)  # retries are counted, not logged
-    print(f"{'connections':>11} {'requests':>8} {'floor':>5} {'req/floor':>9} {'clean s':>8} "
-          f"{'429 run s':>9} {'waited s':>8} {'429/clean':>9} {'429/(clean+waits)':>17} in-sync")
+    print(
+        f"{'connections':>11} {'requests':>8} {'floor':>5} {'req/floor':>9} {'clean s':>8} "
+        f"{'429 run s':>9} {'waited s':>8} {'429/clean':>9} {'429/(clean+waits)':>17} in-sync"
+    )
     for n in (1, 100, 1000):
         req, floor, clean, _, ok1 = run(n, rate_429=0.0, seed=args.seed)
         req429, _, wall429, waited, ok2 = run(n, rate_429=args.fault_429_rate, seed=args.seed)
-        print(f"{n:>11} {req:>8} {floor:>5} {req / floor:>9.2f} {clean:>8.3f} {wall429:>9.3f} {waited:>8.1f} "
-              f"{wall429 / clean:>9.1f} {wall429 / (clean + waited):>17.2f} {ok1 and ok2}")
+        print(
+            f"{n:>11} {req:>8} {floor:>5} {req / floor:>9.2f} {clean:>8.3f} {wall429:>9.3f} {waited:>8.1f} "
+            f"{wall429 / clean:>9.1f} {wall429 / (clean + waited):>17.2f} {ok1 and ok2}"
+        )
         print(f"{'':>11} with 429s: {req429} requests ({req429 / floor:.2f} x floor)")
 
 

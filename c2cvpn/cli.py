@@ -44,7 +44,12 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
 ) -> None:
     """Validate, plan, reconcile and test Genesys Cloud-to-Cloud VPN attachments declared as Pulumi stacks."""
 
@@ -54,7 +59,9 @@ class Format(StrEnum):
     JSON = "json"
 
 
-StackArg = Annotated[str, typer.Argument(help="A stack name found under stacks/ (e.g. dev) or a stack file path.")]
+StackArg = Annotated[
+    str, typer.Argument(help="A stack name found under stacks/ (e.g. dev) or a stack file path.")
+]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
 
 
@@ -90,7 +97,10 @@ def print_report(report: Report, source: str) -> None:
         f"stack {escape(report.stack)} ({escape(source)}): {verdict} — "
         f"{len(report.problems)} problem(s), {len(report.warnings)} warning(s)"
     )
-    for label, style, items in (("error", "red", report.problems), ("warning", "yellow", report.warnings)):
+    for label, style, items in (
+        ("error", "red", report.problems),
+        ("warning", "yellow", report.warnings),
+    ):
         for p in items:
             out.print(f"  [{style}]{label}[/] [bold]{p.code}[/] at {escape(p.path)}")
             out.print(f"      {escape(p.message)}")
@@ -117,7 +127,10 @@ class PlanFormat(StrEnum):
 @app.command("plan")
 def plan_cmd(
     stack: StackArg,
-    fmt: Annotated[PlanFormat, typer.Option("--format", "-f", help="Output format (markdown: a pull-request comment).")] = PlanFormat.TEXT,
+    fmt: Annotated[
+        PlanFormat,
+        typer.Option("--format", "-f", help="Output format (markdown: a pull-request comment)."),
+    ] = PlanFormat.TEXT,
 ) -> None:
     """Show the resources `pulumi up` would create, under Pulumi's mocks: no CLI, no credentials (exit 0, 1 invalid, 2 unusable)."""
     from c2cvpn.plan import render
@@ -126,12 +139,16 @@ def plan_cmd(
     try:
         from components.plan import ProgramRefused, plan_stack
     except ImportError as exc:
-        err.print(f"[bold red]error:[/] plan needs the Pulumi SDK and providers (pip install -e .): {escape(str(exc))}")
+        err.print(
+            f"[bold red]error:[/] plan needs the Pulumi SDK and providers (pip install -e .): {escape(str(exc))}"
+        )
         raise typer.Exit(EXIT_UNUSABLE) from None
     try:
         result = plan_stack(loaded)
     except ProgramRefused as exc:
-        err.print(f"[bold red]error:[/] the program refuses stack {escape(loaded.name)}, as `pulumi preview` would:")
+        err.print(
+            f"[bold red]error:[/] the program refuses stack {escape(loaded.name)}, as `pulumi preview` would:"
+        )
         err.print(escape(str(exc)))
         raise typer.Exit(EXIT_INVALID) from None
     sys.stdout.write(render(result, fmt.value))
@@ -140,7 +157,9 @@ def plan_cmd(
 
 @app.command("demo")
 def demo_cmd(
-    stacks: Annotated[list[str] | None, typer.Argument(help="Stacks to run (default: every stack under stacks/).")] = None,
+    stacks: Annotated[
+        list[str] | None, typer.Argument(help="Stacks to run (default: every stack under stacks/).")
+    ] = None,
 ) -> None:
     """The main job on the embedded default: validate, plan and reconcile the example stacks against the bundled Genesys simulator."""
     from c2cvpn.demo import run_demo
@@ -151,7 +170,9 @@ def demo_cmd(
         directory = stack_dir()
         names = stack_names(directory)
         if not names:
-            err.print(f"[bold red]error:[/] no stack files (Pulumi.<name>.yaml) in {escape(str(directory))}")
+            err.print(
+                f"[bold red]error:[/] no stack files (Pulumi.<name>.yaml) in {escape(str(directory))}"
+            )
             raise typer.Exit(EXIT_UNUSABLE)
     outcome = run_demo([load_or_exit(name) for name in names], out)
     if outcome.failures:
@@ -173,9 +194,22 @@ class RenderSide(StrEnum):
 def render_cmd(
     stack: StackArg,
     role: Annotated[Role, typer.Option(help="Which attachment.")] = Role.PRIMARY,
-    side: Annotated[RenderSide, typer.Option(help="iaas: the on-prem firewall; genesys: a stand-in for the Genesys gateway (labs).")] = RenderSide.IAAS,
-    out_dir: Annotated[Path | None, typer.Option("--out", help="Write the files here (swanctl.conf with the key: mode 0600).")] = None,
-    psk_env: Annotated[str, typer.Option(help="Environment variable holding the PSK when the stack file cannot show it.")] = "C2CVPN_PSK",
+    side: Annotated[
+        RenderSide,
+        typer.Option(
+            help="iaas: the on-prem firewall; genesys: a stand-in for the Genesys gateway (labs)."
+        ),
+    ] = RenderSide.IAAS,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out", help="Write the files here (swanctl.conf with the key: mode 0600)."),
+    ] = None,
+    psk_env: Annotated[
+        str,
+        typer.Option(
+            help="Environment variable holding the PSK when the stack file cannot show it."
+        ),
+    ] = "C2CVPN_PSK",
 ) -> None:
     """strongSwan configuration for an on-prem peer (exit 0, 1 invalid stack, 2 nothing to render).
 
@@ -194,10 +228,14 @@ def render_cmd(
         problems = list(psk_problems(psk, f"${psk_env}"))
         if problems:
             for p in problems:
-                err.print(f"[bold red]error[/] [bold]{p.code}[/] at {escape(p.path)}: {escape(p.message)}")
+                err.print(
+                    f"[bold red]error[/] [bold]{p.code}[/] at {escape(p.path)}: {escape(p.message)}"
+                )
             raise typer.Exit(EXIT_INVALID)
     try:
-        rendered = render_peer(loaded.spec, role=role.value, side=side.value, psk=psk if out_dir is not None else None)
+        rendered = render_peer(
+            loaded.spec, role=role.value, side=side.value, psk=psk if out_dir is not None else None
+        )
     except RenderError as exc:
         err.print(f"[bold red]error:[/] {escape(loaded.name)}: {escape(str(exc))}")
         raise typer.Exit(EXIT_UNUSABLE) from None
@@ -207,7 +245,9 @@ def render_cmd(
     try:
         written = write_rendered(rendered, out_dir)
     except OSError as exc:
-        err.print(f"[bold red]error:[/] cannot write to {escape(str(out_dir))}: {escape(exc.strerror or str(exc))}")
+        err.print(
+            f"[bold red]error:[/] cannot write to {escape(str(out_dir))}: {escape(exc.strerror or str(exc))}"
+        )
         raise typer.Exit(EXIT_UNUSABLE) from None
     for path in written:
         out.print(f"wrote {escape(str(path))}")
@@ -223,7 +263,9 @@ def _overrides(pairs: list[str]) -> dict[str, object]:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep:
-            err.print(f"[bold red]error:[/] --genesys-override takes KEY=VALUE, not {escape(pair)!r}")
+            err.print(
+                f"[bold red]error:[/] --genesys-override takes KEY=VALUE, not {escape(pair)!r}"
+            )
             raise typer.Exit(EXIT_UNUSABLE)
         parsed[key] = value.split(",") if key in ("tenantCidrs", "networks") else value
     return parsed
@@ -233,11 +275,25 @@ def _overrides(pairs: list[str]) -> dict[str, object]:
 def lab_cmd(
     stack: StackArg,
     role: Annotated[Role, typer.Option(help="Which attachment.")] = Role.PRIMARY,
-    keep: Annotated[bool, typer.Option("--keep", help="Leave the lab running; prints the `c2cvpn lab-down TAG` that removes it.")] = False,
+    keep: Annotated[
+        bool,
+        typer.Option(
+            "--keep",
+            help="Leave the lab running; prints the `c2cvpn lab-down TAG` that removes it.",
+        ),
+    ] = False,
     fmt: FormatOpt = Format.TEXT,
-    timeout: Annotated[float, typer.Option(help="Seconds to wait for the tunnel (and for each step).", min=1)] = 30.0,
-    genesys_override: Annotated[list[str] | None, typer.Option(
-        "--genesys-override", hidden=True, help="Test only: perturb the Genesys stand-in, KEY=VALUE (e.g. phase2.encryption=aes128).")] = None,
+    timeout: Annotated[
+        float, typer.Option(help="Seconds to wait for the tunnel (and for each step).", min=1)
+    ] = 30.0,
+    genesys_override: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--genesys-override",
+            hidden=True,
+            help="Test only: perturb the Genesys stand-in, KEY=VALUE (e.g. phase2.encryption=aes128).",
+        ),
+    ] = None,
 ) -> None:
     """Bring up a real IKEv2/IPsec tunnel for an on-prem stack in two network namespaces, verify it, diagnose failures, tear it down.
 
@@ -248,13 +304,21 @@ def lab_cmd(
 
     loaded = valid_or_exit(stack, as_json=fmt is Format.JSON)
     try:
-        result = run_lab(loaded.spec, loaded.name, role=role.value, timeout=timeout, keep=keep,
-                         genesys_overrides=_overrides(genesys_override or []))
+        result = run_lab(
+            loaded.spec,
+            loaded.name,
+            role=role.value,
+            timeout=timeout,
+            keep=keep,
+            genesys_overrides=_overrides(genesys_override or []),
+        )
     except LabRefused as exc:
         err.print(f"[bold red]error:[/] {escape(loaded.name)}: {escape(str(exc))}")
         raise typer.Exit(EXIT_UNUSABLE) from None
     except LabError as exc:
-        err.print(f"[bold red]error:[/] {escape(loaded.name)}: {escape(str(exc))} (everything it made was removed)")
+        err.print(
+            f"[bold red]error:[/] {escape(loaded.name)}: {escape(str(exc))} (everything it made was removed)"
+        )
         raise typer.Exit(EXIT_UNUSABLE) from None
     except KeyboardInterrupt:
         err.print("interrupted: the lab was torn down")
@@ -268,7 +332,9 @@ def lab_cmd(
 
 
 @app.command("lab-down")
-def lab_down_cmd(tag: Annotated[str, typer.Argument(help="The tag `c2cvpn lab --keep` printed.")]) -> None:
+def lab_down_cmd(
+    tag: Annotated[str, typer.Argument(help="The tag `c2cvpn lab --keep` printed.")],
+) -> None:
     """Tear down a lab left running by `c2cvpn lab --keep`: its charons, namespaces and work directory (exit 0, 2 bad tag)."""
     from c2cvpn.lab.run import lab_down
 
@@ -286,38 +352,77 @@ def lab_down_cmd(tag: Annotated[str, typer.Argument(help="The tag `c2cvpn lab --
 @app.command("reconcile")
 def reconcile_cmd(
     stack: StackArg,
-    genesys_url: Annotated[str | None, typer.Option("--genesys-url", help="Read the Genesys side from this API (e.g. the simulator) instead of the stack's source.")] = None,
+    genesys_url: Annotated[
+        str | None,
+        typer.Option(
+            "--genesys-url",
+            help="Read the Genesys side from this API (e.g. the simulator) instead of the stack's source.",
+        ),
+    ] = None,
     fmt: FormatOpt = Format.TEXT,
 ) -> None:
     """Compare the Genesys-side connection with the spec (exit 0 in sync, 1 must-match difference, 2 unreadable)."""
     from c2cvpn.genesys.commands import reconcile_command
 
     loaded = load_or_exit(stack)
-    raise typer.Exit(reconcile_command(loaded, genesys_url=genesys_url, fmt=fmt.value, out=out, err=err))
+    raise typer.Exit(
+        reconcile_command(loaded, genesys_url=genesys_url, fmt=fmt.value, out=out, err=err)
+    )
 
 
 @app.command("genesys-sim")
 def genesys_sim_cmd(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port (0: any free port).")] = 8787,
-    state: Annotated[Path | None, typer.Option(help="Persist connections (and their keys: mode 0600) to this file.")] = None,
-    fault_429_rate: Annotated[float, typer.Option(help="Share of API requests answered 429 with Retry-After.")] = 0.0,
-    fault_5xx_rate: Annotated[float, typer.Option(help="Share of API requests answered 500/502/503.")] = 0.0,
+    state: Annotated[
+        Path | None,
+        typer.Option(help="Persist connections (and their keys: mode 0600) to this file."),
+    ] = None,
+    fault_429_rate: Annotated[
+        float, typer.Option(help="Share of API requests answered 429 with Retry-After.")
+    ] = 0.0,
+    fault_5xx_rate: Annotated[
+        float, typer.Option(help="Share of API requests answered 500/502/503.")
+    ] = 0.0,
     latency_ms: Annotated[float, typer.Option(help="Added latency per request.")] = 0.0,
     seed: Annotated[int | None, typer.Option(help="Random seed (fault injection, ids).")] = None,
-    client_id: Annotated[str, typer.Option(help="OAuth client id the simulator accepts.")] = "c2cvpn-sim",
-    client_secret_env: Annotated[str, typer.Option(help="Environment variable with the accepted client secret (unset: the demo secret).")] = "GENESYS_CLIENT_SECRET",
-    rate_limit: Annotated[int, typer.Option(help="Requests per minute per OAuth client before 429.")] = 300,
-    stacks: Annotated[list[str] | None, typer.Option("--stack", help="Seed the connections of this stack (repeatable).")] = None,
+    client_id: Annotated[
+        str, typer.Option(help="OAuth client id the simulator accepts.")
+    ] = "c2cvpn-sim",
+    client_secret_env: Annotated[
+        str,
+        typer.Option(
+            help="Environment variable with the accepted client secret (unset: the demo secret)."
+        ),
+    ] = "GENESYS_CLIENT_SECRET",
+    rate_limit: Annotated[
+        int, typer.Option(help="Requests per minute per OAuth client before 429.")
+    ] = 300,
+    stacks: Annotated[
+        list[str] | None,
+        typer.Option("--stack", help="Seed the connections of this stack (repeatable)."),
+    ] = None,
 ) -> None:
     """Serve the Genesys-side VPN contract locally (the embedded default for demos, tests and the lab)."""
     from c2cvpn.genesys.commands import run_simulator
 
-    raise typer.Exit(run_simulator(
-        host=host, port=port, state=state, fault_429_rate=fault_429_rate, fault_5xx_rate=fault_5xx_rate,
-        latency_ms=latency_ms, seed=seed, client_id=client_id, client_secret_env=client_secret_env,
-        rate_limit=rate_limit, stacks=stacks or [], out=out, err=err,
-    ))
+    raise typer.Exit(
+        run_simulator(
+            host=host,
+            port=port,
+            state=state,
+            fault_429_rate=fault_429_rate,
+            fault_5xx_rate=fault_5xx_rate,
+            latency_ms=latency_ms,
+            seed=seed,
+            client_id=client_id,
+            client_secret_env=client_secret_env,
+            rate_limit=rate_limit,
+            stacks=stacks or [],
+            out=out,
+            err=err,
+        )
+    )
 
 
 def main() -> None:
@@ -330,7 +435,9 @@ def main() -> None:
         err.print("interrupted")
         sys.exit(130)
     except Exception as exc:  # a bug: say so in one line, keep the detail for a report
-        err.print(f"[bold red]internal error:[/] {type(exc).__name__}: {escape(str(exc))} — please report this with the command line")
+        err.print(
+            f"[bold red]internal error:[/] {type(exc).__name__}: {escape(str(exc))} — please report this with the command line"
+        )
         sys.exit(EXIT_INTERNAL)
 
 

@@ -45,7 +45,9 @@ def run_demo(stacks: Sequence[LoadedStack], out: Console) -> Outcome:
         report = validate(loaded)
         verdict = "[green]valid[/]" if report.valid else "[bold red]invalid[/]"
         out.print(f"[bold]{escape(loaded.name)}[/] ({escape(loaded.source)})")
-        out.print(f"  validate : {verdict}, {len(report.problems)} problem(s), {len(report.warnings)} warning(s)")
+        out.print(
+            f"  validate : {verdict}, {len(report.problems)} problem(s), {len(report.warnings)} warning(s)"
+        )
         for p in [*report.problems, *report.warnings]:
             out.print(f"             {p.code} at {escape(p.path)}")
         if not report.valid:
@@ -57,8 +59,14 @@ def run_demo(stacks: Sequence[LoadedStack], out: Console) -> Outcome:
             out.print(f"  plan     : [bold red]refused[/] {escape(str(exc).splitlines()[0])}")
             failures.append(f"{loaded.name}: plan refused")
             continue
-        counts = ", ".join(f"{n} {t.split(':', 1)[1]}" for t, n in type_counts(plan).items() if not t.startswith("c2c-vpn:"))
-        out.print(f"  plan     : {len(plan['resources'])} resource(s): {escape(counts) or 'none (on-prem: render the peer)'}")
+        counts = ", ".join(
+            f"{n} {t.split(':', 1)[1]}"
+            for t, n in type_counts(plan).items()
+            if not t.startswith("c2c-vpn:")
+        )
+        out.print(
+            f"  plan     : {len(plan['resources'])} resource(s): {escape(counts) or 'none (on-prem: render the peer)'}"
+        )
         valid.append(loaded)
 
     if not valid:
@@ -68,7 +76,9 @@ def run_demo(stacks: Sequence[LoadedStack], out: Console) -> Outcome:
     drift_target = seed_stacks(sim, [first])[0]  # its primary connection
     seed_stacks(sim, valid[1:])
     with SimServer(sim) as server:
-        out.print(f"\nGenesys simulator on {server.url}, seeded with {len(sim.connections)} connection(s)")
+        out.print(
+            f"\nGenesys simulator on {server.url}, seeded with {len(sim.connections)} connection(s)"
+        )
         for loaded in valid:
             try:
                 result = reconcile_stack(loaded, url=server.url)
@@ -77,12 +87,16 @@ def run_demo(stacks: Sequence[LoadedStack], out: Console) -> Outcome:
                 failures.append(f"{loaded.name}: Genesys unreadable")
                 continue
             state = "[green]in sync[/]" if result.in_sync else "[bold red]NOT in sync[/]"
-            out.print(f"  reconcile {escape(loaded.name)}: {state}, {len(result.unchecked)} parameter(s) not checkable here")
+            out.print(
+                f"  reconcile {escape(loaded.name)}: {state}, {len(result.unchecked)} parameter(s) not checkable here"
+            )
             if not result.in_sync:
                 failures.append(f"{loaded.name}: out of sync")
 
         sim.patch_connection(drift_target, DRIFT_PATH, DRIFT_VALUE)
-        out.print(f"\nDrift check: {DRIFT_PATH} of {escape(first.name)} set to {DRIFT_VALUE} in Genesys behind the API's back")
+        out.print(
+            f"\nDrift check: {DRIFT_PATH} of {escape(first.name)} set to {DRIFT_VALUE} in Genesys behind the API's back"
+        )
         try:
             drifted = reconcile_stack(first, url=server.url)
         except GenesysUnreadable as exc:
@@ -93,7 +107,11 @@ def run_demo(stacks: Sequence[LoadedStack], out: Console) -> Outcome:
             out.print(f"  {escape(line)}")
         caught = [f for f in drifted.errors if f.parameter == DRIFT_PATH]
         if caught and len(drifted.errors) == 1:
-            out.print("  [green]caught[/]: `c2cvpn reconcile` exits 1 and `pulumi preview` fails with this finding")
+            out.print(
+                "  [green]caught[/]: `c2cvpn reconcile` exits 1 and `pulumi preview` fails with this finding"
+            )
         else:
-            failures.append(f"{first.name}: drift of {DRIFT_PATH} not reported as exactly one finding")
+            failures.append(
+                f"{first.name}: drift of {DRIFT_PATH} not reported as exactly one finding"
+            )
     return Outcome(failures)

@@ -41,7 +41,9 @@ class InsideTunnel:
 
 def inside_tunnels(tunnel_cidr: ipaddress.IPv4Network) -> list[InsideTunnel]:
     """A /30 is one tunnel; a /29 gives AWS's two tunnels one /30 each."""
-    halves = [tunnel_cidr] if tunnel_cidr.prefixlen == 30 else list(tunnel_cidr.subnets(new_prefix=30))
+    halves = (
+        [tunnel_cidr] if tunnel_cidr.prefixlen == 30 else list(tunnel_cidr.subnets(new_prefix=30))
+    )
     out = []
     for half in halves:
         first, second = list(half.hosts())[:2]
@@ -62,14 +64,18 @@ def attachment_mss(spec: StackSpec, iaas: IaasSide) -> MssBreakdown:
     )
     if clamp.mss == "auto":
         return computed
-    return MssBreakdown(computed.underlay_mtu, computed.overhead, computed.computed, computed.vendor, clamp.mss)
+    return MssBreakdown(
+        computed.underlay_mtu, computed.overhead, computed.computed, computed.vendor, clamp.mss
+    )
 
 
 #: nftables table the clamp owns (replaced whole on every run, so the script is idempotent).
 CLAMP_TABLE = "c2cvpn_mss"
 
 
-def mss_clamp_script(mss: int, genesys_cidrs: Sequence[ipaddress.IPv4Network], *, shebang: bool = True) -> str:
+def mss_clamp_script(
+    mss: int, genesys_cidrs: Sequence[ipaddress.IPv4Network], *, shebang: bool = True
+) -> str:
     """A shell script that forwards and clamps TCP SYNs to/from the Genesys ranges to ``mss``.
 
     It uses nftables where ``nft`` exists (Debian 12 and Amazon Linux 2023 images ship it, and
@@ -106,8 +112,12 @@ def mss_clamp_script(mss: int, genesys_cidrs: Sequence[ipaddress.IPv4Network], *
     for net in nets:
         c = shlex.quote(net)
         for direction in ("-d", "-s"):
-            rule = f"FORWARD {direction} {c} -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --set-mss {mss}"
-            lines.append(f"  iptables -t mangle -C {rule} 2>/dev/null || iptables -t mangle -A {rule}")
+            rule = (
+                f"FORWARD {direction} {c} -p tcp --tcp-flags SYN,RST SYN -j TCPMSS --set-mss {mss}"
+            )
+            lines.append(
+                f"  iptables -t mangle -C {rule} 2>/dev/null || iptables -t mangle -A {rule}"
+            )
     lines += [
         "else",
         '  echo "c2c-vpn: neither nft nor iptables is installed: cannot clamp MSS" >&2',

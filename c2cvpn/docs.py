@@ -78,7 +78,10 @@ def problem_codes() -> str:
 
 
 def sections() -> dict[tuple[str, str], str]:
-    return {(CONFIG_BEGIN, CONFIG_END): config_reference(), (CODES_BEGIN, CODES_END): problem_codes()}
+    return {
+        (CONFIG_BEGIN, CONFIG_END): config_reference(),
+        (CODES_BEGIN, CODES_END): problem_codes(),
+    }
 
 
 def update_readme(text: str) -> str:

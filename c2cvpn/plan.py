@@ -33,7 +33,11 @@ def _groups(plan: PlanData) -> dict[str, list[Mapping[str, Any]]]:
         name = r["name"]
         while parents.get(name):
             name = parents[name]
-        return name if any(x["name"] == name and x["type"].startswith("c2c-vpn:") for x in resources) else "(stack)"
+        return (
+            name
+            if any(x["name"] == name and x["type"].startswith("c2c-vpn:") for x in resources)
+            else "(stack)"
+        )
 
     groups: dict[str, list[Mapping[str, Any]]] = {}
     for r in resources:
@@ -47,7 +51,9 @@ def _groups(plan: PlanData) -> dict[str, list[Mapping[str, Any]]]:
 def render_json(plan: PlanData) -> str:
     data = {
         "stack": plan["stack"],
-        "resources": [{k: r[k] for k in ("type", "name", "parent", "inputs")} for r in plan["resources"]],
+        "resources": [
+            {k: r[k] for k in ("type", "name", "parent", "inputs")} for r in plan["resources"]
+        ],
         "outputs": plan["outputs"],
     }
     return json.dumps(data, indent=2, sort_keys=False)
@@ -86,11 +92,17 @@ def _aws_topology(role: str, mine: list[Mapping[str, Any]]) -> list[str]:
         lines.append(f'    {gw}["virtual private gateway (shared)"]')
     appliance = next((r for r in mine if r["type"].endswith(":Instance")), None)
     if appliance is not None:
-        lines.append(f'    {_id(role)}_mss["MSS appliance<br/>{appliance["inputs"].get("subnetId", "")}"]')
-    tables = sorted({
-        r["inputs"]["routeTableId"] for r in mine
-        if r["type"].endswith(":Route") and str(r["inputs"].get("routeTableId", "")).startswith("rtb-")
-    })
+        lines.append(
+            f'    {_id(role)}_mss["MSS appliance<br/>{appliance["inputs"].get("subnetId", "")}"]'
+        )
+    tables = sorted(
+        {
+            r["inputs"]["routeTableId"]
+            for r in mine
+            if r["type"].endswith(":Route")
+            and str(r["inputs"].get("routeTableId", "")).startswith("rtb-")
+        }
+    )
     for table in tables:
         lines.append(f'    {_id(role)}_{_id(table)}["route table {table}"]')
     lines.append("  end")
@@ -115,24 +127,44 @@ def _azure_topology(role: str, mine: list[Mapping[str, Any]]) -> list[str]:
     node = _id(role)
     location = gateway["inputs"].get("location", "")
     sku = (gateway["inputs"].get("sku") or {}).get("name", "")
-    lines = [f'  subgraph {node}["{role} ({location})"]', f'    {node}_gw["VPN gateway {sku}<br/>public IP: the Genesys peer"]']
-    subnet = next((r for r in mine if r["type"].endswith(":Subnet") and r["inputs"].get("subnetName") == "GatewaySubnet"), None)
+    lines = [
+        f'  subgraph {node}["{role} ({location})"]',
+        f'    {node}_gw["VPN gateway {sku}<br/>public IP: the Genesys peer"]',
+    ]
+    subnet = next(
+        (
+            r
+            for r in mine
+            if r["type"].endswith(":Subnet") and r["inputs"].get("subnetName") == "GatewaySubnet"
+        ),
+        None,
+    )
     if subnet is not None:
-        lines.append(f'    {node}_gwsubnet["GatewaySubnet {subnet["inputs"].get("addressPrefix", "")}"]')
+        lines.append(
+            f'    {node}_gwsubnet["GatewaySubnet {subnet["inputs"].get("addressPrefix", "")}"]'
+        )
     nsgs: dict[str, list[str]] = {}
     for rule in (r for r in mine if r["type"].endswith(":SecurityRule")):
         port = rule["inputs"].get("destinationPortRange", "*")
         proto = str(rule["inputs"].get("protocol", "")).lower()
-        nsgs.setdefault(rule["inputs"].get("networkSecurityGroupName", "?"), []).append("ICMP" if proto == "icmp" else f"{port}/{proto}")
+        nsgs.setdefault(rule["inputs"].get("networkSecurityGroupName", "?"), []).append(
+            "ICMP" if proto == "icmp" else f"{port}/{proto}"
+        )
     for nsg, allowed in sorted(nsgs.items()):
-        lines.append(f'    {node}_{_id(nsg)}["NSG {nsg}<br/>{", ".join(allowed)} from Genesys only"]')
+        lines.append(
+            f'    {node}_{_id(nsg)}["NSG {nsg}<br/>{", ".join(allowed)} from Genesys only"]'
+        )
     appliance = first("VirtualMachine")
     if appliance is not None:
         lines.append(f'    {node}_mss["MSS appliance"]')
         lines.append(f'    {node}_rt["route table to Genesys"]')
     lines.append("  end")
     policy = (connection["inputs"].get("ipsecPolicies") or [{}])[0]
-    label = " · ".join(str(policy.get(k, "")) for k in ("ikeEncryption", "dhGroup", "ipsecEncryption", "pfsGroup") if policy.get(k))
+    label = " · ".join(
+        str(policy.get(k, ""))
+        for k in ("ikeEncryption", "dhGroup", "ipsecEncryption", "pfsGroup")
+        if policy.get(k)
+    )
     lines.append(f'  genesys -- "IKEv2 {label}" --- {node}_gw')
     if subnet is not None:
         lines.append(f"  {node}_gw --- {node}_gwsubnet")
@@ -148,18 +180,26 @@ def mermaid(plan: PlanData) -> str:
     """The topology: the Genesys gateway, each attachment's tunnels, gateway, routing and rules."""
     resources = plan["resources"]
     peer = next(
-        (r["inputs"].get("ipAddress") or r["inputs"].get("gatewayIpAddress") for r in resources
-         if r["type"].endswith((":CustomerGateway", ":LocalNetworkGateway"))),
+        (
+            r["inputs"].get("ipAddress") or r["inputs"].get("gatewayIpAddress")
+            for r in resources
+            if r["type"].endswith((":CustomerGateway", ":LocalNetworkGateway"))
+        ),
         None,
     )
     if peer is None:
         return "flowchart LR\n  genesys[Genesys Cloud VPN gateway] --- peer[IaaS peer: no cloud resources]\n"
     lines = ["flowchart LR", f'  genesys["Genesys Cloud VPN gateway<br/>{peer}"]']
-    builders = {"c2c-vpn:aws:VpnAttachment": _aws_topology, "c2c-vpn:azure:VpnAttachment": _azure_topology}
+    builders = {
+        "c2c-vpn:aws:VpnAttachment": _aws_topology,
+        "c2c-vpn:azure:VpnAttachment": _azure_topology,
+    }
     for component in resources:
         build = builders.get(component["type"])
         if build is not None:
-            lines += build(component["name"], [r for r in resources if r["parent"] == component["name"]])
+            lines += build(
+                component["name"], [r for r in resources if r["parent"] == component["name"]]
+            )
     return "\n".join(lines) + "\n"
 
 
@@ -172,13 +212,21 @@ def render_markdown(plan: PlanData) -> str:
     counts = type_counts(plan)
     out = [f"### c2c-vpn plan: `{plan['stack']}`", "", "| resource type | count |", "|---|---:|"]
     out += [f"| `{t}` | {n} |" for t, n in counts.items()]
-    out += [f"| **total** | **{sum(counts.values())}** |", "", "```mermaid", mermaid(plan).rstrip(), "```", ""]
+    out += [
+        f"| **total** | **{sum(counts.values())}** |",
+        "",
+        "```mermaid",
+        mermaid(plan).rstrip(),
+        "```",
+        "",
+    ]
     for group, members in _groups(plan).items():
         out += [f"<details><summary><b>{group}</b> ({len(members)} resources)</summary>", ""]
         out += ["| type | name | inputs |", "|---|---|---|"]
         for r in members:
             inputs = "<br/>".join(
-                f"`{k}`: {_value(v).replace('|', '&#124;').replace(chr(10), ' ')}" for k, v in r["inputs"].items()
+                f"`{k}`: {_value(v).replace('|', '&#124;').replace(chr(10), ' ')}"
+                for k, v in r["inputs"].items()
             )
             out.append(f"| `{_short_type(r['type'])}` | `{r['name']}` | {inputs} |")
         out += ["", "</details>", ""]

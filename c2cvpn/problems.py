@@ -337,11 +337,15 @@ class Problem(BaseModel):
         return CODES[self.code].severity
 
 
-def problem(code: str, path: str, what: str, *, fix: str | None = None, why: str | None = None) -> Problem:
+def problem(
+    code: str, path: str, what: str, *, fix: str | None = None, why: str | None = None
+) -> Problem:
     """Build a problem whose message says what is wrong, why it matters, and how to fix it."""
     info = CODES[code]
     what = what.rstrip(".")
-    return Problem(code=code, path=path, message=f"{what}. {why or info.why} Fix: {fix or info.fix}")
+    return Problem(
+        code=code, path=path, message=f"{what}. {why or info.why} Fix: {fix or info.fix}"
+    )
 
 
 #: Codes found by ``c2cvpn reconcile`` (and the genesys component) comparing the Genesys

@@ -60,7 +60,9 @@ def _quote(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def render_peer(spec: StackSpec, *, role: str = "primary", side: Side = "iaas", psk: str | None = None) -> RenderedPeer:
+def render_peer(
+    spec: StackSpec, *, role: str = "primary", side: Side = "iaas", psk: str | None = None
+) -> RenderedPeer:
     """strongSwan files for one connection end. ``psk`` None writes a placeholder."""
     try:
         end = attachment(spec, role)
@@ -77,9 +79,21 @@ def render_peer(spec: StackSpec, *, role: str = "primary", side: Side = "iaas", 
     genesys_ts = ",".join(str(n) for n in spec.genesys.tenant_cidrs)
     iaas_ts = ",".join(str(n) for n in end.iaas.networks)
     if side == "iaas":
-        local_id, remote_addr, remote_id, local_ts, remote_ts = peer_ip, genesys_ip, genesys_ip, iaas_ts, genesys_ts
+        local_id, remote_addr, remote_id, local_ts, remote_ts = (
+            peer_ip,
+            genesys_ip,
+            genesys_ip,
+            iaas_ts,
+            genesys_ts,
+        )
     else:
-        local_id, remote_addr, remote_id, local_ts, remote_ts = genesys_ip, peer_ip, peer_ip, genesys_ts, iaas_ts
+        local_id, remote_addr, remote_id, local_ts, remote_ts = (
+            genesys_ip,
+            peer_ip,
+            peer_ip,
+            genesys_ts,
+            iaas_ts,
+        )
     name = section_name(tunnel.name, role)
     ike = strongswan_proposal(p1.encryption, p1.integrity, p1.dh_group, Phase.IKE)
     esp = strongswan_proposal(p2.encryption, p2.integrity, p2.pfs_group, Phase.IPSEC)
@@ -137,7 +151,9 @@ charon {{
 """
     files = {"swanctl.conf": swanctl, "strongswan.d/c2cvpn.conf": daemon}
     if side == "iaas" and end.iaas.mss_clamp.enabled:
-        files["mss-clamp.sh"] = mss_clamp_script(attachment_mss(spec, end.iaas).mss, spec.genesys.tenant_cidrs)
+        files["mss-clamp.sh"] = mss_clamp_script(
+            attachment_mss(spec, end.iaas).mss, spec.genesys.tenant_cidrs
+        )
     return RenderedPeer(name, files, frozenset({"swanctl.conf"}), psk_included=psk is not None)
 
 
@@ -154,7 +170,11 @@ def write_rendered(rendered: RenderedPeer, out_dir: Path) -> list[Path]:
         for relative, content in rendered.files.items():
             target = out_dir / relative
             target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-            mode = 0o600 if relative in rendered.secret_files else (0o755 if relative.endswith(".sh") else 0o644)
+            mode = (
+                0o600
+                if relative in rendered.secret_files
+                else (0o755 if relative.endswith(".sh") else 0o644)
+            )
             fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
             staged.append((Path(tmp_name), target))
             with os.fdopen(fd, "w", encoding="utf-8") as handle:

@@ -106,7 +106,10 @@ def validate(stack: LoadedStack) -> Report:
 def subnet_overlap(stack: LoadedStack) -> Iterator[Problem]:
     spec = stack.spec
     ranges: list[tuple[str, ipaddress.IPv4Network]] = []
-    ranges += [(f"{NAMESPACE}:genesys.tenantCidrs[{i}]", n) for i, n in enumerate(spec.genesys.tenant_cidrs)]
+    ranges += [
+        (f"{NAMESPACE}:genesys.tenantCidrs[{i}]", n)
+        for i, n in enumerate(spec.genesys.tenant_cidrs)
+    ]
     for a in attachments(spec):
         ranges += [(f"{a.path}.networks[{i}]", n) for i, n in enumerate(a.iaas.networks)]
         ranges.append((a.tunnel_cidr_path, a.tunnel_cidr))
@@ -118,12 +121,17 @@ def subnet_overlap(stack: LoadedStack) -> Iterator[Problem]:
 @rule
 def link_local_network(stack: LoadedStack) -> Iterator[Problem]:
     spec = stack.spec
-    named = [(f"{NAMESPACE}:genesys.tenantCidrs[{i}]", n) for i, n in enumerate(spec.genesys.tenant_cidrs)]
+    named = [
+        (f"{NAMESPACE}:genesys.tenantCidrs[{i}]", n)
+        for i, n in enumerate(spec.genesys.tenant_cidrs)
+    ]
     for a in attachments(spec):
         named += [(f"{a.path}.networks[{i}]", n) for i, n in enumerate(a.iaas.networks)]
     for path, net in named:
         if net.overlaps(LINK_LOCAL):
-            yield problem("link-local-network", path, f"{net} is inside the link-local range 169.254.0.0/16")
+            yield problem(
+                "link-local-network", path, f"{net} is inside the link-local range 169.254.0.0/16"
+            )
 
 
 @rule
@@ -131,14 +139,19 @@ def tunnel_cidr(stack: LoadedStack) -> Iterator[Problem]:
     for a in attachments(stack.spec):
         net = a.tunnel_cidr
         if net.prefixlen not in (29, 30):
-            yield problem("tunnel-cidr", a.tunnel_cidr_path, f"{net} is a /{net.prefixlen}; the tunnel range must be a /30 or /29")
+            yield problem(
+                "tunnel-cidr",
+                a.tunnel_cidr_path,
+                f"{net} is a /{net.prefixlen}; the tunnel range must be a /30 or /29",
+            )
         if not net.subnet_of(LINK_LOCAL):
             yield problem("tunnel-cidr", a.tunnel_cidr_path, f"{net} is outside 169.254.0.0/16")
         if a.iaas.provider is Provider.AWS:
             for reserved in AWS_RESERVED_INSIDE:
                 if net.overlaps(reserved):
                     yield problem(
-                        "tunnel-cidr", a.tunnel_cidr_path,
+                        "tunnel-cidr",
+                        a.tunnel_cidr_path,
                         f"{net} covers {reserved}, which AWS reserves and refuses as a tunnel inside CIDR",
                     )
 
@@ -167,14 +180,21 @@ def peer_ip_not_public(stack: LoadedStack) -> Iterator[Problem]:
     for a in attachments(spec):
         if a.iaas.provider is Provider.ONPREM:
             continue
-        checks = [(f"{NAMESPACE}:genesys.gatewayIp", spec.genesys.gateway_ip, "the Genesys VPN gateway IP")]
+        checks = [
+            (
+                f"{NAMESPACE}:genesys.gatewayIp",
+                spec.genesys.gateway_ip,
+                "the Genesys VPN gateway IP",
+            )
+        ]
         if a.iaas.peer_ip is not None:
             checks.append((f"{a.path}.peerIp", a.iaas.peer_ip, "the IaaS peer IP"))
         for path, addr, what in checks:
             public, label = _is_public(addr)
             if not public:
                 yield problem(
-                    "peer-ip-not-public", path,
+                    "peer-ip-not-public",
+                    path,
                     f"{what} {addr} is {label}, but the {a.role} attachment is on {a.iaas.provider.value}",
                 )
 
@@ -183,7 +203,11 @@ def peer_ip_not_public(stack: LoadedStack) -> Iterator[Problem]:
 def peer_ip_ignored(stack: LoadedStack) -> Iterator[Problem]:
     for a in attachments(stack.spec):
         if a.iaas.provider is Provider.AWS and a.iaas.peer_ip is not None:
-            yield problem("peer-ip-ignored", f"{a.path}.peerIp", f"peerIp {a.iaas.peer_ip} is set on an AWS attachment")
+            yield problem(
+                "peer-ip-ignored",
+                f"{a.path}.peerIp",
+                f"peerIp {a.iaas.peer_ip} is set on an AWS attachment",
+            )
 
 
 # --------------------------------------------------------------------------- authentication
@@ -194,10 +218,13 @@ def psk(stack: LoadedStack) -> Iterator[Problem]:
     tunnel = stack.spec.tunnel
     path = f"{T}.preSharedKey"
     if tunnel.authentication == "certificate":
-        yield problem("cert-auth-unsupported", f"{T}.authentication", "authentication is certificate")
+        yield problem(
+            "cert-auth-unsupported", f"{T}.authentication", "authentication is certificate"
+        )
     elif tunnel.authentication != "psk":
         yield problem(
-            "cert-auth-unsupported", f"{T}.authentication",
+            "cert-auth-unsupported",
+            f"{T}.authentication",
             f"authentication {tunnel.authentication!r} is not a method Genesys offers",
             fix="Use authentication: psk.",
         )
@@ -220,22 +247,34 @@ def psk_problems(key: str, path: str) -> Iterator[Problem]:
             ("an upper-case letter", any(c.isupper() for c in key)),
             ("a lower-case letter", any(c.islower() for c in key)),
             ("a digit", any(c.isdigit() for c in key)),
-            (f"one of {' or '.join(repr(c) for c in PSK_SPECIALS)}", any(c in PSK_SPECIALS for c in key)),
+            (
+                f"one of {' or '.join(repr(c) for c in PSK_SPECIALS)}",
+                any(c in PSK_SPECIALS for c in key),
+            ),
         )
         if not ok
     ]
     if len(key) < PSK_MIN:
-        yield problem("psk-weak", path, f"the pre-shared key has {len(key)} characters; at least {PSK_MIN} are needed")
+        yield problem(
+            "psk-weak",
+            path,
+            f"the pre-shared key has {len(key)} characters; at least {PSK_MIN} are needed",
+        )
     if missing:
         yield problem("psk-weak", path, f"the pre-shared key has no {', no '.join(missing)}")
     bad = sum(1 for c in key if not PSK_CHARSET.match(c))
     if bad:
         yield problem(
-            "psk-charset", path,
+            "psk-charset",
+            path,
             f"the pre-shared key contains {bad} character(s) outside [A-Za-z0-9{PSK_SPECIALS}] (such as spaces, '-', '!' or '~')",
         )
     if len(key) > PSK_MAX:
-        yield problem("psk-charset", path, f"the pre-shared key has {len(key)} characters; AWS takes at most {PSK_MAX}")
+        yield problem(
+            "psk-charset",
+            path,
+            f"the pre-shared key has {len(key)} characters; AWS takes at most {PSK_MAX}",
+        )
     if key.startswith("0"):
         yield problem("psk-charset", path, "the pre-shared key starts with '0', which AWS refuses")
 
@@ -256,7 +295,12 @@ def protocol(stack: LoadedStack) -> Iterator[Problem]:
     if proto == "ah":
         yield problem("protocol-ah", f"{P2}.protocol", "phase 2 protocol is ah")
     elif proto != "esp":
-        yield problem("protocol-ah", f"{P2}.protocol", f"phase 2 protocol {proto!r} is not an IPsec protocol", fix="Set tunnel.phase2.protocol: esp.")
+        yield problem(
+            "protocol-ah",
+            f"{P2}.protocol",
+            f"phase 2 protocol {proto!r} is not an IPsec protocol",
+            fix="Set tunnel.phase2.protocol: esp.",
+        )
 
 
 def _phases(spec: StackSpec) -> list[tuple[Phase, str, str, str, int | None, str]]:
@@ -276,7 +320,9 @@ def weak_crypto(stack: LoadedStack) -> Iterator[Problem]:
         if integ in INTEGRITY and INTEGRITY[integ].weak:
             yield problem("weak-crypto", f"{path}.integrity", f"{integ} integrity is broken")
         if group is not None and group < MIN_GROUP:
-            yield problem("weak-crypto", f"{path}.{gkey}", f"{group_label(group)} is below group {MIN_GROUP}")
+            yield problem(
+                "weak-crypto", f"{path}.{gkey}", f"{group_label(group)} is below group {MIN_GROUP}"
+            )
 
 
 @rule
@@ -292,17 +338,23 @@ def algorithm_unsupported(stack: LoadedStack) -> Iterator[Problem]:
     for _phase, path, enc, integ, group, gkey in _phases(stack.spec):
         if enc not in CIPHERS or not (CIPHERS[enc].portable or CIPHERS[enc].weak):  # aes192, typos
             yield problem(
-                "algorithm-unsupported", f"{path}.encryption", f"encryption {enc!r} is not offered",
+                "algorithm-unsupported",
+                f"{path}.encryption",
+                f"encryption {enc!r} is not offered",
                 fix=f"Use one of {', '.join(sorted(PORTABLE_CIPHERS))}.",
             )
         if integ not in INTEGRITY:
             yield problem(
-                "algorithm-unsupported", f"{path}.integrity", f"integrity {integ!r} is not offered",
+                "algorithm-unsupported",
+                f"{path}.integrity",
+                f"integrity {integ!r} is not offered",
                 fix="Use sha256, sha384 or sha512.",
             )
         if group is not None and group not in DH_GROUPS:
             yield problem(
-                "algorithm-unsupported", f"{path}.{gkey}", f"{group_label(group)} is not a group the project knows",
+                "algorithm-unsupported",
+                f"{path}.{gkey}",
+                f"{group_label(group)} is not a group the project knows",
                 fix=f"Use one of {known_groups}.",
             )
     # Values a particular target cannot do (weak ones too: they are refused twice over).
@@ -310,25 +362,66 @@ def algorithm_unsupported(stack: LoadedStack) -> Iterator[Problem]:
         prov = a.iaas.provider
         for phase, path, enc, integ, group, gkey in _phases(stack.spec):
             where = f"{prov.value} ({a.role}) {phase.value}"
-            if enc in CIPHERS and (CIPHERS[enc].portable or CIPHERS[enc].weak) and enc not in SUPPORTED_CIPHERS[prov][phase]:
-                yield problem("algorithm-unsupported", f"{path}.encryption", f"{where} cannot do {enc}")
+            if (
+                enc in CIPHERS
+                and (CIPHERS[enc].portable or CIPHERS[enc].weak)
+                and enc not in SUPPORTED_CIPHERS[prov][phase]
+            ):
+                yield problem(
+                    "algorithm-unsupported", f"{path}.encryption", f"{where} cannot do {enc}"
+                )
             # Azure replaces phase 2 integrity by the GCM value when the cipher is AEAD.
-            aead_on_azure = prov is Provider.AZURE and phase is Phase.IPSEC and enc in CIPHERS and CIPHERS[enc].aead
-            if integ in INTEGRITY and not aead_on_azure and integ not in SUPPORTED_INTEGRITY[prov][phase]:
-                choices = ", ".join(sorted(i for i in SUPPORTED_INTEGRITY[prov][phase] if not INTEGRITY[i].weak))
-                yield problem("algorithm-unsupported", f"{path}.integrity", f"{where} cannot do {integ}", fix=f"Use one of {choices}.")
-            if group is not None and group in DH_GROUPS and group not in SUPPORTED_GROUPS[prov][phase]:
-                choices = ", ".join(str(g) for g in sorted(SUPPORTED_GROUPS[prov][phase]) if g >= MIN_GROUP)
-                yield problem("algorithm-unsupported", f"{path}.{gkey}", f"{where} cannot do {group_label(group)}", fix=f"Use one of {choices}.")
+            aead_on_azure = (
+                prov is Provider.AZURE
+                and phase is Phase.IPSEC
+                and enc in CIPHERS
+                and CIPHERS[enc].aead
+            )
+            if (
+                integ in INTEGRITY
+                and not aead_on_azure
+                and integ not in SUPPORTED_INTEGRITY[prov][phase]
+            ):
+                choices = ", ".join(
+                    sorted(i for i in SUPPORTED_INTEGRITY[prov][phase] if not INTEGRITY[i].weak)
+                )
+                yield problem(
+                    "algorithm-unsupported",
+                    f"{path}.integrity",
+                    f"{where} cannot do {integ}",
+                    fix=f"Use one of {choices}.",
+                )
+            if (
+                group is not None
+                and group in DH_GROUPS
+                and group not in SUPPORTED_GROUPS[prov][phase]
+            ):
+                choices = ", ".join(
+                    str(g) for g in sorted(SUPPORTED_GROUPS[prov][phase]) if g >= MIN_GROUP
+                )
+                yield problem(
+                    "algorithm-unsupported",
+                    f"{path}.{gkey}",
+                    f"{where} cannot do {group_label(group)}",
+                    fix=f"Use one of {choices}.",
+                )
 
 
 @rule
 def phase_asymmetry(stack: LoadedStack) -> Iterator[Problem]:
     p1, p2 = stack.spec.tunnel.phase1, stack.spec.tunnel.phase2
     if p1.encryption != p2.encryption:
-        yield problem("phase-asymmetry", f"{P2}.encryption", f"phase 1 encrypts with {p1.encryption}, phase 2 with {p2.encryption}")
+        yield problem(
+            "phase-asymmetry",
+            f"{P2}.encryption",
+            f"phase 1 encrypts with {p1.encryption}, phase 2 with {p2.encryption}",
+        )
     if p1.integrity != p2.integrity:
-        yield problem("phase-asymmetry", f"{P2}.integrity", f"phase 1 integrity is {p1.integrity}, phase 2 is {p2.integrity}")
+        yield problem(
+            "phase-asymmetry",
+            f"{P2}.integrity",
+            f"phase 1 integrity is {p1.integrity}, phase 2 is {p2.integrity}",
+        )
 
 
 @rule
@@ -346,27 +439,41 @@ def lifetimes(stack: LoadedStack) -> Iterator[Problem]:
     p1 = stack.spec.tunnel.phase1.lifetime_seconds
     p2 = stack.spec.tunnel.phase2.lifetime_seconds
     if p2 > p1:
-        yield problem("lifetime-order", f"{P2}.lifetimeSeconds", f"phase 2 lifetime {p2} s is longer than phase 1 ({p1} s)")
+        yield problem(
+            "lifetime-order",
+            f"{P2}.lifetimeSeconds",
+            f"phase 2 lifetime {p2} s is longer than phase 1 ({p1} s)",
+        )
     for a in attachments(stack.spec):
         prov = a.iaas.provider
         limits = LIFETIMES[prov]
         if limits.phase2_strictly_shorter and p2 == p1:
             yield problem(
-                "lifetime-order", f"{P2}.lifetimeSeconds",
+                "lifetime-order",
+                f"{P2}.lifetimeSeconds",
                 f"phase 2 lifetime equals phase 1 ({p1} s) on {prov.value}",
             )
         if limits.phase1 is not None:
             lo, hi = limits.phase1
             if not lo <= p1 <= hi:
-                yield problem("lifetime-range", f"{P1}.lifetimeSeconds", f"phase 1 lifetime {p1} s is outside {prov.value}'s {lo}-{hi} s")
+                yield problem(
+                    "lifetime-range",
+                    f"{P1}.lifetimeSeconds",
+                    f"phase 1 lifetime {p1} s is outside {prov.value}'s {lo}-{hi} s",
+                )
         if limits.phase1_fixed is not None and p1 != limits.phase1_fixed:
             yield problem(
-                "lifetime-local", f"{P1}.lifetimeSeconds",
+                "lifetime-local",
+                f"{P1}.lifetimeSeconds",
                 f"{prov.value} fixes the IKE SA lifetime at {limits.phase1_fixed} s; {p1} s applies to the Genesys side only",
             )
         lo, hi = limits.phase2
         if not lo <= p2 <= hi:
-            yield problem("lifetime-range", f"{P2}.lifetimeSeconds", f"phase 2 lifetime {p2} s is outside {prov.value}'s {lo}-{hi} s")
+            yield problem(
+                "lifetime-range",
+                f"{P2}.lifetimeSeconds",
+                f"phase 2 lifetime {p2} s is outside {prov.value}'s {lo}-{hi} s",
+            )
 
 
 @rule
@@ -391,7 +498,11 @@ def dpd(stack: LoadedStack) -> Iterator[Problem]:
     for a in attachments(stack.spec):
         lo, hi = DPD_TIMEOUT[a.iaas.provider]
         if not lo <= timeout <= hi:
-            yield problem("dpd-range", f"{T}.dpd.timeoutSeconds", f"dpd.timeoutSeconds {timeout} is outside {a.iaas.provider.value}'s {lo}-{hi} s")
+            yield problem(
+                "dpd-range",
+                f"{T}.dpd.timeoutSeconds",
+                f"dpd.timeoutSeconds {timeout} is outside {a.iaas.provider.value}'s {lo}-{hi} s",
+            )
 
 
 # --------------------------------------------------------------------------- placement and routing
@@ -402,7 +513,9 @@ def genesys_region(stack: LoadedStack) -> Iterator[Problem]:
     region = stack.spec.genesys.region
     if region not in REGION_DOMAINS:
         yield problem(
-            "genesys-region", f"{NAMESPACE}:genesys.region", f"{region!r} is not a Genesys Cloud region",
+            "genesys-region",
+            f"{NAMESPACE}:genesys.region",
+            f"{region!r} is not a Genesys Cloud region",
             fix=f"Use one of {', '.join(sorted(REGION_DOMAINS))}.",
         )
 
@@ -411,7 +524,11 @@ def genesys_region(stack: LoadedStack) -> Iterator[Problem]:
 def application_ports(stack: LoadedStack) -> Iterator[Problem]:
     for a in attachments(stack.spec):
         if not a.iaas.application_ports:
-            yield problem("icmp-only", f"{a.path}.applicationPorts", f"the {a.role} attachment opens no application port")
+            yield problem(
+                "icmp-only",
+                f"{a.path}.applicationPorts",
+                f"the {a.role} attachment opens no application port",
+            )
 
 
 @rule
@@ -421,12 +538,21 @@ def aws_placement(stack: LoadedStack) -> Iterator[Problem]:
         if aws is None:
             continue
         if not aws.route_table_ids:
-            yield problem("route-tables-missing", f"{a.path}.aws.routeTableIds", f"the {a.role} AWS attachment lists no route tables")
+            yield problem(
+                "route-tables-missing",
+                f"{a.path}.aws.routeTableIds",
+                f"the {a.role} AWS attachment lists no route tables",
+            )
         if not aws.security_group_ids:
-            yield problem("security-groups-missing", f"{a.path}.aws.securityGroupIds", f"the {a.role} AWS attachment lists no security groups")
+            yield problem(
+                "security-groups-missing",
+                f"{a.path}.aws.securityGroupIds",
+                f"the {a.role} AWS attachment lists no security groups",
+            )
         if aws.availability_zone[:-1] != aws.region:
             yield problem(
-                "zone-region-mismatch", f"{a.path}.aws.availabilityZone",
+                "zone-region-mismatch",
+                f"{a.path}.aws.availabilityZone",
                 f"{aws.availability_zone} is not a zone of {aws.region}",
                 fix=f"Use a zone of {aws.region}, e.g. {aws.region}a, or change aws.region.",
             )
@@ -441,22 +567,44 @@ def azure_placement(stack: LoadedStack) -> Iterator[Problem]:
         if az is None:
             continue
         if az.sku not in AZURE_GATEWAY_SKUS:
-            what = "the Basic SKU takes no custom IPsec policy" if az.sku.lower() == "basic" else f"{az.sku!r} is not a VPN gateway SKU"
+            what = (
+                "the Basic SKU takes no custom IPsec policy"
+                if az.sku.lower() == "basic"
+                else f"{az.sku!r} is not a VPN gateway SKU"
+            )
             yield problem("azure-sku", f"{a.path}.azure.sku", what)
         prefix = az.gateway_subnet_prefix
         if prefix.prefixlen > 27:
-            yield problem("gateway-subnet", f"{a.path}.azure.gatewaySubnetPrefix", f"{prefix} is smaller than a /27")
+            yield problem(
+                "gateway-subnet",
+                f"{a.path}.azure.gatewaySubnetPrefix",
+                f"{prefix} is smaller than a /27",
+            )
         for net in genesys_ranges:
             if prefix.overlaps(net):
-                yield problem("gateway-subnet", f"{a.path}.azure.gatewaySubnetPrefix", f"{prefix} overlaps the Genesys range {net}")
+                yield problem(
+                    "gateway-subnet",
+                    f"{a.path}.azure.gatewaySubnetPrefix",
+                    f"{prefix} overlaps the Genesys range {net}",
+                )
         appliance = az.appliance_subnet_prefix
         if appliance is not None:
             apath = f"{a.path}.azure.applianceSubnetPrefix"
             if appliance.prefixlen > 29:
-                yield problem("gateway-subnet", apath, f"{appliance} is smaller than a /29, the smallest subnet Azure allows", fix="Use a free /28 of the virtual network.")
+                yield problem(
+                    "gateway-subnet",
+                    apath,
+                    f"{appliance} is smaller than a /29, the smallest subnet Azure allows",
+                    fix="Use a free /28 of the virtual network.",
+                )
             for net in (prefix, *genesys_ranges):
                 if appliance.overlaps(net):
-                    yield problem("gateway-subnet", apath, f"the appliance subnet {appliance} overlaps {net}", fix="Use a free /28 of the virtual network, outside GatewaySubnet and the Genesys ranges.")
+                    yield problem(
+                        "gateway-subnet",
+                        apath,
+                        f"the appliance subnet {appliance} overlaps {net}",
+                        fix="Use a free /28 of the virtual network, outside GatewaySubnet and the Genesys ranges.",
+                    )
 
 
 @rule
@@ -466,9 +614,14 @@ def standby_zone(stack: LoadedStack) -> Iterator[Problem]:
         return
     primary, standby = spec.iaas, spec.standby.iaas
     path = f"{NAMESPACE}:standby.iaas"
-    if primary.aws and standby.aws and primary.aws.availability_zone == standby.aws.availability_zone:
+    if (
+        primary.aws
+        and standby.aws
+        and primary.aws.availability_zone == standby.aws.availability_zone
+    ):
         yield problem(
-            "standby-same-zone", f"{path}.aws.availabilityZone",
+            "standby-same-zone",
+            f"{path}.aws.availabilityZone",
             f"the standby is in {standby.aws.availability_zone}, the primary's zone",
         )
     if (
@@ -479,12 +632,21 @@ def standby_zone(stack: LoadedStack) -> Iterator[Problem]:
         == (standby.azure.resource_group_name, standby.azure.virtual_network_name)
     ):
         yield problem(
-            "standby-same-zone", f"{path}.azure.location",
+            "standby-same-zone",
+            f"{path}.azure.location",
             f"the standby uses the primary's location {standby.azure.location} and gateway network "
             f"{standby.azure.virtual_network_name}",
         )
-    if primary.provider is Provider.ONPREM and standby.provider is Provider.ONPREM and primary.peer_ip == standby.peer_ip:
-        yield problem("standby-same-zone", f"{path}.peerIp", f"the standby uses the primary's peer {standby.peer_ip}")
+    if (
+        primary.provider is Provider.ONPREM
+        and standby.provider is Provider.ONPREM
+        and primary.peer_ip == standby.peer_ip
+    ):
+        yield problem(
+            "standby-same-zone",
+            f"{path}.peerIp",
+            f"the standby uses the primary's peer {standby.peer_ip}",
+        )
 
 
 @rule
@@ -496,11 +658,22 @@ def failover_route53(stack: LoadedStack) -> Iterator[Problem]:
     path = f"{NAMESPACE}:standby.failover.route53"
     for role, iaas in (("primary", spec.iaas), ("standby", spec.standby.iaas)):
         if iaas.provider is not Provider.AWS:
-            yield problem("failover-route53", path, f"the {role} attachment is on {iaas.provider.value}, not aws")
-    for key, address, iaas in (("primaryAddress", dns.primary_address, spec.iaas), ("standbyAddress", dns.standby_address, spec.standby.iaas)):
+            yield problem(
+                "failover-route53",
+                path,
+                f"the {role} attachment is on {iaas.provider.value}, not aws",
+            )
+    for key, address, iaas in (
+        ("primaryAddress", dns.primary_address, spec.iaas),
+        ("standbyAddress", dns.standby_address, spec.standby.iaas),
+    ):
         if not any(address in net for net in iaas.networks):
             nets = ", ".join(str(n) for n in iaas.networks)
-            yield problem("failover-route53", f"{path}.{key}", f"{key} {address} is outside that attachment's networks ({nets})")
+            yield problem(
+                "failover-route53",
+                f"{path}.{key}",
+                f"{key} {address} is outside that attachment's networks ({nets})",
+            )
 
 
 @rule
@@ -513,7 +686,8 @@ def mss_clamp(stack: LoadedStack) -> Iterator[Problem]:
         if clamp.mss == "auto":
             continue
         limit = compute_mss(
-            p2.encryption, p2.integrity,
+            p2.encryption,
+            p2.integrity,
             nat_traversal=stack.spec.tunnel.nat_traversal,
             underlay_mtu=clamp.underlay_mtu,
             provider=a.iaas.provider,
@@ -521,7 +695,8 @@ def mss_clamp(stack: LoadedStack) -> Iterator[Problem]:
         path = f"{a.path}.mssClamp.mss"
         if clamp.mss > limit.mss:
             yield problem(
-                "mss-range", path,
+                "mss-range",
+                path,
                 f"mss {clamp.mss} exceeds the {limit.mss} this tunnel carries ({p2.encryption}/{p2.integrity}, "
                 f"underlay MTU {clamp.underlay_mtu}, {a.iaas.provider.value}); the guide's fixed 1360 is not always safe",
             )
@@ -540,4 +715,8 @@ def genesys_api(stack: LoadedStack) -> Iterator[Problem]:
 
     for key, url in (("baseUrl", api.base_url), ("loginUrl", api.login_url)):
         if url and url.lower().startswith("http://") and not is_loopback(url):
-            yield problem("genesys-api-insecure", f"{NAMESPACE}:genesys.api.{key}", f"{key} {url} is plain http to a remote host")
+            yield problem(
+                "genesys-api-insecure",
+                f"{NAMESPACE}:genesys.api.{key}",
+                f"{key} {url} is plain http to a remote host",
+            )

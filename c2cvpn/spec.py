@@ -39,7 +39,9 @@ from c2cvpn.vendors import CIPHER_ALIASES, INTEGRITY_ALIASES, Provider, squash
 NAMESPACE = "c2c-vpn"
 TOP_LEVEL_KEYS = ("genesys", "tunnel", "iaas", "standby")
 #: Top-level keys a Pulumi stack file may carry besides ``config``.
-STACK_FILE_KEYS = frozenset({"config", "encryptionsalt", "secretsprovider", "encryptedkey", "environment"})
+STACK_FILE_KEYS = frozenset(
+    {"config", "encryptionsalt", "secretsprovider", "encryptedkey", "environment"}
+)
 
 
 # --------------------------------------------------------------------------- value types
@@ -49,19 +51,33 @@ def _parse_network(value: Any) -> Any:
     if isinstance(value, ipaddress.IPv4Network):
         return value
     if not isinstance(value, str):
-        raise PydanticCustomError("cidr", "expected a CIDR such as 10.10.0.0/24, got {value}", {"value": repr(value)})
+        raise PydanticCustomError(
+            "cidr", "expected a CIDR such as 10.10.0.0/24, got {value}", {"value": repr(value)}
+        )
     text = value.strip()
     if "/" not in text:
-        raise PydanticCustomError("cidr", "{value} has no prefix length; write it as a CIDR such as 10.10.0.0/24", {"value": repr(value)})
+        raise PydanticCustomError(
+            "cidr",
+            "{value} has no prefix length; write it as a CIDR such as 10.10.0.0/24",
+            {"value": repr(value)},
+        )
     try:
         net = ipaddress.ip_network(text, strict=False)
     except ValueError:
-        raise PydanticCustomError("cidr", "{value} is not an IPv4 CIDR such as 10.10.0.0/24", {"value": repr(value)}) from None
+        raise PydanticCustomError(
+            "cidr", "{value} is not an IPv4 CIDR such as 10.10.0.0/24", {"value": repr(value)}
+        ) from None
     if net.version != 4:
-        raise PydanticCustomError("cidr", "{value} is IPv6; Genesys Cloud-to-Cloud VPN networks are IPv4", {"value": repr(value)})
+        raise PydanticCustomError(
+            "cidr",
+            "{value} is IPv6; Genesys Cloud-to-Cloud VPN networks are IPv4",
+            {"value": repr(value)},
+        )
     if str(net) != text:
         raise PydanticCustomError(
-            "cidr", "{value} has host bits set; the network is {net}", {"value": repr(value), "net": str(net)}
+            "cidr",
+            "{value} has host bits set; the network is {net}",
+            {"value": repr(value), "net": str(net)},
         )
     return net
 
@@ -70,13 +86,21 @@ def _parse_address(value: Any) -> Any:
     if isinstance(value, ipaddress.IPv4Address):
         return value
     if not isinstance(value, str):
-        raise PydanticCustomError("ip", "expected an IPv4 address such as 203.0.113.10, got {value}", {"value": repr(value)})
+        raise PydanticCustomError(
+            "ip",
+            "expected an IPv4 address such as 203.0.113.10, got {value}",
+            {"value": repr(value)},
+        )
     try:
         addr = ipaddress.ip_address(value.strip())
     except ValueError:
-        raise PydanticCustomError("ip", "{value} is not an IPv4 address such as 203.0.113.10", {"value": repr(value)}) from None
+        raise PydanticCustomError(
+            "ip", "{value} is not an IPv4 address such as 203.0.113.10", {"value": repr(value)}
+        ) from None
     if addr.version != 4:
-        raise PydanticCustomError("ip", "{value} is IPv6; the IKE peers here use IPv4", {"value": repr(value)})
+        raise PydanticCustomError(
+            "ip", "{value} is IPv6; the IKE peers here use IPv4", {"value": repr(value)}
+        )
     return addr
 
 
@@ -85,7 +109,11 @@ def _unique(values: list[Any]) -> list[Any]:
     seen: set[Any] = set()
     for value in values:
         if value in seen:
-            raise PydanticCustomError("duplicate", "{value} is listed more than once; list it once", {"value": repr(value)})
+            raise PydanticCustomError(
+                "duplicate",
+                "{value} is listed more than once; list it once",
+                {"value": repr(value)},
+            )
         seen.add(value)
     return values
 
@@ -93,11 +121,15 @@ def _unique(values: list[Any]) -> list[Any]:
 Network = Annotated[ipaddress.IPv4Network, BeforeValidator(_parse_network)]
 Address = Annotated[ipaddress.IPv4Address, BeforeValidator(_parse_address)]
 
+
 def _normaliser(aliases: Mapping[str, str], kind: str, example: str) -> Any:
     def normalise(value: Any) -> Any:
         if not isinstance(value, str):
-            raise PydanticCustomError("algorithm", "expected an {kind} name such as {example}, got {value}",
-                                      {"kind": kind, "example": example, "value": repr(value)})
+            raise PydanticCustomError(
+                "algorithm",
+                "expected an {kind} name such as {example}, got {value}",
+                {"kind": kind, "example": example, "value": repr(value)},
+            )
         return aliases.get(squash(value), value.strip().lower())
 
     return normalise
@@ -105,9 +137,15 @@ def _normaliser(aliases: Mapping[str, str], kind: str, example: str) -> Any:
 
 # Algorithm names are normalised ("AES-256" -> "aes256") but not restricted here: a value the
 # project does not know becomes an `algorithm-unsupported` problem with the list of choices.
-CipherName = Annotated[str, BeforeValidator(_normaliser(CIPHER_ALIASES, "encryption algorithm", "aes256"))]
-IntegrityName = Annotated[str, BeforeValidator(_normaliser(INTEGRITY_ALIASES, "integrity algorithm", "sha256"))]
-Lowercase = Annotated[str, BeforeValidator(lambda v: v.strip().lower() if isinstance(v, str) else v)]
+CipherName = Annotated[
+    str, BeforeValidator(_normaliser(CIPHER_ALIASES, "encryption algorithm", "aes256"))
+]
+IntegrityName = Annotated[
+    str, BeforeValidator(_normaliser(INTEGRITY_ALIASES, "integrity algorithm", "sha256"))
+]
+Lowercase = Annotated[
+    str, BeforeValidator(lambda v: v.strip().lower() if isinstance(v, str) else v)
+]
 Port = Annotated[int, Field(ge=1, le=65535)]
 
 
@@ -145,31 +183,63 @@ class GenesysSide(_Model):
     """``c2c-vpn:genesys``: the Genesys Cloud end, as its VPN dashboard shows it."""
 
     region: Lowercase = Field(description="Genesys Cloud region of the org, e.g. `us-east-1`.")
-    gateway_ip: Address = Field(description="Public IP of the Genesys VPN gateway, from its dashboard.")
-    tenant_cidrs: list[Network] = Field(min_length=1, description="Genesys-side networks the IaaS must reach.")
-    tunnel_cidr: Network = Field(description="Tunnel interface range Genesys allocated: a /30 or /29 in 169.254.0.0/16.")
-    source: GenesysSource = Field(GenesysSource.DECLARED, description="Where the Genesys record comes from: `declared` (this block) or `api`.")
-    connection: DeclaredConnection | None = Field(None, description="source declared: the primary connection as the Genesys dashboard shows it (absent: as this spec says).")
-    standby_connection: DeclaredConnection | None = Field(None, description="source declared: the standby connection as the dashboard shows it.")
-    api: GenesysApi | None = Field(None, description="source api: where and how to read (or manage) the Genesys record.")
+    gateway_ip: Address = Field(
+        description="Public IP of the Genesys VPN gateway, from its dashboard."
+    )
+    tenant_cidrs: list[Network] = Field(
+        min_length=1, description="Genesys-side networks the IaaS must reach."
+    )
+    tunnel_cidr: Network = Field(
+        description="Tunnel interface range Genesys allocated: a /30 or /29 in 169.254.0.0/16."
+    )
+    source: GenesysSource = Field(
+        GenesysSource.DECLARED,
+        description="Where the Genesys record comes from: `declared` (this block) or `api`.",
+    )
+    connection: DeclaredConnection | None = Field(
+        None,
+        description="source declared: the primary connection as the Genesys dashboard shows it (absent: as this spec says).",
+    )
+    standby_connection: DeclaredConnection | None = Field(
+        None, description="source declared: the standby connection as the dashboard shows it."
+    )
+    api: GenesysApi | None = Field(
+        None, description="source api: where and how to read (or manage) the Genesys record."
+    )
 
     @model_validator(mode="after")
     def _source_blocks(self) -> GenesysSide:
-        if self.source is GenesysSource.API and (self.connection is not None or self.standby_connection is not None):
-            raise PydanticCustomError("conflict", "source is api but a declared `connection` block is given; remove it (the API is read instead) or set source: declared")
+        if self.source is GenesysSource.API and (
+            self.connection is not None or self.standby_connection is not None
+        ):
+            raise PydanticCustomError(
+                "conflict",
+                "source is api but a declared `connection` block is given; remove it (the API is read instead) or set source: declared",
+            )
         if self.source is GenesysSource.DECLARED and self.api is not None:
-            raise PydanticCustomError("conflict", "an `api` block is given but source is declared; set source: api to use it, or remove it")
+            raise PydanticCustomError(
+                "conflict",
+                "an `api` block is given but source is declared; set source: api to use it, or remove it",
+            )
         return self
 
 
 class Phase1(_Model):
     """``c2c-vpn:tunnel.phase1``: IKE SA parameters."""
 
-    ike_version: Lowercase = Field("ikev2", description="`ikev2` (the only version Genesys speaks).")
+    ike_version: Lowercase = Field(
+        "ikev2", description="`ikev2` (the only version Genesys speaks)."
+    )
     encryption: CipherName = Field(description="`aes128`, `aes256`, `aes128gcm` or `aes256gcm`.")
-    integrity: IntegrityName = Field(description="`sha256` (or `sha384`, `sha512`; `sha1` is deprecated). With GCM, the PRF.")
-    dh_group: int = Field(description="Diffie-Hellman group number: 14, 19, 20 or 24 work everywhere.")
-    lifetime_seconds: int = Field(28800, description="IKE SA lifetime (AWS 900-28800; fixed at 28800 on Azure).")
+    integrity: IntegrityName = Field(
+        description="`sha256` (or `sha384`, `sha512`; `sha1` is deprecated). With GCM, the PRF."
+    )
+    dh_group: int = Field(
+        description="Diffie-Hellman group number: 14, 19, 20 or 24 work everywhere."
+    )
+    lifetime_seconds: int = Field(
+        28800, description="IKE SA lifetime (AWS 900-28800; fixed at 28800 on Azure)."
+    )
 
 
 class Phase2(_Model):
@@ -178,8 +248,12 @@ class Phase2(_Model):
     protocol: Lowercase = Field("esp", description="`esp` (AH cannot cross NAT).")
     encryption: CipherName = Field(description="As phase 1; keep them identical.")
     integrity: IntegrityName = Field(description="As phase 1; Azure phase 2 has no sha384/sha512.")
-    pfs_group: int | None = Field(description="PFS group number, normally the phase 1 DH group; `null` disables PFS (refused).")
-    lifetime_seconds: int = Field(3600, description="Child SA lifetime (AWS 900-3600 and below phase 1; Azure 300-172799).")
+    pfs_group: int | None = Field(
+        description="PFS group number, normally the phase 1 DH group; `null` disables PFS (refused)."
+    )
+    lifetime_seconds: int = Field(
+        3600, description="Child SA lifetime (AWS 900-3600 and below phase 1; Azure 300-172799)."
+    )
 
 
 class DeclaredConnection(_Model):
@@ -189,11 +263,23 @@ class DeclaredConnection(_Model):
     pre-shared key is write-only in Genesys, so it is never declared here.
     """
 
-    peer_ip: Address | None = Field(None, description="Peer IP Address as entered in Genesys (AWS: the tunnel outside IP, known after deploy).")
-    local_networks: list[Network] = Field(min_length=1, description="Genesys-side networks (should equal genesys.tenantCidrs).")
-    remote_networks: list[Network] = Field(min_length=1, description="IaaS-side networks Genesys routes into the tunnel (should equal iaas.networks).")
-    nat_traversal: bool | None = Field(None, description="NAT-T as set in Genesys (absent: not compared).")
-    keepalive_seconds: float | None = Field(None, description="Keepalive interval as set in Genesys (absent: not compared).")
+    peer_ip: Address | None = Field(
+        None,
+        description="Peer IP Address as entered in Genesys (AWS: the tunnel outside IP, known after deploy).",
+    )
+    local_networks: list[Network] = Field(
+        min_length=1, description="Genesys-side networks (should equal genesys.tenantCidrs)."
+    )
+    remote_networks: list[Network] = Field(
+        min_length=1,
+        description="IaaS-side networks Genesys routes into the tunnel (should equal iaas.networks).",
+    )
+    nat_traversal: bool | None = Field(
+        None, description="NAT-T as set in Genesys (absent: not compared)."
+    )
+    keepalive_seconds: float | None = Field(
+        None, description="Keepalive interval as set in Genesys (absent: not compared)."
+    )
     phase1: Phase1 = Field(description="Phase 1 as set in Genesys.")
     phase2: Phase2 = Field(description="Phase 2 as set in Genesys.")
 
@@ -201,8 +287,14 @@ class DeclaredConnection(_Model):
 class GenesysApiPaths(_Model):
     """``c2c-vpn:genesys.api.paths``: the contract's paths, for a server that mounts them elsewhere."""
 
-    token: str = Field("/oauth/token", pattern=r"^/", description="OAuth token endpoint on the login host.")
-    connections: str = Field("/api/v2/telephony/vpn/connections", pattern=r"^/", description="Connection collection on the API host.")
+    token: str = Field(
+        "/oauth/token", pattern=r"^/", description="OAuth token endpoint on the login host."
+    )
+    connections: str = Field(
+        "/api/v2/telephony/vpn/connections",
+        pattern=r"^/",
+        description="Connection collection on the API host.",
+    )
 
 
 class GenesysApi(_Model):
@@ -213,16 +305,42 @@ class GenesysApi(_Model):
     ``genesyscloud:oauthclientSecret``).
     """
 
-    base_url: str | None = Field(None, pattern=r"^https?://[^\s/]+(/[^\s]*)?$", description="API base URL (default: https://api.<region domain>).")
-    login_url: str | None = Field(None, pattern=r"^https?://[^\s/]+(/[^\s]*)?$", description="OAuth host (default: https://login.<region domain>, or baseUrl when baseUrl is set).")
-    client_id: str | None = Field(None, min_length=1, description="OAuth client id (default: $GENESYS_CLIENT_ID).")
-    client_secret_env: str = Field("GENESYS_CLIENT_SECRET", pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", description="Environment variable holding the OAuth client secret.")
-    connection_name: str | None = Field(None, description="Name of the primary connection in Genesys (default: tunnel.name).")
-    connection_id: str | None = Field(None, description="Id of the primary connection (looked up by name when absent).")
-    standby_connection_name: str | None = Field(None, description="Name of the standby connection (default: <tunnel.name>-STANDBY).")
+    base_url: str | None = Field(
+        None,
+        pattern=r"^https?://[^\s/]+(/[^\s]*)?$",
+        description="API base URL (default: https://api.<region domain>).",
+    )
+    login_url: str | None = Field(
+        None,
+        pattern=r"^https?://[^\s/]+(/[^\s]*)?$",
+        description="OAuth host (default: https://login.<region domain>, or baseUrl when baseUrl is set).",
+    )
+    client_id: str | None = Field(
+        None, min_length=1, description="OAuth client id (default: $GENESYS_CLIENT_ID)."
+    )
+    client_secret_env: str = Field(
+        "GENESYS_CLIENT_SECRET",
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
+        description="Environment variable holding the OAuth client secret.",
+    )
+    connection_name: str | None = Field(
+        None, description="Name of the primary connection in Genesys (default: tunnel.name)."
+    )
+    connection_id: str | None = Field(
+        None, description="Id of the primary connection (looked up by name when absent)."
+    )
+    standby_connection_name: str | None = Field(
+        None, description="Name of the standby connection (default: <tunnel.name>-STANDBY)."
+    )
     standby_connection_id: str | None = Field(None, description="Id of the standby connection.")
-    mode: Literal["verify", "manage"] = Field("verify", description="`verify`: read-only, a must-match difference fails preview/up; `manage`: create and update it.")
-    paths: GenesysApiPaths = Field(default_factory=GenesysApiPaths, description="Paths of the contract (default: the project's openapi.yaml).")
+    mode: Literal["verify", "manage"] = Field(
+        "verify",
+        description="`verify`: read-only, a must-match difference fails preview/up; `manage`: create and update it.",
+    )
+    paths: GenesysApiPaths = Field(
+        default_factory=GenesysApiPaths,
+        description="Paths of the contract (default: the project's openapi.yaml).",
+    )
     timeout_seconds: float = Field(10.0, gt=0, le=300, description="Per-request timeout.")
 
 
@@ -232,26 +350,45 @@ GenesysSide.model_rebuild()  # its declared/api blocks are defined after it
 class Dpd(_Model):
     """``c2c-vpn:tunnel.dpd``: dead-peer detection."""
 
-    timeout_seconds: int = Field(30, description="Declare the peer dead after this long (AWS >= 30, Azure 9-3600).")
-    action: Literal["clear", "none", "restart"] = Field("restart", description="What to do then: `restart` re-initiates.")
+    timeout_seconds: int = Field(
+        30, description="Declare the peer dead after this long (AWS >= 30, Azure 9-3600)."
+    )
+    action: Literal["clear", "none", "restart"] = Field(
+        "restart", description="What to do then: `restart` re-initiates."
+    )
 
 
 class Tunnel(_Model):
     """``c2c-vpn:tunnel``: the IKEv2/IPsec parameters both sides must share."""
 
-    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", description="Connection name, e.g. `PROD-AWS-SFDC-VPN` (letters, digits, `.`, `_`, `-`).")
-    authentication: Lowercase = Field("psk", description="`psk` (certificates are not offered by Genesys).")
-    pre_shared_key: SecretStr | Encrypted | None = Field(None, description="The PSK as a Pulumi secret; generated to the portable rule when absent.")
+    name: str = Field(
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
+        description="Connection name, e.g. `PROD-AWS-SFDC-VPN` (letters, digits, `.`, `_`, `-`).",
+    )
+    authentication: Lowercase = Field(
+        "psk", description="`psk` (certificates are not offered by Genesys)."
+    )
+    pre_shared_key: SecretStr | Encrypted | None = Field(
+        None, description="The PSK as a Pulumi secret; generated to the portable rule when absent."
+    )
     nat_traversal: bool = Field(True, description="Encapsulate ESP in UDP 4500.")
-    keepalive_seconds: float = Field(20, description="NAT keepalive / DPD interval in seconds (20 or less).")
-    startup_action: Literal["add", "start"] = Field("start", description="`start`: the IaaS side initiates; `add`: it waits for Genesys.")
+    keepalive_seconds: float = Field(
+        20, description="NAT keepalive / DPD interval in seconds (20 or less)."
+    )
+    startup_action: Literal["add", "start"] = Field(
+        "start", description="`start`: the IaaS side initiates; `add`: it waits for Genesys."
+    )
     dpd: Dpd = Field(default_factory=Dpd, description="Dead-peer detection.")
     phase1: Phase1
     phase2: Phase2
 
     @property
     def psk_readable(self) -> str | None:
-        return self.pre_shared_key.get_secret_value() if isinstance(self.pre_shared_key, SecretStr) else None
+        return (
+            self.pre_shared_key.get_secret_value()
+            if isinstance(self.pre_shared_key, SecretStr)
+            else None
+        )
 
 
 class GatewayKind(StrEnum):
@@ -262,54 +399,116 @@ class GatewayKind(StrEnum):
 class AwsSettings(_Model):
     """``c2c-vpn:iaas.aws``: where the attachment lands on AWS."""
 
-    region: str = Field(pattern=r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$", description="AWS region, e.g. `eu-west-1`.")
-    vpc_id: str = Field(pattern=r"^vpc-[0-9a-f]{8,17}$", description="The VPC that holds the back ends.")
-    route_table_ids: Annotated[list[Annotated[str, Field(pattern=r"^rtb-[0-9a-f]{8,17}$")]], AfterValidator(_unique)] = Field(default_factory=list, description="Route tables that get a route per Genesys CIDR.")
-    security_group_ids: Annotated[list[Annotated[str, Field(pattern=r"^sg-[0-9a-f]{8,17}$")]], AfterValidator(_unique)] = Field(default_factory=list, description="Groups that get the application-port rules.")
-    availability_zone: str = Field(pattern=r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d[a-z]$", description="AZ of this attachment (appliance and failover placement), e.g. `eu-west-1a`.")
-    subnet_id: str | None = Field(None, pattern=r"^subnet-[0-9a-f]{8,17}$", description="Subnet for the MSS appliance (required when mssClamp.enabled).")
-    gateway: GatewayKind = Field(GatewayKind.VGW, description="`vgw` (a new virtual private gateway) or `tgw` (an existing transit gateway).")
-    transit_gateway_id: str | None = Field(None, pattern=r"^tgw-[0-9a-f]{8,17}$", description="Required with `gateway: tgw`.")
-    alarm_actions: Annotated[list[Annotated[str, Field(pattern=r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$")]], AfterValidator(_unique)] = Field(
-        default_factory=list, description="SNS topic ARNs told when a tunnel goes down and when it recovers."
+    region: str = Field(
+        pattern=r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$",
+        description="AWS region, e.g. `eu-west-1`.",
+    )
+    vpc_id: str = Field(
+        pattern=r"^vpc-[0-9a-f]{8,17}$", description="The VPC that holds the back ends."
+    )
+    route_table_ids: Annotated[
+        list[Annotated[str, Field(pattern=r"^rtb-[0-9a-f]{8,17}$")]], AfterValidator(_unique)
+    ] = Field(default_factory=list, description="Route tables that get a route per Genesys CIDR.")
+    security_group_ids: Annotated[
+        list[Annotated[str, Field(pattern=r"^sg-[0-9a-f]{8,17}$")]], AfterValidator(_unique)
+    ] = Field(default_factory=list, description="Groups that get the application-port rules.")
+    availability_zone: str = Field(
+        pattern=r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d[a-z]$",
+        description="AZ of this attachment (appliance and failover placement), e.g. `eu-west-1a`.",
+    )
+    subnet_id: str | None = Field(
+        None,
+        pattern=r"^subnet-[0-9a-f]{8,17}$",
+        description="Subnet for the MSS appliance (required when mssClamp.enabled).",
+    )
+    gateway: GatewayKind = Field(
+        GatewayKind.VGW,
+        description="`vgw` (a new virtual private gateway) or `tgw` (an existing transit gateway).",
+    )
+    transit_gateway_id: str | None = Field(
+        None, pattern=r"^tgw-[0-9a-f]{8,17}$", description="Required with `gateway: tgw`."
+    )
+    alarm_actions: Annotated[
+        list[
+            Annotated[
+                str, Field(pattern=r"^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$")
+            ]
+        ],
+        AfterValidator(_unique),
+    ] = Field(
+        default_factory=list,
+        description="SNS topic ARNs told when a tunnel goes down and when it recovers.",
     )
 
     @model_validator(mode="after")
     def _gateway_fields(self) -> AwsSettings:
         if self.gateway is GatewayKind.TGW and not self.transit_gateway_id:
-            raise PydanticCustomError("required_with", "transitGatewayId is required with gateway: tgw (the transit gateway to attach to)")
+            raise PydanticCustomError(
+                "required_with",
+                "transitGatewayId is required with gateway: tgw (the transit gateway to attach to)",
+            )
         if self.gateway is GatewayKind.VGW and self.transit_gateway_id:
-            raise PydanticCustomError("conflict", "transitGatewayId is set but gateway is vgw; set gateway: tgw to use the transit gateway")
+            raise PydanticCustomError(
+                "conflict",
+                "transitGatewayId is set but gateway is vgw; set gateway: tgw to use the transit gateway",
+            )
         return self
 
 
 class AzureSettings(_Model):
     """``c2c-vpn:iaas.azure``: where the attachment lands on Azure."""
 
-    resource_group_name: str = Field(min_length=1, max_length=90, description="Resource group of the virtual network.")
+    resource_group_name: str = Field(
+        min_length=1, max_length=90, description="Resource group of the virtual network."
+    )
     location: Lowercase = Field(min_length=2, description="Azure location, e.g. `westeurope`.")
-    virtual_network_name: str = Field(min_length=2, max_length=64, description="The virtual network that holds the back ends.")
-    gateway_subnet_prefix: Network = Field(description="Prefix for `GatewaySubnet`: /27 or larger, free in the VNet.")
-    sku: str = Field("VpnGw1AZ", description="Gateway SKU: `VpnGw1AZ`..`VpnGw5AZ` (Basic is refused).")
-    network_security_group_names: Annotated[list[str], AfterValidator(_unique)] = Field(default_factory=list, description="NSGs of the back-end subnets that get the application-port rules.")
-    appliance_subnet_prefix: Network | None = Field(None, description="Free prefix (/29 or larger) in the VNet for the MSS appliance's subnet (required when mssClamp.enabled).")
+    virtual_network_name: str = Field(
+        min_length=2, max_length=64, description="The virtual network that holds the back ends."
+    )
+    gateway_subnet_prefix: Network = Field(
+        description="Prefix for `GatewaySubnet`: /27 or larger, free in the VNet."
+    )
+    sku: str = Field(
+        "VpnGw1AZ", description="Gateway SKU: `VpnGw1AZ`..`VpnGw5AZ` (Basic is refused)."
+    )
+    network_security_group_names: Annotated[list[str], AfterValidator(_unique)] = Field(
+        default_factory=list,
+        description="NSGs of the back-end subnets that get the application-port rules.",
+    )
+    appliance_subnet_prefix: Network | None = Field(
+        None,
+        description="Free prefix (/29 or larger) in the VNet for the MSS appliance's subnet (required when mssClamp.enabled).",
+    )
 
 
 class MssClamp(_Model):
     """``c2c-vpn:iaas.mssClamp``: the MSS-clamping appliance."""
 
-    enabled: bool = Field(False, description="Deploy the appliance that clamps TCP MSS on Genesys-bound traffic.")
-    mss: Literal["auto"] | Annotated[int, Field(ge=1, le=65535)] = Field("auto", description="`auto` (computed) or a number no larger than the computed MSS.")
-    underlay_mtu: int = Field(1500, ge=576, le=9001, description="MTU of the path the tunnel runs over.")
+    enabled: bool = Field(
+        False, description="Deploy the appliance that clamps TCP MSS on Genesys-bound traffic."
+    )
+    mss: Literal["auto"] | Annotated[int, Field(ge=1, le=65535)] = Field(
+        "auto", description="`auto` (computed) or a number no larger than the computed MSS."
+    )
+    underlay_mtu: int = Field(
+        1500, ge=576, le=9001, description="MTU of the path the tunnel runs over."
+    )
 
 
 class IaasSide(_Model):
     """``c2c-vpn:iaas``: the application network end."""
 
     provider: Provider = Field(description="`aws`, `azure` or `onprem`.")
-    networks: list[Network] = Field(min_length=1, description="IaaS back-end networks Genesys must reach.")
-    peer_ip: Address | None = Field(None, description="Static public IP of the IaaS endpoint (onprem: required; azure: optional, AWS assigns its own).")
-    application_ports: Annotated[list[Port], AfterValidator(_unique)] = Field(description="TCP ports Genesys calls, e.g. [443].")
+    networks: list[Network] = Field(
+        min_length=1, description="IaaS back-end networks Genesys must reach."
+    )
+    peer_ip: Address | None = Field(
+        None,
+        description="Static public IP of the IaaS endpoint (onprem: required; azure: optional, AWS assigns its own).",
+    )
+    application_ports: Annotated[list[Port], AfterValidator(_unique)] = Field(
+        description="TCP ports Genesys calls, e.g. [443]."
+    )
     aws: AwsSettings | None = Field(None, description="Required when provider is aws.")
     azure: AzureSettings | None = Field(None, description="Required when provider is azure.")
     mss_clamp: MssClamp = Field(default_factory=MssClamp, description="MSS clamping.")
@@ -318,45 +517,86 @@ class IaasSide(_Model):
     def _provider_block(self) -> IaasSide:
         wanted = {Provider.AWS: "aws", Provider.AZURE: "azure"}.get(self.provider)
         if wanted is not None and getattr(self, wanted) is None:
-            raise PydanticCustomError("required_with", "provider is {p} but the `{b}` block is missing", {"p": self.provider.value, "b": wanted})
+            raise PydanticCustomError(
+                "required_with",
+                "provider is {p} but the `{b}` block is missing",
+                {"p": self.provider.value, "b": wanted},
+            )
         for block in ("aws", "azure"):
             if block != wanted and getattr(self, block) is not None:
-                raise PydanticCustomError("conflict", "provider is {p} but an `{b}` block is given; remove it or change provider", {"p": self.provider.value, "b": block})
+                raise PydanticCustomError(
+                    "conflict",
+                    "provider is {p} but an `{b}` block is given; remove it or change provider",
+                    {"p": self.provider.value, "b": block},
+                )
         if self.provider is Provider.ONPREM and self.peer_ip is None:
-            raise PydanticCustomError("required_with", "provider is onprem but peerIp is missing (the on-prem firewall's IP that Genesys connects to)")
+            raise PydanticCustomError(
+                "required_with",
+                "provider is onprem but peerIp is missing (the on-prem firewall's IP that Genesys connects to)",
+            )
         if self.mss_clamp.enabled and self.aws is not None and self.aws.subnet_id is None:
-            raise PydanticCustomError("required_with", "mssClamp.enabled needs aws.subnetId (the subnet the appliance runs in)")
-        if self.mss_clamp.enabled and self.azure is not None and self.azure.appliance_subnet_prefix is None:
-            raise PydanticCustomError("required_with", "mssClamp.enabled needs azure.applianceSubnetPrefix (a free prefix in the VNet for the appliance)")
+            raise PydanticCustomError(
+                "required_with",
+                "mssClamp.enabled needs aws.subnetId (the subnet the appliance runs in)",
+            )
+        if (
+            self.mss_clamp.enabled
+            and self.azure is not None
+            and self.azure.appliance_subnet_prefix is None
+        ):
+            raise PydanticCustomError(
+                "required_with",
+                "mssClamp.enabled needs azure.applianceSubnetPrefix (a free prefix in the VNet for the appliance)",
+            )
         return self
 
 
 class Route53Failover(_Model):
     """``c2c-vpn:standby.failover.route53``: health-checked failover records for the endpoint Genesys calls."""
 
-    hosted_zone_id: str = Field(pattern=r"^Z[0-9A-Z]{1,32}$", description="Route 53 hosted zone of the application endpoint's name.")
+    hosted_zone_id: str = Field(
+        pattern=r"^Z[0-9A-Z]{1,32}$",
+        description="Route 53 hosted zone of the application endpoint's name.",
+    )
     record_name: str = Field(
         max_length=254,
         pattern=r"^([A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}\.?$",
         description="The name Genesys calls, e.g. `crm-api.example.com`.",
     )
-    primary_address: Address = Field(description="The endpoint's address behind the primary attachment (inside iaas.networks).")
-    standby_address: Address = Field(description="The endpoint's address behind the standby (inside standby.iaas.networks).")
-    ttl: int = Field(60, ge=5, le=3600, description="Record TTL in seconds; short, so Genesys follows a failover quickly.")
+    primary_address: Address = Field(
+        description="The endpoint's address behind the primary attachment (inside iaas.networks)."
+    )
+    standby_address: Address = Field(
+        description="The endpoint's address behind the standby (inside standby.iaas.networks)."
+    )
+    ttl: int = Field(
+        60,
+        ge=5,
+        le=3600,
+        description="Record TTL in seconds; short, so Genesys follows a failover quickly.",
+    )
 
 
 class Failover(_Model):
     """``c2c-vpn:standby.failover``: how traffic moves to the standby."""
 
-    route53: Route53Failover | None = Field(None, description="AWS: PRIMARY/SECONDARY records, healthy while a primary tunnel is up.")
+    route53: Route53Failover | None = Field(
+        None, description="AWS: PRIMARY/SECONDARY records, healthy while a primary tunnel is up."
+    )
 
 
 class Standby(_Model):
     """``c2c-vpn:standby``: the active-passive second attachment."""
 
-    iaas: IaasSide = Field(description="Same shape as `c2c-vpn:iaas`, in another AZ, region or location.")
-    tunnel_cidr: Network = Field(description="Tunnel range Genesys allocated to the second connection.")
-    failover: Failover = Field(default_factory=Failover, description="How traffic moves to the standby.")
+    iaas: IaasSide = Field(
+        description="Same shape as `c2c-vpn:iaas`, in another AZ, region or location."
+    )
+    tunnel_cidr: Network = Field(
+        description="Tunnel range Genesys allocated to the second connection."
+    )
+    failover: Failover = Field(
+        default_factory=Failover, description="How traffic moves to the standby."
+    )
 
 
 class StackSpec(_Model):
@@ -385,11 +625,25 @@ class Attachment:
 
 def attachments(spec: StackSpec) -> list[Attachment]:
     """The primary, then the standby when the stack declares one."""
-    out = [Attachment("primary", spec.iaas, f"{NAMESPACE}:iaas", spec.genesys.tunnel_cidr, f"{NAMESPACE}:genesys.tunnelCidr")]
+    out = [
+        Attachment(
+            "primary",
+            spec.iaas,
+            f"{NAMESPACE}:iaas",
+            spec.genesys.tunnel_cidr,
+            f"{NAMESPACE}:genesys.tunnelCidr",
+        )
+    ]
     if spec.standby is not None:
-        out.append(Attachment(
-            "standby", spec.standby.iaas, f"{NAMESPACE}:standby.iaas", spec.standby.tunnel_cidr, f"{NAMESPACE}:standby.tunnelCidr"
-        ))
+        out.append(
+            Attachment(
+                "standby",
+                spec.standby.iaas,
+                f"{NAMESPACE}:standby.iaas",
+                spec.standby.tunnel_cidr,
+                f"{NAMESPACE}:standby.tunnelCidr",
+            )
+        )
     return out
 
 
@@ -398,7 +652,9 @@ def attachment(spec: StackSpec, role: str) -> Attachment:
     for a in attachments(spec):
         if a.role == role:
             return a
-    raise ValueError(f"the stack has no {role} attachment (roles here: {', '.join(a.role for a in attachments(spec))})")
+    raise ValueError(
+        f"the stack has no {role} attachment (roles here: {', '.join(a.role for a in attachments(spec))})"
+    )
 
 
 # --------------------------------------------------------------------------- loading
@@ -464,7 +720,14 @@ def _flatten(annotation: Any) -> Iterator[Any]:
 def _describe(err: Mapping[str, Any], model: type[BaseModel]) -> str:
     loc = tuple(err["loc"])
     # Drop pydantic's union-branch and validator tags from the location.
-    loc = tuple(p for p in loc if not (isinstance(p, str) and ("[" in p or p in {"SecretStr", "Encrypted", "str", "int", "literal['auto']"})))
+    loc = tuple(
+        p
+        for p in loc
+        if not (
+            isinstance(p, str)
+            and ("[" in p or p in {"SecretStr", "Encrypted", "str", "int", "literal['auto']"})
+        )
+    )
     path = config_path(loc) if loc else NAMESPACE
     kind = err["type"]
     if kind == "extra_forbidden":
@@ -528,7 +791,9 @@ def parse_config(
         if name not in TOP_LEVEL_KEYS:
             hint = difflib.get_close_matches(name, TOP_LEVEL_KEYS, n=1)
             also = f"did you mean '{NAMESPACE}:{hint[0]}'? " if hint else ""
-            errors.append(f"{key}: unknown key; {also}valid keys: {', '.join(f'{NAMESPACE}:{k}' for k in TOP_LEVEL_KEYS)}")
+            errors.append(
+                f"{key}: unknown key; {also}valid keys: {', '.join(f'{NAMESPACE}:{k}' for k in TOP_LEVEL_KEYS)}"
+            )
             continue
         if isinstance(value, str) and value.lstrip().startswith(("{", "[")):
             try:
@@ -549,20 +814,31 @@ def parse_config(
         is_plain = _plaintext_psk(raw) if secret_keys is None else tunnel_key not in secret_keys
         if is_plain:
             plaintext.add(f"{tunnel_key}.preSharedKey")
-    return LoadedStack(name=stack, source=source, spec=spec, plaintext_secrets=frozenset(plaintext), provider_config=providers)
+    return LoadedStack(
+        name=stack,
+        source=source,
+        spec=spec,
+        plaintext_secrets=frozenset(plaintext),
+        provider_config=providers,
+    )
 
 
 class _UniqueKeyLoader(yaml.SafeLoader):
     """A safe loader that refuses duplicate keys (YAML would silently keep the last one)."""
 
 
-def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+def _construct_mapping(
+    loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False
+) -> dict[Any, Any]:
     mapping: dict[Any, Any] = {}
     for key_node, value_node in node.value:
         key = loader.construct_object(key_node, deep=deep)
         if key in mapping:
             raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r} (the second would silently win)", key_node.start_mark
+                None,
+                None,
+                f"duplicate key {key!r} (the second would silently win)",
+                key_node.start_mark,
             )
         mapping[key] = loader.construct_object(value_node, deep=deep)
     return mapping
@@ -596,7 +872,11 @@ def stack_dir(root: Path | None = None) -> Path:
 
 def stack_names(directory: Path) -> list[str]:
     """The stack names with a ``Pulumi.<name>.yaml`` (or ``.yml``) file in ``directory``."""
-    found = (re.fullmatch(r"Pulumi\.(.+)\.ya?ml", p.name) for p in directory.glob("Pulumi.*.y*ml") if p.is_file())
+    found = (
+        re.fullmatch(r"Pulumi\.(.+)\.ya?ml", p.name)
+        for p in directory.glob("Pulumi.*.y*ml")
+        if p.is_file()
+    )
     return sorted(m.group(1) for m in found if m)
 
 
@@ -634,7 +914,13 @@ def load_stack(ref: str, *, root: Path | None = None) -> LoadedStack:
         raise SpecError(source, ["a stack file is a mapping with a `config:` key"])
     unknown = [k for k in document if k not in STACK_FILE_KEYS]
     if unknown:
-        raise SpecError(source, [f"unknown top-level key {k!r}; a stack file has {', '.join(sorted(STACK_FILE_KEYS))}" for k in unknown])
+        raise SpecError(
+            source,
+            [
+                f"unknown top-level key {k!r}; a stack file has {', '.join(sorted(STACK_FILE_KEYS))}"
+                for k in unknown
+            ],
+        )
     config = document.get("config")
     if config is None:
         raise SpecError(source, [f"no `config:` section; it holds the {NAMESPACE}:* keys"])

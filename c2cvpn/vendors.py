@@ -73,11 +73,35 @@ CIPHERS: Final[dict[str, Cipher]] = {
     for c in (
         Cipher("aes128", "AES-128", "AES128", "AES128", "aes128", 128, 16, 16, aead=False),
         Cipher("aes256", "AES-256", "AES256", "AES256", "aes256", 256, 16, 16, aead=False),
-        Cipher("aes128gcm", "AES-128-GCM", "AES128-GCM-16", "GCMAES128", "aes128gcm16", 128, 4, 8, aead=True),
-        Cipher("aes256gcm", "AES-256-GCM", "AES256-GCM-16", "GCMAES256", "aes256gcm16", 256, 4, 8, aead=True),
+        Cipher(
+            "aes128gcm",
+            "AES-128-GCM",
+            "AES128-GCM-16",
+            "GCMAES128",
+            "aes128gcm16",
+            128,
+            4,
+            8,
+            aead=True,
+        ),
+        Cipher(
+            "aes256gcm",
+            "AES-256-GCM",
+            "AES256-GCM-16",
+            "GCMAES256",
+            "aes256gcm16",
+            256,
+            4,
+            8,
+            aead=True,
+        ),
         # Known so that they can be named in a refusal; never rendered for a target.
-        Cipher("aes192", "AES-192", None, "AES192", "aes192", 192, 16, 16, aead=False, portable=False),
-        Cipher("3des", "3DES", None, "DES3", "3des", 168, 8, 8, aead=False, weak=True, portable=False),
+        Cipher(
+            "aes192", "AES-192", None, "AES192", "aes192", 192, 16, 16, aead=False, portable=False
+        ),
+        Cipher(
+            "3des", "3DES", None, "DES3", "3des", 168, 8, 8, aead=False, weak=True, portable=False
+        ),
         Cipher("des", "DES", None, "DES", "des", 56, 8, 8, aead=False, weak=True, portable=False),
     )
 }
@@ -109,10 +133,17 @@ DH_GROUPS: Final[dict[int, DhGroup]] = {
         DhGroup(21, "ECP 521-bit (NIST P-521)", "ecp521", None, None),
         DhGroup(22, "MODP 1024-bit with 160-bit prime order subgroup", "modp1024s160", None, None),
         DhGroup(23, "MODP 2048-bit with 224-bit prime order subgroup", "modp2048s224", None, None),
-        DhGroup(24, "MODP 2048-bit with 256-bit prime order subgroup", "modp2048s256", "DHGroup24", "PFS24"),
+        DhGroup(
+            24,
+            "MODP 2048-bit with 256-bit prime order subgroup",
+            "modp2048s256",
+            "DHGroup24",
+            "PFS24",
+        ),
         DhGroup(31, "Curve25519", "curve25519", None, None),
     )
 }
+
 
 def squash(text: str) -> str:
     """How names are compared: case, spaces, ``-`` and ``_`` ignored (``AES-256`` = ``aes256``)."""
@@ -144,8 +175,12 @@ SUPPORTED_CIPHERS: Final[dict[Provider, dict[Phase, frozenset[str]]]] = {
         Phase.IPSEC: frozenset({"aes128", "aes256", "aes128gcm", "aes256gcm"}),
     },
     Provider.AZURE: {
-        Phase.IKE: frozenset({"aes128", "aes256", "aes128gcm", "aes256gcm", "aes192", "3des", "des"}),
-        Phase.IPSEC: frozenset({"aes128", "aes256", "aes128gcm", "aes256gcm", "aes192", "3des", "des"}),
+        Phase.IKE: frozenset(
+            {"aes128", "aes256", "aes128gcm", "aes256gcm", "aes192", "3des", "des"}
+        ),
+        Phase.IPSEC: frozenset(
+            {"aes128", "aes256", "aes128gcm", "aes256gcm", "aes192", "3des", "des"}
+        ),
     },
     Provider.ONPREM: {
         Phase.IKE: frozenset(CIPHERS),
@@ -207,7 +242,9 @@ LIFETIMES: Final[dict[Provider, LifetimeRange]] = {
     # AWS: Phase1LifetimeSeconds 900-28800, Phase2LifetimeSeconds 900-3600 and < phase 1.
     Provider.AWS: LifetimeRange((900, 28800), (900, 3600), phase2_strictly_shorter=True),
     # Azure: the IKE SA lifetime is fixed at 28800 s; saLifeTimeSeconds from 300 s.
-    Provider.AZURE: LifetimeRange(None, (300, 172799), phase2_strictly_shorter=False, phase1_fixed=28800),
+    Provider.AZURE: LifetimeRange(
+        None, (300, 172799), phase2_strictly_shorter=False, phase1_fixed=28800
+    ),
     # strongSwan: any value works; these bounds keep rekeying sane (5 min to 1 day).
     Provider.ONPREM: LifetimeRange((300, 86400), (300, 86400), phase2_strictly_shorter=False),
 }
@@ -229,7 +266,9 @@ VENDOR_MSS: Final[dict[Provider, int | None]] = {
 
 
 #: Azure VPN gateway SKUs that take a custom IPsec policy (Basic does not).
-AZURE_GATEWAY_SKUS: Final = frozenset({*(f"VpnGw{i}" for i in range(1, 6)), *(f"VpnGw{i}AZ" for i in range(1, 6))})
+AZURE_GATEWAY_SKUS: Final = frozenset(
+    {*(f"VpnGw{i}" for i in range(1, 6)), *(f"VpnGw{i}AZ" for i in range(1, 6))}
+)
 
 #: strongSwan (swanctl.conf) spellings of the tunnel's behaviour settings.
 #: ``startupAction: add`` waits for Genesys to initiate (``none``; ``trap`` would initiate on
@@ -313,25 +352,45 @@ def strongswan_proposal(cipher: str, integrity: str, group: int | None, phase: P
 #: How charon names a negotiated transform (IANA names, as ``swanctl --list-sas`` and vici
 #: report them): cipher → (``encr-alg``, ``encr-keysize`` or None when the key size is fixed).
 STRONGSWAN_NEGOTIATED_CIPHERS: Final[dict[str, tuple[str, int | None]]] = {
-    "aes128": ("AES_CBC", 128), "aes192": ("AES_CBC", 192), "aes256": ("AES_CBC", 256),
-    "aes128gcm": ("AES_GCM_16", 128), "aes256gcm": ("AES_GCM_16", 256),
-    "3des": ("3DES_CBC", None), "des": ("DES_CBC", None),
+    "aes128": ("AES_CBC", 128),
+    "aes192": ("AES_CBC", 192),
+    "aes256": ("AES_CBC", 256),
+    "aes128gcm": ("AES_GCM_16", 128),
+    "aes256gcm": ("AES_GCM_16", 256),
+    "3des": ("3DES_CBC", None),
+    "des": ("DES_CBC", None),
 }
 #: integrity → (``integ-alg``, ``prf-alg``).
 STRONGSWAN_NEGOTIATED_INTEGRITY: Final[dict[str, tuple[str, str]]] = {
-    "sha1": ("HMAC_SHA1_96", "PRF_HMAC_SHA1"), "sha256": ("HMAC_SHA2_256_128", "PRF_HMAC_SHA2_256"),
-    "sha384": ("HMAC_SHA2_384_192", "PRF_HMAC_SHA2_384"), "sha512": ("HMAC_SHA2_512_256", "PRF_HMAC_SHA2_512"),
+    "sha1": ("HMAC_SHA1_96", "PRF_HMAC_SHA1"),
+    "sha256": ("HMAC_SHA2_256_128", "PRF_HMAC_SHA2_256"),
+    "sha384": ("HMAC_SHA2_384_192", "PRF_HMAC_SHA2_384"),
+    "sha512": ("HMAC_SHA2_512_256", "PRF_HMAC_SHA2_512"),
     "md5": ("HMAC_MD5_96", "PRF_HMAC_MD5"),
 }
 #: DH group number → ``dh-group``.
 STRONGSWAN_NEGOTIATED_GROUPS: Final[dict[int, str]] = {
-    1: "MODP_768", 2: "MODP_1024", 5: "MODP_1536", 14: "MODP_2048", 15: "MODP_3072", 16: "MODP_4096",
-    17: "MODP_6144", 18: "MODP_8192", 19: "ECP_256", 20: "ECP_384", 21: "ECP_521", 22: "MODP_1024_160",
-    23: "MODP_2048_224", 24: "MODP_2048_256", 31: "CURVE_25519",
+    1: "MODP_768",
+    2: "MODP_1024",
+    5: "MODP_1536",
+    14: "MODP_2048",
+    15: "MODP_3072",
+    16: "MODP_4096",
+    17: "MODP_6144",
+    18: "MODP_8192",
+    19: "ECP_256",
+    20: "ECP_384",
+    21: "ECP_521",
+    22: "MODP_1024_160",
+    23: "MODP_2048_224",
+    24: "MODP_2048_256",
+    31: "CURVE_25519",
 }
 
 
-def strongswan_negotiated(cipher: str, integrity: str, group: int | None, phase: Phase) -> dict[str, str]:
+def strongswan_negotiated(
+    cipher: str, integrity: str, group: int | None, phase: Phase
+) -> dict[str, str]:
     """What charon reports for an SA negotiated from :func:`strongswan_proposal`'s proposal,
     as vici ``list-sas`` keys, e.g. ``{"encr-alg": "AES_CBC", "encr-keysize": "256", ...}``.
 

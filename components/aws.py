@@ -81,7 +81,9 @@ def slug(value: object) -> str:
     return str(value).replace("/", "-").replace(".", "-")
 
 
-def security_rule_keys(iaas: IaasSide, genesys_cidrs: list[ipaddress.IPv4Network]) -> list[tuple[str, str, int, str]]:
+def security_rule_keys(
+    iaas: IaasSide, genesys_cidrs: list[ipaddress.IPv4Network]
+) -> list[tuple[str, str, int, str]]:
     """Every ingress rule an attachment wants: application ports over TCP and ICMP, per Genesys CIDR."""
     assert iaas.aws is not None
     keys: list[tuple[str, str, int, str]] = []
@@ -107,7 +109,9 @@ class AwsVpnAttachment(pulumi.ComponentResource):
     route_target: pulumi.Output[str]
     shared: SharedGateway
 
-    def __init__(self, name: str, args: AttachmentArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self, name: str, args: AttachmentArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
         super().__init__("c2c-vpn:aws:VpnAttachment", name, None, opts)
         spec, iaas = args.spec, args.iaas
         if iaas.aws is None:  # a validated spec never gets here
@@ -121,7 +125,11 @@ class AwsVpnAttachment(pulumi.ComponentResource):
         label = f"{tunnel.name}-{args.role}"
 
         def tags(role: str) -> dict[str, str]:
-            return {"Name": f"{label}-{role}", "c2c-vpn:connection": tunnel.name, "c2c-vpn:role": args.role}
+            return {
+                "Name": f"{label}-{role}",
+                "c2c-vpn:connection": tunnel.name,
+                "c2c-vpn:role": args.role,
+            }
 
         # --- customer gateway: the Genesys VPN gateway. AWS returns an existing gateway for an
         # identical (type, IP, ASN) request, so each connection names its own device.
@@ -169,25 +177,30 @@ class AwsVpnAttachment(pulumi.ComponentResource):
         tunnel_options: dict[str, Any] = {}
         for index in (1, 2):
             t = f"tunnel{index}_"
-            tunnel_options.update({
-                f"{t}ike_versions": ["ikev2"],
-                f"{t}phase1_encryption_algorithms": [aws_cipher(p1.encryption)],
-                f"{t}phase1_integrity_algorithms": [aws_integrity(p1.integrity)],
-                f"{t}phase1_dh_group_numbers": [p1.dh_group],
-                f"{t}phase1_lifetime_seconds": p1.lifetime_seconds,
-                f"{t}phase2_encryption_algorithms": [aws_cipher(p2.encryption)],
-                f"{t}phase2_integrity_algorithms": [aws_integrity(p2.integrity)],
-                f"{t}phase2_lifetime_seconds": p2.lifetime_seconds,
-                f"{t}dpd_timeout_seconds": tunnel.dpd.timeout_seconds,
-                f"{t}dpd_timeout_action": tunnel.dpd.action,
-                f"{t}startup_action": tunnel.startup_action,
-                f"{t}preshared_key": args.psk,
-            })
+            tunnel_options.update(
+                {
+                    f"{t}ike_versions": ["ikev2"],
+                    f"{t}phase1_encryption_algorithms": [aws_cipher(p1.encryption)],
+                    f"{t}phase1_integrity_algorithms": [aws_integrity(p1.integrity)],
+                    f"{t}phase1_dh_group_numbers": [p1.dh_group],
+                    f"{t}phase1_lifetime_seconds": p1.lifetime_seconds,
+                    f"{t}phase2_encryption_algorithms": [aws_cipher(p2.encryption)],
+                    f"{t}phase2_integrity_algorithms": [aws_integrity(p2.integrity)],
+                    f"{t}phase2_lifetime_seconds": p2.lifetime_seconds,
+                    f"{t}dpd_timeout_seconds": tunnel.dpd.timeout_seconds,
+                    f"{t}dpd_timeout_action": tunnel.dpd.action,
+                    f"{t}startup_action": tunnel.startup_action,
+                    f"{t}preshared_key": args.psk,
+                }
+            )
             if p2.pfs_group is not None:
                 tunnel_options[f"{t}phase2_dh_group_numbers"] = [p2.pfs_group]
             if index <= len(inside):  # a /30 gives tunnel 1 only; AWS picks tunnel 2's range
                 tunnel_options[f"{t}inside_cidr"] = str(inside[index - 1].cidr)
-        log_cls = {1: aws.ec2.VpnConnectionTunnel1LogOptionsArgs, 2: aws.ec2.VpnConnectionTunnel2LogOptionsArgs}
+        log_cls = {
+            1: aws.ec2.VpnConnectionTunnel1LogOptionsArgs,
+            2: aws.ec2.VpnConnectionTunnel2LogOptionsArgs,
+        }
         cw_cls = {
             1: aws.ec2.VpnConnectionTunnel1LogOptionsCloudwatchLogOptionsArgs,
             2: aws.ec2.VpnConnectionTunnel2LogOptionsCloudwatchLogOptionsArgs,
@@ -208,7 +221,11 @@ class AwsVpnAttachment(pulumi.ComponentResource):
             tags=tags("vpn"),
             opts=pulumi.ResourceOptions(
                 parent=self,
-                additional_secret_outputs=["tunnel1_preshared_key", "tunnel2_preshared_key", "customer_gateway_configuration"],
+                additional_secret_outputs=[
+                    "tunnel1_preshared_key",
+                    "tunnel2_preshared_key",
+                    "customer_gateway_configuration",
+                ],
             ),
             **tunnel_options,
         )
@@ -237,7 +254,9 @@ class AwsVpnAttachment(pulumi.ComponentResource):
 
         # --- the MSS appliance (see the module docstring for the routing)
         gateway_target: pulumi.Output[str] = (
-            pulumi.Output.from_input(settings.transit_gateway_id or "") if tgw else pulumi.Output.from_input(vgw_id)  # type: ignore[arg-type]
+            pulumi.Output.from_input(settings.transit_gateway_id or "")
+            if tgw
+            else pulumi.Output.from_input(vgw_id)  # type: ignore[arg-type]
         )
 
         def gateway_route(route_name: str, table: pulumi.Input[str], cidr: str) -> aws.ec2.Route:
@@ -251,25 +270,36 @@ class AwsVpnAttachment(pulumi.ComponentResource):
             )
 
         self.appliance_interface_id = None
-        self.edge_route_table_id = shared.edge_route_table_id if shared is not None and reused_vgw else None
+        self.edge_route_table_id = (
+            shared.edge_route_table_id if shared is not None and reused_vgw else None
+        )
         if iaas.mss_clamp.enabled:
             assert settings.subnet_id is not None
             mss = derive.attachment_mss(spec, iaas)
             app_networks = [str(n) for n in iaas.networks]
             forwarded_ingress = [
                 aws.ec2.SecurityGroupIngressArgs(
-                    protocol="-1", from_port=0, to_port=0, cidr_blocks=app_networks,
+                    protocol="-1",
+                    from_port=0,
+                    to_port=0,
+                    cidr_blocks=app_networks,
                     description="Genesys-bound traffic from the application networks",
                 ),
                 *(
                     aws.ec2.SecurityGroupIngressArgs(
-                        protocol="tcp", from_port=port, to_port=port, cidr_blocks=genesys,
+                        protocol="tcp",
+                        from_port=port,
+                        to_port=port,
+                        cidr_blocks=genesys,
                         description=f"Genesys to the application port {port}",
                     )
                     for port in iaas.application_ports
                 ),
                 aws.ec2.SecurityGroupIngressArgs(
-                    protocol="icmp", from_port=-1, to_port=-1, cidr_blocks=genesys,
+                    protocol="icmp",
+                    from_port=-1,
+                    to_port=-1,
+                    cidr_blocks=genesys,
                     description="Genesys ping test",
                 ),
             ]
@@ -281,7 +311,10 @@ class AwsVpnAttachment(pulumi.ComponentResource):
                 ingress=forwarded_ingress,
                 egress=[
                     aws.ec2.SecurityGroupEgressArgs(
-                        protocol="-1", from_port=0, to_port=0, cidr_blocks=[*genesys, *app_networks],
+                        protocol="-1",
+                        from_port=0,
+                        to_port=0,
+                        cidr_blocks=[*genesys, *app_networks],
                         description="forwarded traffic to Genesys and back to the application networks",
                     )
                 ],
@@ -314,10 +347,16 @@ class AwsVpnAttachment(pulumi.ComponentResource):
             self.appliance_interface_id = eni
             # The appliance's own subnet sends the Genesys networks to the gateway.
             appliance_rt = aws.ec2.RouteTable(
-                f"{name}-appliance-rt", vpc_id=settings.vpc_id, tags=tags("appliance-rt"), opts=child
+                f"{name}-appliance-rt",
+                vpc_id=settings.vpc_id,
+                tags=tags("appliance-rt"),
+                opts=child,
             )
             aws.ec2.RouteTableAssociation(
-                f"{name}-appliance-rt-assoc", route_table_id=appliance_rt.id, subnet_id=settings.subnet_id, opts=child
+                f"{name}-appliance-rt-assoc",
+                route_table_id=appliance_rt.id,
+                subnet_id=settings.subnet_id,
+                opts=child,
             )
             for cidr in genesys:
                 gateway_route(f"{name}-appliance-route-{slug(cidr)}", appliance_rt.id, cidr)
@@ -328,7 +367,10 @@ class AwsVpnAttachment(pulumi.ComponentResource):
                         f"{name}-edge-rt", vpc_id=settings.vpc_id, tags=tags("edge-rt"), opts=child
                     )
                     aws.ec2.RouteTableAssociation(
-                        f"{name}-edge-rt-assoc", route_table_id=edge_rt.id, gateway_id=vgw_id, opts=child
+                        f"{name}-edge-rt-assoc",
+                        route_table_id=edge_rt.id,
+                        gateway_id=vgw_id,
+                        opts=child,
                     )
                     self.edge_route_table_id = edge_rt.id
                 for net in app_networks:
@@ -354,8 +396,11 @@ class AwsVpnAttachment(pulumi.ComponentResource):
                 route_name = f"{name}-route-{table}-{slug(cidr)}"
                 if iaas.mss_clamp.enabled:
                     aws.ec2.Route(
-                        route_name, route_table_id=table, destination_cidr_block=cidr,
-                        network_interface_id=self.appliance_interface_id, opts=child,
+                        route_name,
+                        route_table_id=table,
+                        destination_cidr_block=cidr,
+                        network_interface_id=self.appliance_interface_id,
+                        opts=child,
                     )
                 else:
                     gateway_route(route_name, table, cidr)
@@ -378,7 +423,8 @@ class AwsVpnAttachment(pulumi.ComponentResource):
                 to_port=port,
                 cidr_blocks=[cidr],
                 description=(
-                    f"Genesys Cloud {cidr} to port {port} over {tunnel.name}" if protocol == "tcp"
+                    f"Genesys Cloud {cidr} to port {port} over {tunnel.name}"
+                    if protocol == "tcp"
                     else f"Genesys Cloud {cidr} ping test over {tunnel.name}"
                 ),
                 opts=child,
@@ -412,7 +458,9 @@ class AwsVpnAttachment(pulumi.ComponentResource):
         self.vpn_gateway_id = vgw_id
         self.vpn_connection_id = vpn.id
         self.tunnel_outside_ips = pulumi.Output.all(*addresses)
-        self.tunnel_inside_cidrs = pulumi.Output.all(vpn.tunnel1_inside_cidr, vpn.tunnel2_inside_cidr)
+        self.tunnel_inside_cidrs = pulumi.Output.all(
+            vpn.tunnel1_inside_cidr, vpn.tunnel2_inside_cidr
+        )
         self.log_group_name = log_group.name
         self.shared = SharedGateway(
             vpc_id=settings.vpc_id,
@@ -422,14 +470,16 @@ class AwsVpnAttachment(pulumi.ComponentResource):
             security_rules=frozenset(rules) | owned_rules,
             routes=frozenset(routes) | owned_routes,
         )
-        self.register_outputs({
-            "customer_gateway_id": self.customer_gateway_id,
-            "vpn_gateway_id": self.vpn_gateway_id,
-            "vpn_connection_id": self.vpn_connection_id,
-            "tunnel_outside_ips": self.tunnel_outside_ips,
-            "tunnel_inside_cidrs": self.tunnel_inside_cidrs,
-            "log_group_name": self.log_group_name,
-            "alarm_names": self.alarm_names,
-            "appliance_interface_id": self.appliance_interface_id,
-            "route_target": self.route_target,
-        })
+        self.register_outputs(
+            {
+                "customer_gateway_id": self.customer_gateway_id,
+                "vpn_gateway_id": self.vpn_gateway_id,
+                "vpn_connection_id": self.vpn_connection_id,
+                "tunnel_outside_ips": self.tunnel_outside_ips,
+                "tunnel_inside_cidrs": self.tunnel_inside_cidrs,
+                "log_group_name": self.log_group_name,
+                "alarm_names": self.alarm_names,
+                "appliance_interface_id": self.appliance_interface_id,
+                "route_target": self.route_target,
+            }
+        )

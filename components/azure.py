@@ -93,7 +93,12 @@ NSG_PRIORITY_BASE = {"primary": 300, "standby": 500}
 #: Azure reserves the first four addresses of a subnet (.0 network, .1 gateway, .2/.3 DNS).
 AZURE_RESERVED_HOSTS = 4
 APPLIANCE_VM_SIZE = "Standard_B1s"
-APPLIANCE_IMAGE = {"publisher": "Debian", "offer": "debian-12", "sku": "12-gen2", "version": "latest"}
+APPLIANCE_IMAGE = {
+    "publisher": "Debian",
+    "offer": "debian-12",
+    "sku": "12-gen2",
+    "version": "latest",
+}
 APPLIANCE_ADMIN = "c2cvpn"
 
 
@@ -158,7 +163,9 @@ class AzureVpnAttachment(pulumi.ComponentResource):
     route_table_id: pulumi.Output[str] | None
     """Genesys CIDRs → appliance: associate with the back-end subnets."""
 
-    def __init__(self, name: str, args: AttachmentArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self, name: str, args: AttachmentArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
         super().__init__("c2c-vpn:azure:VpnAttachment", name, None, opts)
         azure = args.iaas.azure
         if azure is None:  # impossible for a validated spec with provider azure
@@ -195,7 +202,9 @@ class AzureVpnAttachment(pulumi.ComponentResource):
             resource_group_name=rg,
             virtual_network_name=azure.virtual_network_name,
             address_prefix=str(azure.gateway_subnet_prefix),
-            route_table=network.RouteTableArgs(id=gateway_route_table.id) if gateway_route_table is not None else None,
+            route_table=network.RouteTableArgs(id=gateway_route_table.id)
+            if gateway_route_table is not None
+            else None,
             # The name is fixed by Azure: a replacement must delete the old subnet first. Azure
             # refuses concurrent subnet writes to one virtual network (AnotherOperationInProgress,
             # RetryableErrorDueToAnotherOperation), so this one waits for the appliance subnet.
@@ -264,7 +273,9 @@ class AzureVpnAttachment(pulumi.ComponentResource):
             dpd_timeout_seconds=spec.tunnel.dpd.timeout_seconds,
             use_policy_based_traffic_selectors=False,
             enable_bgp=False,
-            opts=pulumi.ResourceOptions.merge(child, pulumi.ResourceOptions(additional_secret_outputs=["sharedKey"])),
+            opts=pulumi.ResourceOptions.merge(
+                child, pulumi.ResourceOptions(additional_secret_outputs=["sharedKey"])
+            ),
         )
 
         # ---------------------------------------------------------------- NSG rules
@@ -274,7 +285,10 @@ class AzureVpnAttachment(pulumi.ComponentResource):
         for nsg in azure.network_security_group_names:
             rules: list[tuple[str, str, str, str, int]] = [
                 ("icmp", "Icmp", "*", f"{base}-icmp", priority),
-                *((f"tcp-{p}", "Tcp", str(p), f"{base}-tcp-{p}", priority + 1 + i) for i, p in enumerate(ports)),
+                *(
+                    (f"tcp-{p}", "Tcp", str(p), f"{base}-tcp-{p}", priority + 1 + i)
+                    for i, p in enumerate(ports)
+                ),
             ]
             for suffix, protocol, dest_port, rule_name, prio in rules:
                 network.SecurityRule(
@@ -324,13 +338,20 @@ class AzureVpnAttachment(pulumi.ComponentResource):
         )
 
     def _appliance(
-        self, name: str, args: AttachmentArgs, azure: AzureSettings, base: str, child: pulumi.ResourceOptions
+        self,
+        name: str,
+        args: AttachmentArgs,
+        azure: AzureSettings,
+        base: str,
+        child: pulumi.ResourceOptions,
     ) -> tuple[Any, Any]:
         """The MSS-clamping VM and its routes; returns the GatewaySubnet's route table and the appliance subnet."""
         spec, iaas = args.spec, args.iaas
         rg, location = azure.resource_group_name, azure.location
         subnet_prefix = azure.appliance_subnet_prefix
-        assert subnet_prefix is not None, "the spec requires applianceSubnetPrefix with mssClamp.enabled"
+        assert subnet_prefix is not None, (
+            "the spec requires applianceSubnetPrefix with mssClamp.enabled"
+        )
         private_ip = str(appliance_address(subnet_prefix))
         mss = derive.attachment_mss(spec, iaas).mss
         cloud_config = derive.mss_clamp_cloud_config(mss, spec.genesys.tenant_cidrs)
@@ -387,7 +408,9 @@ class AzureVpnAttachment(pulumi.ComponentResource):
                     name=f"{base}-mss-osdisk",
                     create_option="FromImage",
                     delete_option="Delete",
-                    managed_disk=compute.ManagedDiskParametersArgs(storage_account_type="Standard_LRS"),
+                    managed_disk=compute.ManagedDiskParametersArgs(
+                        storage_account_type="Standard_LRS"
+                    ),
                 ),
             ),
             os_profile=compute.OSProfileArgs(
@@ -395,14 +418,23 @@ class AzureVpnAttachment(pulumi.ComponentResource):
                 admin_username=APPLIANCE_ADMIN,
                 admin_password=password.result,
                 custom_data=base64.b64encode(cloud_config.encode()).decode("ascii"),
-                linux_configuration=compute.LinuxConfigurationArgs(disable_password_authentication=False),
+                linux_configuration=compute.LinuxConfigurationArgs(
+                    disable_password_authentication=False
+                ),
             ),
             network_profile=compute.NetworkProfileArgs(
-                network_interfaces=[compute.NetworkInterfaceReferenceArgs(id=nic.id, primary=True, delete_option="Detach")]
+                network_interfaces=[
+                    compute.NetworkInterfaceReferenceArgs(
+                        id=nic.id, primary=True, delete_option="Detach"
+                    )
+                ]
             ),
             opts=child,
         )
-        def via_appliance(suffix: str, table: str, label: str, prefixes: list[Any], **extra: Any) -> Any:
+
+        def via_appliance(
+            suffix: str, table: str, label: str, prefixes: list[Any], **extra: Any
+        ) -> Any:
             return network.RouteTable(
                 f"{name}-{suffix}",
                 route_table_name=f"{base}-{table}",
@@ -421,10 +453,16 @@ class AzureVpnAttachment(pulumi.ComponentResource):
                 **extra,
             )
 
-        to_genesys = via_appliance("route-table", "to-genesys", "genesys", list(spec.genesys.tenant_cidrs))
+        to_genesys = via_appliance(
+            "route-table", "to-genesys", "genesys", list(spec.genesys.tenant_cidrs)
+        )
         # A GatewaySubnet route table must keep BGP propagation on (Azure refuses otherwise).
         to_iaas = via_appliance(
-            "gateway-route-table", "gateway", "iaas", list(iaas.networks), disable_bgp_route_propagation=False
+            "gateway-route-table",
+            "gateway",
+            "iaas",
+            list(iaas.networks),
+            disable_bgp_route_propagation=False,
         )
         self.mss = mss
         self.appliance_private_ip = private_ip

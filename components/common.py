@@ -43,13 +43,19 @@ def load_from_engine() -> LoadedStack:
         raw = pulumi.runtime.get_config(key)
         if raw is None:
             continue
-        values[key] = json.loads(raw) if isinstance(raw, str) and raw.lstrip().startswith(("{", "[")) else raw
+        values[key] = (
+            json.loads(raw) if isinstance(raw, str) and raw.lstrip().startswith(("{", "[")) else raw
+        )
         if pulumi.runtime.is_config_secret(key):
             secret_keys.add(key)
-    return parse_config(values, stack=pulumi.get_stack(), source="pulumi config", secret_keys=frozenset(secret_keys))
+    return parse_config(
+        values, stack=pulumi.get_stack(), source="pulumi config", secret_keys=frozenset(secret_keys)
+    )
 
 
-def pre_shared_key(name: str, tunnel: TunnelSpec, opts: pulumi.ResourceOptions) -> pulumi.Output[str]:
+def pre_shared_key(
+    name: str, tunnel: TunnelSpec, opts: pulumi.ResourceOptions
+) -> pulumi.Output[str]:
     """The PSK as a Pulumi secret: from config, or generated to the portable rule.
 
     Generated keys are 40 characters of [A-Za-z0-9._] with every class present; a leading

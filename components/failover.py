@@ -50,7 +50,9 @@ class Route53Failover(pulumi.ComponentResource):
     primary_health_check_id: pulumi.Output[str]
     standby_health_check_id: pulumi.Output[str]
 
-    def __init__(self, name: str, args: Route53FailoverArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(
+        self, name: str, args: Route53FailoverArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
         super().__init__("c2c-vpn:aws:Route53Failover", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         dns = args.dns
@@ -64,7 +66,10 @@ class Route53Failover(pulumi.ComponentResource):
                     cloudwatch_alarm_region=end.region,
                     # No data means no tunnel metric: treat as down, as the alarm does.
                     insufficient_data_health_status="Unhealthy",
-                    tags={"Name": f"{args.connection_name}-{end.role}-tunnel{index}", "c2c-vpn:role": end.role},
+                    tags={
+                        "Name": f"{args.connection_name}-{end.role}-tunnel{index}",
+                        "c2c-vpn:role": end.role,
+                    },
                     opts=child,
                 )
                 for index, alarm in enumerate(end.alarm_names, start=1)
@@ -89,7 +94,9 @@ class Route53Failover(pulumi.ComponentResource):
                 ttl=dns.ttl,
                 records=[str(address)],
                 set_identifier=f"{args.connection_name}-{end.role}",
-                failover_routing_policies=[aws.route53.RecordFailoverRoutingPolicyArgs(type=policy)],
+                failover_routing_policies=[
+                    aws.route53.RecordFailoverRoutingPolicyArgs(type=policy)
+                ],
                 health_check_id=health[end.role].id,
                 opts=child,
             )

@@ -39,7 +39,9 @@ class VpnConnectionProvider(dynamic.ResourceProvider):
     ``retry``/``transport`` exist for tests; the engine uses the defaults.
     """
 
-    serialize_as_secret_always = False  # nothing secret is captured (the secret is read at run time)
+    serialize_as_secret_always = (
+        False  # nothing secret is captured (the secret is read at run time)
+    )
 
     def __init__(self, retry: RetryPolicy | None = None, transport: Any = None) -> None:
         self._retry = retry
@@ -57,7 +59,12 @@ class VpnConnectionProvider(dynamic.ResourceProvider):
         self._configured_secret = value if isinstance(value, str) and value else None
 
     def _client(self, props: Mapping[str, Any]) -> Any:
-        return manage.client_for(props["api"], configured_secret=self._configured_secret, retry=self._retry, transport=self._transport)
+        return manage.client_for(
+            props["api"],
+            configured_secret=self._configured_secret,
+            retry=self._retry,
+            transport=self._transport,
+        )
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> dynamic.CheckResult:
         failures = manage.check(news, unknown=_UNKNOWN)
@@ -68,7 +75,9 @@ class VpnConnectionProvider(dynamic.ResourceProvider):
             return dynamic.DiffResult(changes=True)
         with self._client(news) as client:
             changes, replaces, _ = manage.diff(client, _id, olds, news)
-        return dynamic.DiffResult(changes=changes, replaces=replaces, delete_before_replace=bool(replaces))
+        return dynamic.DiffResult(
+            changes=changes, replaces=replaces, delete_before_replace=bool(replaces)
+        )
 
     def create(self, props: dict[str, Any]) -> dynamic.CreateResult:
         with self._client(props) as client:
@@ -99,10 +108,20 @@ class VpnConnectionRecord(dynamic.Resource, module="genesys", name="VpnConnectio
     gateway_ip: pulumi.Output[str]
     findings: pulumi.Output[list[dict[str, Any]]]
 
-    def __init__(self, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None,
-                 provider: VpnConnectionProvider | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        props: dict[str, Any],
+        opts: pulumi.ResourceOptions | None = None,
+        provider: VpnConnectionProvider | None = None,
+    ) -> None:
         full = {**props, **dict.fromkeys(manage.OUTPUT_KEYS)}
-        opts = pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=["preSharedKey", "pre_shared_key_digest"]))
+        opts = pulumi.ResourceOptions.merge(
+            opts,
+            pulumi.ResourceOptions(
+                additional_secret_outputs=["preSharedKey", "pre_shared_key_digest"]
+            ),
+        )
         super().__init__(provider or VpnConnectionProvider(), name, full, opts)
 
 
@@ -113,14 +132,27 @@ class VpnConnection(pulumi.ComponentResource):
     gateway_ip: pulumi.Output[str]
     findings: pulumi.Output[list[dict[str, Any]]]
 
-    def __init__(self, name: str, args: dict[str, Any], opts: pulumi.ResourceOptions | None = None,
-                 provider: VpnConnectionProvider | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        args: dict[str, Any],
+        opts: pulumi.ResourceOptions | None = None,
+        provider: VpnConnectionProvider | None = None,
+    ) -> None:
         super().__init__("c2c-vpn:genesys:VpnConnection", name, None, opts)
-        record = VpnConnectionRecord(f"{name}-record", args, pulumi.ResourceOptions(parent=self), provider=provider)
+        record = VpnConnectionRecord(
+            f"{name}-record", args, pulumi.ResourceOptions(parent=self), provider=provider
+        )
         self.connection_id = record.connection_id
         self.gateway_ip = record.gateway_ip
         self.findings = record.findings
-        self.register_outputs({"connectionId": self.connection_id, "gatewayIp": self.gateway_ip, "findings": self.findings})
+        self.register_outputs(
+            {
+                "connectionId": self.connection_id,
+                "gatewayIp": self.gateway_ip,
+                "findings": self.findings,
+            }
+        )
 
 
 # --------------------------------------------------------------------------- entry point
@@ -193,7 +225,9 @@ def genesys_side(
             with settings.client() as client:
                 actual = read_actual(client, wanted)
         except (GenesysUnreadable, GenesysError) as exc:
-            raise pulumi.RunError(f"cannot read the Genesys side ({source}, verify): {exc}") from None
+            raise pulumi.RunError(
+                f"cannot read the Genesys side ({source}, verify): {exc}"
+            ) from None
     result = reconcile(loaded.name, zip(wanted, actual, strict=True))
     if not result.in_sync:
         raise _failure(result, mode=f"{source}, verify")
@@ -203,44 +237,75 @@ def genesys_side(
     exports["genesysInSync"] = True
 
     # Peer IPs known only after apply (AWS): compare once they resolve (not in preview).
-    late = [(w, a, cloud_outputs[w.role]["peerIp"]) for w, a in zip(wanted, actual, strict=True)
-            if a is not None and w.role in cloud_outputs and isinstance(cloud_outputs[w.role].get("peerIp"), pulumi.Output)]
+    late = [
+        (w, a, cloud_outputs[w.role]["peerIp"])
+        for w, a in zip(wanted, actual, strict=True)
+        if a is not None
+        and w.role in cloud_outputs
+        and isinstance(cloud_outputs[w.role].get("peerIp"), pulumi.Output)
+    ]
     if late:
         checks: list[pulumi.Output[bool]] = []
         for w, a, peer in late:
+
             def check(ip: str | None, w: Desired = w, a: Record = a) -> bool:
                 return _late_peer_check(loaded.name, w, a, ip, source)
+
             checks.append(pulumi.Output.from_input(peer).apply(check))
         exports["genesysInSync"] = pulumi.Output.all(*checks).apply(lambda oks: all(oks))
     return exports
 
 
-def _late_peer_check(stack: str, want: Desired, actual: Record, peer_ip: str | None, source: str) -> bool:
+def _late_peer_check(
+    stack: str, want: Desired, actual: Record, peer_ip: str | None, source: str
+) -> bool:
     if not peer_ip:
         return True
     values = dict(want.record.values)
     values["peerIp"] = peer_ip
-    target = Desired(want.role, want.provider, Record(want.record.name, values, want.record.id, want.record.psk), want.paths, {})
-    findings: list[Finding] = [f for f in compare(target, actual)[0] if f.parameter == "peerIp" and f.severity is Severity.ERROR]
+    target = Desired(
+        want.role,
+        want.provider,
+        Record(want.record.name, values, want.record.id, want.record.psk),
+        want.paths,
+        {},
+    )
+    findings: list[Finding] = [
+        f
+        for f in compare(target, actual)[0]
+        if f.parameter == "peerIp" and f.severity is Severity.ERROR
+    ]
     if findings:
         raise _failure(Reconciliation(stack, findings), mode=f"{source}, verify after apply")
     return True
 
 
-def _manage(loaded: LoadedStack, wanted: list[Desired], cloud_outputs: Mapping[str, Mapping[str, Any]],
-            psk: pulumi.Input[str] | None, opts: pulumi.ResourceOptions | None) -> dict[str, Any]:
+def _manage(
+    loaded: LoadedStack,
+    wanted: list[Desired],
+    cloud_outputs: Mapping[str, Mapping[str, Any]],
+    psk: pulumi.Input[str] | None,
+    opts: pulumi.ResourceOptions | None,
+) -> dict[str, Any]:
     spec = loaded.spec
     api = spec.genesys.api
     assert api is not None
     if psk is None:
-        raise pulumi.RunError("genesys.api.mode is manage, but no pre-shared key was passed to genesys_side(psk=...)")
+        raise pulumi.RunError(
+            "genesys.api.mode is manage, but no pre-shared key was passed to genesys_side(psk=...)"
+        )
     try:
         base, login, paths, timeout = api_addresses(spec)
     except GenesysUnreadable as exc:
         raise pulumi.RunError(str(exc)) from None
     api_inputs = {
-        "baseUrl": base, "loginUrl": login, "clientId": api.client_id, "clientSecretEnv": api.client_secret_env,
-        "tokenPath": paths.token, "connectionsPath": paths.connections, "timeoutSeconds": timeout,
+        "baseUrl": base,
+        "loginUrl": login,
+        "clientId": api.client_id,
+        "clientSecretEnv": api.client_secret_env,
+        "tokenPath": paths.token,
+        "connectionsPath": paths.connections,
+        "timeoutSeconds": timeout,
     }
     ids: dict[str, Any] = {}
     gateways: dict[str, Any] = {}
@@ -248,25 +313,38 @@ def _manage(loaded: LoadedStack, wanted: list[Desired], cloud_outputs: Mapping[s
     for want in wanted:
         peer = cloud_outputs.get(want.role, {}).get("peerIp") or want.record.values["peerIp"]
         if peer is None:
-            raise pulumi.RunError(f"the {want.role} connection's peer IP is unknown: pass cloud_outputs[{want.role!r}]['peerIp']")
+            raise pulumi.RunError(
+                f"the {want.role} connection's peer IP is unknown: pass cloud_outputs[{want.role!r}]['peerIp']"
+            )
+
         def body(ip: str, w: Desired = want) -> dict[str, Any]:
             # The key travels as its own secret input; the record never holds it.
-            return to_input(w, peer_ip=ip, psk="").model_dump(mode="json", by_alias=True, exclude={"pre_shared_key"})
+            return to_input(w, peer_ip=ip, psk="").model_dump(
+                mode="json", by_alias=True, exclude={"pre_shared_key"}
+            )
 
         record_body = pulumi.Output.from_input(peer).apply(body)
         args = {
-            "role": want.role, "provider": want.provider.value, "record": record_body,
-            "gatewayIp": want.record.values["gatewayIp"], "preSharedKey": pulumi.Output.secret(psk),
-            "paths": dict(want.paths), "api": api_inputs,
+            "role": want.role,
+            "provider": want.provider.value,
+            "record": record_body,
+            "gatewayIp": want.record.values["gatewayIp"],
+            "preSharedKey": pulumi.Output.secret(psk),
+            "paths": dict(want.paths),
+            "api": api_inputs,
         }
         conn = VpnConnection(f"genesys-{want.role}", args, opts)
         ids[want.role] = conn.connection_id
         gateways[want.role] = conn.gateway_ip
         findings.append(conn.findings)
-    all_findings = pulumi.Output.all(*findings).apply(lambda per_role: [f for fs in per_role for f in (fs or [])])
+    all_findings = pulumi.Output.all(*findings).apply(
+        lambda per_role: [f for fs in per_role for f in (fs or [])]
+    )
     return {
         "genesysConnectionIds": ids,
         "genesysGatewayIps": gateways,
         "genesysFindings": all_findings,
-        "genesysInSync": all_findings.apply(lambda fs: not any(f["severity"] == "error" for f in fs)),
+        "genesysInSync": all_findings.apply(
+            lambda fs: not any(f["severity"] == "error" for f in fs)
+        ),
     }

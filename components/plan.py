@@ -38,8 +38,13 @@ UNKNOWN = "(known after apply)"
 #: Outputs the program reads from resources that only the provider can fill in.
 COMPUTED: Mapping[str, tuple[str, ...]] = {
     "aws:ec2/vpnConnection:VpnConnection": (
-        "arn", "tunnel1Address", "tunnel2Address", "tunnel1InsideCidr", "tunnel2InsideCidr",
-        "transitGatewayAttachmentId", "customerGatewayConfiguration",
+        "arn",
+        "tunnel1Address",
+        "tunnel2Address",
+        "tunnel1InsideCidr",
+        "tunnel2InsideCidr",
+        "transitGatewayAttachmentId",
+        "customerGatewayConfiguration",
     ),
     "aws:cloudwatch/logGroup:LogGroup": ("arn",),
     "aws:ec2/instance:Instance": ("primaryNetworkInterfaceId", "privateIp"),
@@ -48,7 +53,10 @@ COMPUTED: Mapping[str, tuple[str, ...]] = {
 #: Data-source results the program reads: looked up at deploy time.
 LOOKUPS: Mapping[str, tuple[str, ...]] = {
     "aws:ec2/getAmi:getAmi": ("id", "imageId", "name"),
-    "aws:ec2transitgateway/getTransitGateway:getTransitGateway": ("id", "associationDefaultRouteTableId"),
+    "aws:ec2transitgateway/getTransitGateway:getTransitGateway": (
+        "id",
+        "associationDefaultRouteTableId",
+    ),
 }
 
 #: A program under the mocks: ``build(loaded)`` or anything with that shape.
@@ -64,7 +72,9 @@ class PlanMocks(pulumi.runtime.Mocks):
         #: ``additional_secret_outputs`` of the registration in progress (the engine's job).
         self.secret_outputs: list[str] = []
 
-    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[Any, Any]]:
+    def new_resource(
+        self, args: pulumi.runtime.MockResourceArgs
+    ) -> tuple[str | None, dict[Any, Any]]:
         state = {prop: unknown(args.name, prop) for prop in COMPUTED.get(args.typ, ())}
         state.update(args.inputs)  # inputs echo as outputs, secrets still wrapped
         for prop in self.secret_outputs:
@@ -72,7 +82,9 @@ class PlanMocks(pulumi.runtime.Mocks):
                 state[prop] = rpc.wrap_rpc_secret(state[prop])
         return (unknown(args.name, "id") if args.custom else None), state
 
-    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[Any, Any], list[tuple[str, str]] | None]:
+    def call(
+        self, args: pulumi.runtime.MockCallArgs
+    ) -> tuple[dict[Any, Any], list[tuple[str, str]] | None]:
         what = args.token.rsplit(":", 1)[-1]
         return {prop: unknown(what, prop) for prop in LOOKUPS.get(args.token, ("id",))}, []
 
@@ -93,7 +105,9 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             chain = request.parent.split("::")[2] if request.parent else ""
             urn = (chain, request.type, request.name)
             if urn in self._urns:
-                raise pulumi.RunError(f"duplicate resource name {request.name!r} of type {request.type}: the engine would refuse it")
+                raise pulumi.RunError(
+                    f"duplicate resource name {request.name!r} of type {request.type}: the engine would refuse it"
+                )
             self._urns.add(urn)
             self.plan_mocks.secret_outputs = list(request.additionalSecretOutputs)
             response = super().RegisterResource(request)
@@ -103,13 +117,17 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             if request.parent:
                 _, _, chain, parent_name = request.parent.split("::", 3)
                 parent = None if chain.split("$")[-1] == "pulumi:pulumi:Stack" else parent_name
-            self.registered.append({
-                "type": request.type,
-                "name": request.name,
-                "parent": parent,
-                "inputs": {k: masked(v) for k, v in sorted(inputs.items()) if not k.startswith("__")},
-                "secretOutputs": list(request.additionalSecretOutputs),
-            })
+            self.registered.append(
+                {
+                    "type": request.type,
+                    "name": request.name,
+                    "parent": parent,
+                    "inputs": {
+                        k: masked(v) for k, v in sorted(inputs.items()) if not k.startswith("__")
+                    },
+                    "secretOutputs": list(request.additionalSecretOutputs),
+                }
+            )
         return response
 
 
@@ -163,7 +181,9 @@ def _run(loaded: LoadedStack, program: Program, config: Mapping[str, str]) -> di
     pulumi.runtime.set_all_config(dict(config), [])
     mocks = PlanMocks()
     monitor = RecordingMonitor(mocks)
-    pulumi.runtime.set_mocks(mocks, project=PROJECT, stack=loaded.name, preview=False, monitor=monitor)
+    pulumi.runtime.set_mocks(
+        mocks, project=PROJECT, stack=loaded.name, preview=False, monitor=monitor
+    )
     # The mocks registered a root stack resource already; resources made below parent to it.
     try:
         exports = program(loaded)
@@ -177,7 +197,9 @@ def _run(loaded: LoadedStack, program: Program, config: Mapping[str, str]) -> di
 
     try:
         outputs = _sync_await(finish())
-    except pulumi.RunError as exc:  # refused in an apply (e.g. a check on a value known after apply)
+    except (
+        pulumi.RunError
+    ) as exc:  # refused in an apply (e.g. a check on a value known after apply)
         raise ProgramRefused(str(exc)) from None
     # Registration order follows the event loop; a plan reads (and diffs) better sorted.
     resources = sorted(
@@ -209,7 +231,9 @@ def plan_stack(
         loop = asyncio.new_event_loop()
         asyncio.set_event_loop(loop)
         try:
-            providers = provider_config(config) if config is not None else dict(loaded.provider_config)
+            providers = (
+                provider_config(config) if config is not None else dict(loaded.provider_config)
+            )
             return _run(loaded, program, providers)
         finally:
             # A program that raised leaves registrations in flight: end them before the loop.
@@ -222,5 +246,7 @@ def plan_stack(
             loop.close()
 
     # A thread of its own: the caller's thread keeps its event loop (set, unset or running).
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="c2cvpn-plan") as worker:
+    with concurrent.futures.ThreadPoolExecutor(
+        max_workers=1, thread_name_prefix="c2cvpn-plan"
+    ) as worker:
         return worker.submit(context.run, isolated).result()

@@ -52,7 +52,9 @@ class StackProblems(pulumi.RunError):
     """The stack failed validation: every problem listed, never a traceback or the PSK."""
 
     def __init__(self, report: Report, source: str) -> None:
-        lines = [f"stack {report.stack} ({source}) has {len(report.problems)} problem(s); `c2cvpn validate` shows the same:"]
+        lines = [
+            f"stack {report.stack} ({source}) has {len(report.problems)} problem(s); `c2cvpn validate` shows the same:"
+        ]
         lines += [f"  {p.code} at {p.path}: {p.message}" for p in report.problems]
         super().__init__("\n".join(lines))
 
@@ -67,7 +69,11 @@ def _psk(spec: StackSpec) -> pulumi.Output[str]:
 
 def _inside(tunnel_cidr: Any) -> list[dict[str, str]]:
     return [
-        {"insideCidr": str(t.cidr), "cloudInsideAddress": str(t.cloud_address), "genesysInsideAddress": str(t.genesys_address)}
+        {
+            "insideCidr": str(t.cidr),
+            "cloudInsideAddress": str(t.cloud_address),
+            "genesysInsideAddress": str(t.genesys_address),
+        }
         for t in derive.inside_tunnels(tunnel_cidr)
     ]
 
@@ -93,9 +99,19 @@ def _build_aws(spec: StackSpec, psk: pulumi.Output[str]) -> list[dict[str, Any]]
             if region not in providers:
                 providers[region] = aws.Provider(f"aws-{region}", region=region)
             opts = pulumi.ResourceOptions(providers={"aws": providers[region]})
-        reuse = shared if shared is not None and (shared.vpc_id, shared.region) == (iaas.aws.vpc_id, region) else None
-        args = AwsAttachmentArgs(spec=spec, iaas=iaas, tunnel_cidr=tunnel_cidr, role=role,  # type: ignore[arg-type]
-                                 psk=psk, shared_gateway=reuse)
+        reuse = (
+            shared
+            if shared is not None and (shared.vpc_id, shared.region) == (iaas.aws.vpc_id, region)
+            else None
+        )
+        args = AwsAttachmentArgs(
+            spec=spec,
+            iaas=iaas,
+            tunnel_cidr=tunnel_cidr,
+            role=role,  # type: ignore[arg-type]
+            psk=psk,
+            shared_gateway=reuse,
+        )
         att = AwsVpnAttachment(role, args, opts)
         shared = att.shared if shared is None else shared
         tunnels: list[dict[str, Any]] = list(_inside(tunnel_cidr))
@@ -105,28 +121,30 @@ def _build_aws(spec: StackSpec, psk: pulumi.Output[str]) -> list[dict[str, Any]]
             t["outsideIp"] = att.tunnel_outside_ips[index]
             if not t["insideCidr"]:
                 t["insideCidr"] = att.tunnel_inside_cidrs[index]
-        built.append({
-            "role": role,
-            "provider": "aws",
-            "region": region,
-            "availabilityZone": iaas.aws.availability_zone,
-            "tunnelCidr": str(tunnel_cidr),
-            "tunnels": tunnels,
-            "iaas": {
-                "vpcId": iaas.aws.vpc_id,
-                "gateway": iaas.aws.gateway.value,
-                "vpnGatewayId": att.vpn_gateway_id,
-                "transitGatewayId": iaas.aws.transit_gateway_id,
-                "customerGatewayId": att.customer_gateway_id,
-                "vpnConnectionId": att.vpn_connection_id,
-                "routeTableIds": list(iaas.aws.route_table_ids),
-                "routeTarget": att.route_target,
-                "securityGroupIds": list(iaas.aws.security_group_ids),
-                "applianceInterfaceId": att.appliance_interface_id,
-                "tunnelLogGroup": att.log_group_name,
-                "alarmNames": att.alarm_names,
-            },
-        })
+        built.append(
+            {
+                "role": role,
+                "provider": "aws",
+                "region": region,
+                "availabilityZone": iaas.aws.availability_zone,
+                "tunnelCidr": str(tunnel_cidr),
+                "tunnels": tunnels,
+                "iaas": {
+                    "vpcId": iaas.aws.vpc_id,
+                    "gateway": iaas.aws.gateway.value,
+                    "vpnGatewayId": att.vpn_gateway_id,
+                    "transitGatewayId": iaas.aws.transit_gateway_id,
+                    "customerGatewayId": att.customer_gateway_id,
+                    "vpnConnectionId": att.vpn_connection_id,
+                    "routeTableIds": list(iaas.aws.route_table_ids),
+                    "routeTarget": att.route_target,
+                    "securityGroupIds": list(iaas.aws.security_group_ids),
+                    "applianceInterfaceId": att.appliance_interface_id,
+                    "tunnelLogGroup": att.log_group_name,
+                    "alarmNames": att.alarm_names,
+                },
+            }
+        )
     return built
 
 
@@ -137,20 +155,27 @@ def _build_azure(spec: StackSpec, psk: pulumi.Output[str]) -> list[dict[str, Any
     built: list[dict[str, Any]] = []
     for role, iaas, tunnel_cidr in _attachment_specs(spec):
         assert iaas.azure is not None
-        att = AzureVpnAttachment(role, AttachmentArgs(spec=spec, iaas=iaas, tunnel_cidr=tunnel_cidr, role=role, psk=psk))  # type: ignore[arg-type]
-        built.append({
-            "role": role,
-            "provider": "azure",
-            "location": iaas.azure.location,
-            "tunnelCidr": str(tunnel_cidr),
-            "tunnels": [{**t, "outsideIp": getattr(att, "gateway_public_ip", None)} for t in _inside(tunnel_cidr)],
-            "iaas": {
-                "resourceGroupName": iaas.azure.resource_group_name,
-                "virtualNetworkName": iaas.azure.virtual_network_name,
-                "gatewayId": getattr(att, "gateway_id", None),
-                "connectionId": getattr(att, "connection_id", None),
-            },
-        })
+        att = AzureVpnAttachment(
+            role, AttachmentArgs(spec=spec, iaas=iaas, tunnel_cidr=tunnel_cidr, role=role, psk=psk)
+        )  # type: ignore[arg-type]
+        built.append(
+            {
+                "role": role,
+                "provider": "azure",
+                "location": iaas.azure.location,
+                "tunnelCidr": str(tunnel_cidr),
+                "tunnels": [
+                    {**t, "outsideIp": getattr(att, "gateway_public_ip", None)}
+                    for t in _inside(tunnel_cidr)
+                ],
+                "iaas": {
+                    "resourceGroupName": iaas.azure.resource_group_name,
+                    "virtualNetworkName": iaas.azure.virtual_network_name,
+                    "gatewayId": getattr(att, "gateway_id", None),
+                    "connectionId": getattr(att, "connection_id", None),
+                },
+            }
+        )
     return built
 
 
@@ -174,7 +199,9 @@ def _peer_outputs(attachments: list[dict[str, Any]], *, offline: bool) -> dict[s
     addresses the spec itself knows (on-prem peers) are passed on to be compared.
     """
     peers = {a["role"]: a["tunnels"][0]["outsideIp"] for a in attachments if a["tunnels"]}
-    return {role: {"peerIp": ip} for role, ip in peers.items() if not offline or isinstance(ip, str)}
+    return {
+        role: {"peerIp": ip} for role, ip in peers.items() if not offline or isinstance(ip, str)
+    }
 
 
 def _route53_failover(spec: StackSpec, attachments: list[dict[str, Any]]) -> dict[str, Any] | None:
@@ -183,11 +210,18 @@ def _route53_failover(spec: StackSpec, attachments: list[dict[str, Any]]) -> dic
         return None
     from components.failover import FailoverEnd, Route53Failover, Route53FailoverArgs
 
-    ends = {a["role"]: FailoverEnd(a["role"], a["iaas"]["alarmNames"], a["region"]) for a in attachments}
+    ends = {
+        a["role"]: FailoverEnd(a["role"], a["iaas"]["alarmNames"], a["region"]) for a in attachments
+    }
     dns = spec.standby.failover.route53
     failover = Route53Failover(
         "failover",
-        Route53FailoverArgs(dns=dns, primary=ends["primary"], standby=ends["standby"], connection_name=spec.tunnel.name),
+        Route53FailoverArgs(
+            dns=dns,
+            primary=ends["primary"],
+            standby=ends["standby"],
+            connection_name=spec.tunnel.name,
+        ),
     )
     return {
         "recordName": dns.record_name,
@@ -225,7 +259,9 @@ def build(loaded: LoadedStack, *, offline: bool = False) -> Exports:
     else:
         from components.genesys import genesys_side
 
-        genesys_exports = genesys_side(loaded, cloud_outputs=_peer_outputs(attachments, offline=offline), psk=psk)
+        genesys_exports = genesys_side(
+            loaded, cloud_outputs=_peer_outputs(attachments, offline=offline), psk=psk
+        )
 
     by_role = {a["role"]: a for a in attachments}
     iaas_by_role = {role: iaas for role, iaas, _ in _attachment_specs(spec)}

@@ -18,11 +18,20 @@ ROOT = Path(__file__).resolve().parents[1]
 PSK = "Abcdefghij0123456789.KLMNOPqrstuv_wxyz42"
 
 #: Retries that keep the suite fast: Retry-After is honoured at 1/100 of its value.
-FAST = RetryPolicy(attempts=4, timeout=20, wait_initial=0.001, wait_max=0.005, wait_jitter=0.001, retry_after_scale=0.01)
+FAST = RetryPolicy(
+    attempts=4,
+    timeout=20,
+    wait_initial=0.001,
+    wait_max=0.005,
+    wait_jitter=0.001,
+    retry_after_scale=0.01,
+)
 
 
 def stack_config(name: str = "dev") -> dict[str, Any]:
-    return copy.deepcopy(yaml.safe_load((ROOT / "stacks" / f"Pulumi.{name}.yaml").read_text())["config"])
+    return copy.deepcopy(
+        yaml.safe_load((ROOT / "stacks" / f"Pulumi.{name}.yaml").read_text())["config"]
+    )
 
 
 def loaded(config: dict[str, Any], name: str = "t") -> LoadedStack:
@@ -45,4 +54,6 @@ def running(config: SimConfig | None = None, **kw: Any) -> Iterator[tuple[Simula
 
 def client(url: str, **kw: Any) -> GenesysClient:
     kw.setdefault("retry", FAST)
-    return GenesysClient(base_url=url, client_id=DEMO_CLIENT_ID, client_secret=DEMO_CLIENT_SECRET, **kw)
+    return GenesysClient(
+        base_url=url, client_id=DEMO_CLIENT_ID, client_secret=DEMO_CLIENT_SECRET, **kw
+    )

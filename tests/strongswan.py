@@ -24,5 +24,7 @@ class Charon(_ss.Charon):
     def wait_for_child(self, timeout: float = 20) -> dict[str, Any]:  # type: ignore[override]
         found = super().wait_for_child(timeout)
         if found is None:
-            raise AssertionError(f"no CHILD_SA installed in {self.ns}; log tail:\n{self.log_text()[-3000:]}")
+            raise AssertionError(
+                f"no CHILD_SA installed in {self.ns}; log tail:\n{self.log_text()[-3000:]}"
+            )
         return found

@@ -59,7 +59,10 @@ def test_dev_tunnel_options_in_aws_spelling(dev: dict[str, Any]) -> None:
         assert logs["logEnabled"] is True
         assert logs["logGroupArn"] == "(known after apply: primary-tunnel-logs.arn)"
     # A /29 gives each tunnel one /30.
-    assert (vpn["tunnel1InsideCidr"], vpn["tunnel2InsideCidr"]) == ("169.254.10.0/30", "169.254.10.4/30")
+    assert (vpn["tunnel1InsideCidr"], vpn["tunnel2InsideCidr"]) == (
+        "169.254.10.0/30",
+        "169.254.10.4/30",
+    )
 
 
 def test_prod_gcm_spelling_and_group_20(prod: dict[str, Any]) -> None:
@@ -108,18 +111,36 @@ def test_vpn_routes_and_route_table_routes(dev: dict[str, Any]) -> None:
 
 def test_prod_routes_every_table_through_the_appliance(prod: dict[str, Any]) -> None:
     wanted = {
-        ("primary", "rtb-0123456789abcdef0"), ("primary", "rtb-0123456789abcdef1"), ("standby", "rtb-0123456789abcdef2"),
+        ("primary", "rtb-0123456789abcdef0"),
+        ("primary", "rtb-0123456789abcdef1"),
+        ("standby", "rtb-0123456789abcdef2"),
     }
-    app_routes = [r for r in of_type(prod, ":Route") if str(r["inputs"]["routeTableId"]).startswith("rtb-")]
-    got = {(r["parent"], r["inputs"]["routeTableId"], r["inputs"]["destinationCidrBlock"]) for r in app_routes}
-    assert got == {(role, table, cidr) for role, table in wanted for cidr in ("10.100.0.0/24", "10.100.8.0/24")}
+    app_routes = [
+        r for r in of_type(prod, ":Route") if str(r["inputs"]["routeTableId"]).startswith("rtb-")
+    ]
+    got = {
+        (r["parent"], r["inputs"]["routeTableId"], r["inputs"]["destinationCidrBlock"])
+        for r in app_routes
+    }
+    assert got == {
+        (role, table, cidr) for role, table in wanted for cidr in ("10.100.0.0/24", "10.100.8.0/24")
+    }
     for r in app_routes:
-        assert r["inputs"]["networkInterfaceId"] == f"(known after apply: {r['parent']}-appliance.primaryNetworkInterfaceId)"
+        assert (
+            r["inputs"]["networkInterfaceId"]
+            == f"(known after apply: {r['parent']}-appliance.primaryNetworkInterfaceId)"
+        )
         assert "gatewayId" not in r["inputs"]
     # The appliance's own subnet reaches the gateway; the gateway's edge table returns through it.
     appliance_routes = [r for r in of_type(prod, ":Route") if "-appliance-route-" in r["name"]]
-    assert {r["inputs"]["gatewayId"] for r in appliance_routes} == {"(known after apply: primary-vgw.id)"}
-    edge = {r["inputs"]["destinationCidrBlock"]: r["inputs"]["networkInterfaceId"] for r in of_type(prod, ":Route") if "-edge-route-" in r["name"]}
+    assert {r["inputs"]["gatewayId"] for r in appliance_routes} == {
+        "(known after apply: primary-vgw.id)"
+    }
+    edge = {
+        r["inputs"]["destinationCidrBlock"]: r["inputs"]["networkInterfaceId"]
+        for r in of_type(prod, ":Route")
+        if "-edge-route-" in r["name"]
+    }
     assert edge == {
         "10.10.0.0/23": "(known after apply: primary-appliance.primaryNetworkInterfaceId)",
         "10.10.2.0/23": "(known after apply: standby-appliance.primaryNetworkInterfaceId)",
@@ -131,8 +152,13 @@ def test_prod_routes_every_table_through_the_appliance(prod: dict[str, Any]) -> 
 def test_security_rules_only_from_genesys_cidrs(prod: dict[str, Any]) -> None:
     genesys = {"10.100.0.0/24", "10.100.8.0/24"}
     rules = of_type(prod, ":SecurityGroupRule")
-    got = {(r["inputs"]["protocol"], r["inputs"]["fromPort"], r["inputs"]["cidrBlocks"][0]) for r in rules}
-    assert got == {(p, port, c) for c in genesys for p, port in (("tcp", 443), ("tcp", 8443), ("icmp", -1))}
+    got = {
+        (r["inputs"]["protocol"], r["inputs"]["fromPort"], r["inputs"]["cidrBlocks"][0])
+        for r in rules
+    }
+    assert got == {
+        (p, port, c) for c in genesys for p, port in (("tcp", 443), ("tcp", 8443), ("icmp", -1))
+    }
     for r in rules:
         assert r["inputs"]["type"] == "ingress"
         assert set(r["inputs"]["cidrBlocks"]) <= genesys
@@ -149,9 +175,17 @@ def test_alarms_per_tunnel(prod: dict[str, Any]) -> None:
     assert len(alarms) == 4
     for a in alarms:
         i = a["inputs"]
-        assert (i["namespace"], i["metricName"], i["comparisonOperator"], i["threshold"]) == ("AWS/VPN", "TunnelState", "LessThanThreshold", 1)
+        assert (i["namespace"], i["metricName"], i["comparisonOperator"], i["threshold"]) == (
+            "AWS/VPN",
+            "TunnelState",
+            "LessThanThreshold",
+            1,
+        )
         role, index = a["parent"], a["name"].split("-")[1][-1]
-        assert i["dimensions"]["TunnelIpAddress"] == f"(known after apply: {role}-vpn.tunnel{index}Address)"
+        assert (
+            i["dimensions"]["TunnelIpAddress"]
+            == f"(known after apply: {role}-vpn.tunnel{index}Address)"
+        )
 
 
 def test_appliance_present_when_enabled(prod: dict[str, Any]) -> None:
@@ -172,12 +206,18 @@ def test_appliance_present_when_enabled(prod: dict[str, Any]) -> None:
 
 def test_appliance_absent_when_disabled(dev: dict[str, Any]) -> None:
     types = {r["type"] for r in dev["resources"]}
-    assert not {t for t in types if t.endswith((":Instance", ":SecurityGroup", ":RouteTable", ":RouteTableAssociation"))}
+    assert not {
+        t
+        for t in types
+        if t.endswith((":Instance", ":SecurityGroup", ":RouteTable", ":RouteTableAssociation"))
+    }
     config = set_path(raw_config("prod"), "c2c-vpn:iaas.mssClamp.enabled", False)
     result = plan(config)
     assert [r["parent"] for r in of_type(result, ":Instance")] == ["standby"]
     primary_routes = [r for r in of_type(result, ":Route") if r["parent"] == "primary"]
-    assert primary_routes and all(r["inputs"]["gatewayId"] == "(known after apply: primary-vgw.id)" for r in primary_routes)
+    assert primary_routes and all(
+        r["inputs"]["gatewayId"] == "(known after apply: primary-vgw.id)" for r in primary_routes
+    )
 
 
 def test_standby_in_another_zone_shares_the_vpc_gateway(prod: dict[str, Any]) -> None:
@@ -190,7 +230,10 @@ def test_standby_in_another_zone_shares_the_vpc_gateway(prod: dict[str, Any]) ->
     cgws = {r["inputs"]["deviceName"] for r in of_type(prod, ":CustomerGateway")}
     assert cgws == {"PROD-AWS-SFDC-VPN-primary", "PROD-AWS-SFDC-VPN-standby"}
     assert prod["outputs"]["failover"]["primary"] == "primary"
-    azs = {role: a["availabilityZone"] for role, a in prod["outputs"]["iaasTeam"]["attachments"].items()}
+    azs = {
+        role: a["availabilityZone"]
+        for role, a in prod["outputs"]["iaasTeam"]["attachments"].items()
+    }
     assert azs == {"primary": "us-east-1a", "standby": "us-east-1b"}
 
 
@@ -213,18 +256,25 @@ def test_transit_gateway_path() -> None:
     vpn = one(result, "primary-vpn")["inputs"]
     assert vpn["transitGatewayId"] == "tgw-0123456789abcdef0" and "vpnGatewayId" not in vpn
     [tgw_route] = of_type(result, "ec2transitgateway/route:Route")
-    assert tgw_route["inputs"]["transitGatewayAttachmentId"] == "(known after apply: primary-vpn.transitGatewayAttachmentId)"
+    assert (
+        tgw_route["inputs"]["transitGatewayAttachmentId"]
+        == "(known after apply: primary-vpn.transitGatewayAttachmentId)"
+    )
     [vpc_route] = of_type(result, "ec2/route:Route")
     assert vpc_route["inputs"]["transitGatewayId"] == "tgw-0123456789abcdef0"
 
 
 def test_replacement_prone_inputs_stable_across_runs() -> None:
     first, second = plan(raw_config("prod")), plan(raw_config("prod"))
-    assert [(r["type"], r["name"]) for r in first["resources"]] == [(r["type"], r["name"]) for r in second["resources"]]
+    assert [(r["type"], r["name"]) for r in first["resources"]] == [
+        (r["type"], r["name"]) for r in second["resources"]
+    ]
     assert first == second
     vpn = one(first, "primary-vpn")["inputs"]
     assert {k for k in vpn if "InsideCidr" in k} == {"tunnel1InsideCidr", "tunnel2InsideCidr"}
-    assert one(first, "primary-tunnel-logs")["inputs"]["name"] == "/c2c-vpn/PROD-AWS-SFDC-VPN/primary"
+    assert (
+        one(first, "primary-tunnel-logs")["inputs"]["name"] == "/c2c-vpn/PROD-AWS-SFDC-VPN/primary"
+    )
 
 
 def test_configured_psk_is_secret_in_every_input() -> None:
@@ -233,7 +283,9 @@ def test_configured_psk_is_secret_in_every_input() -> None:
     assert not of_type(result, "RandomPassword")  # the configured key is used, not generated
     assert GOOD_PSK not in repr(result)
     for vpn in of_type(result, ":VpnConnection"):
-        assert vpn["inputs"]["tunnel1PresharedKey"] == vpn["inputs"]["tunnel2PresharedKey"] == SECRET
+        assert (
+            vpn["inputs"]["tunnel1PresharedKey"] == vpn["inputs"]["tunnel2PresharedKey"] == SECRET
+        )
 
 
 def test_generated_psk_without_config() -> None:

@@ -67,7 +67,9 @@ class Recorder(pulumi.runtime.Mocks):
         self.calls: list[str] = []
         self._ips = 0
 
-    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[Any, Any]]:
+    def new_resource(
+        self, args: pulumi.runtime.MockResourceArgs
+    ) -> tuple[str | None, dict[Any, Any]]:
         inputs = dict(args.inputs)
         state = dict(inputs)
         rg = inputs.get("resourceGroupName", "none")
@@ -80,10 +82,17 @@ class Recorder(pulumi.runtime.Mocks):
         self.resources.append(Registered(args.typ, args.name, inputs, rid))
         return rid, state
 
-    def call(self, args: pulumi.runtime.MockCallArgs) -> tuple[dict[Any, Any], list[tuple[str, str]] | None]:
+    def call(
+        self, args: pulumi.runtime.MockCallArgs
+    ) -> tuple[dict[Any, Any], list[tuple[str, str]] | None]:
         self.calls.append(args.token)
         if args.token == "azure-native:authorization:getClientConfig":
-            return {"subscriptionId": SUBSCRIPTION, "tenantId": SUBSCRIPTION, "clientId": "test", "objectId": "test"}, None
+            return {
+                "subscriptionId": SUBSCRIPTION,
+                "tenantId": SUBSCRIPTION,
+                "clientId": "test",
+                "objectId": "test",
+            }, None
         return {}, None
 
     def of_type(self, typ: str) -> list[Registered]:
@@ -141,7 +150,9 @@ def deploy(spec: StackSpec, roles: tuple[str, ...] = ("primary",)) -> Deployment
                 iaas, cidr = spec.standby.iaas, spec.standby.tunnel_cidr
             component = AzureVpnAttachment(
                 f"azure-{role}",
-                AttachmentArgs(spec=spec, iaas=iaas, tunnel_cidr=cidr, role=role, psk=pulumi.Output.secret(PSK)),  # type: ignore[arg-type]
+                AttachmentArgs(
+                    spec=spec, iaas=iaas, tunnel_cidr=cidr, role=role, psk=pulumi.Output.secret(PSK)
+                ),  # type: ignore[arg-type]
                 opts=pulumi.ResourceOptions(transformations=[remember]),
             )
             password = component.appliance_admin_password
@@ -227,7 +238,15 @@ def dev() -> Deployment:
 
 def test_dev_stack_registers_exactly_the_attachment(dev: Deployment) -> None:
     counts = Counter(r.typ for r in dev.mocks.resources)
-    assert counts == {T_COMPONENT: 1, T_SUBNET: 1, T_PIP: 1, T_VNG: 1, T_LNG: 1, T_CONN: 1, T_RULE: 2}
+    assert counts == {
+        T_COMPONENT: 1,
+        T_SUBNET: 1,
+        T_PIP: 1,
+        T_VNG: 1,
+        T_LNG: 1,
+        T_CONN: 1,
+        T_RULE: 2,
+    }
     assert all(r.name.startswith("azure-primary") for r in dev.mocks.resources)
     assert dev.mocks.one(T_COMPONENT).name == "azure-primary"
     assert dev.mocks.calls == []  # everything is referenced by resource, no lookup needed
@@ -301,7 +320,11 @@ def test_outputs_for_the_genesys_admin(dev: Deployment) -> None:
     assert out["gateway_id"] == dev.mocks.one(T_VNG).id
     assert out["connection_id"] == dev.mocks.one(T_CONN).id
     component = out["component"]
-    assert (component.location, component.resource_group_name, component.role) == ("westeurope", "rg-crm-dev", "primary")
+    assert (component.location, component.resource_group_name, component.role) == (
+        "westeurope",
+        "rg-crm-dev",
+        "primary",
+    )
     assert component.tunnel_cidr == "169.254.30.0/30"
 
 
@@ -326,24 +349,44 @@ def test_the_shared_key_stays_secret(dev: Deployment) -> None:
         (
             {"encryption": "aes256gcm", "integrity": "sha384", "dhGroup": 20},
             {"encryption": "aes256gcm", "integrity": "sha256", "pfsGroup": 20},
-            {"ikeEncryption": "GCMAES256", "ikeIntegrity": "SHA384", "dhGroup": "ECP384",
-             "ipsecEncryption": "GCMAES256", "ipsecIntegrity": "GCMAES256", "pfsGroup": "ECP384"},
+            {
+                "ikeEncryption": "GCMAES256",
+                "ikeIntegrity": "SHA384",
+                "dhGroup": "ECP384",
+                "ipsecEncryption": "GCMAES256",
+                "ipsecIntegrity": "GCMAES256",
+                "pfsGroup": "ECP384",
+            },
         ),
         (
             {"encryption": "aes128", "integrity": "sha256", "dhGroup": 19},
             {"encryption": "aes128gcm", "integrity": "sha256", "pfsGroup": 19},
-            {"ikeEncryption": "AES128", "ikeIntegrity": "SHA256", "dhGroup": "ECP256",
-             "ipsecEncryption": "GCMAES128", "ipsecIntegrity": "GCMAES128", "pfsGroup": "ECP256"},
+            {
+                "ikeEncryption": "AES128",
+                "ikeIntegrity": "SHA256",
+                "dhGroup": "ECP256",
+                "ipsecEncryption": "GCMAES128",
+                "ipsecIntegrity": "GCMAES128",
+                "pfsGroup": "ECP256",
+            },
         ),
         (
             {"encryption": "aes256", "integrity": "sha256", "dhGroup": 24},
             {"encryption": "aes256", "integrity": "sha256", "pfsGroup": 24},
-            {"ikeEncryption": "AES256", "ikeIntegrity": "SHA256", "dhGroup": "DHGroup24",
-             "ipsecEncryption": "AES256", "ipsecIntegrity": "SHA256", "pfsGroup": "PFS24"},
+            {
+                "ikeEncryption": "AES256",
+                "ikeIntegrity": "SHA256",
+                "dhGroup": "DHGroup24",
+                "ipsecEncryption": "AES256",
+                "ipsecIntegrity": "SHA256",
+                "pfsGroup": "PFS24",
+            },
         ),
     ],
 )
-def test_policy_variants(phase1: dict[str, Any], phase2: dict[str, Any], expected: dict[str, Any]) -> None:
+def test_policy_variants(
+    phase1: dict[str, Any], phase2: dict[str, Any], expected: dict[str, Any]
+) -> None:
     config = dev_config()
     config["c2c-vpn:tunnel"]["phase1"].update(phase1)
     config["c2c-vpn:tunnel"]["phase2"].update({**phase2, "lifetimeSeconds": 2700})
@@ -351,13 +394,20 @@ def test_policy_variants(phase1: dict[str, Any], phase2: dict[str, Any], expecte
     config["c2c-vpn:tunnel"]["startupAction"] = "add"
     d = deploy(spec_of(config))
     conn = d.mocks.one(T_CONN)
-    assert conn.inputs["ipsecPolicies"] == [{**expected, "saLifeTimeSeconds": 2700, "saDataSizeKilobytes": 102400000}]
+    assert conn.inputs["ipsecPolicies"] == [
+        {**expected, "saLifeTimeSeconds": 2700, "saDataSizeKilobytes": 102400000}
+    ]
     assert conn.inputs["dpdTimeoutSeconds"] == 30
     assert conn.inputs["connectionMode"] == "ResponderOnly"
 
 
-@pytest.mark.parametrize(("sku", "generation", "zones"), [("VpnGw2", "Generation2", None), ("VpnGw5AZ", "Generation2", ["1", "2", "3"])])
-def test_sku_decides_generation_and_zones(sku: str, generation: str, zones: list[str] | None) -> None:
+@pytest.mark.parametrize(
+    ("sku", "generation", "zones"),
+    [("VpnGw2", "Generation2", None), ("VpnGw5AZ", "Generation2", ["1", "2", "3"])],
+)
+def test_sku_decides_generation_and_zones(
+    sku: str, generation: str, zones: list[str] | None
+) -> None:
     config = dev_config()
     config["c2c-vpn:iaas"]["azure"]["sku"] = sku
     d = deploy(spec_of(config))
@@ -375,7 +425,10 @@ def nsg_config() -> dict[str, Any]:
     config["c2c-vpn:genesys"]["tenantCidrs"] = ["10.100.0.0/24", "10.100.8.0/24"]
     config["c2c-vpn:iaas"]["networks"] = ["10.20.0.0/24", "10.20.1.0/24"]
     config["c2c-vpn:iaas"]["applicationPorts"] = [443, 8443]
-    config["c2c-vpn:iaas"]["azure"]["networkSecurityGroupNames"] = ["nsg-crm-backend", "nsg-crm-api"]
+    config["c2c-vpn:iaas"]["azure"]["networkSecurityGroupNames"] = [
+        "nsg-crm-backend",
+        "nsg-crm-api",
+    ]
     return config
 
 
@@ -388,7 +441,9 @@ def test_nsg_rules_admit_only_genesys() -> None:
         by_nsg.setdefault(r.inputs["networkSecurityGroupName"], []).append(r)
     assert set(by_nsg) == {"nsg-crm-backend", "nsg-crm-api"}
     for nsg_rules in by_nsg.values():
-        protocols = sorted((r.inputs["protocol"], r.inputs["destinationPortRange"]) for r in nsg_rules)
+        protocols = sorted(
+            (r.inputs["protocol"], r.inputs["destinationPortRange"]) for r in nsg_rules
+        )
         assert protocols == [("Icmp", "*"), ("Tcp", "443"), ("Tcp", "8443")]
         priorities = [r.inputs["priority"] for r in nsg_rules]
         assert len(set(priorities)) == len(priorities)
@@ -406,7 +461,10 @@ def test_nsg_rules_admit_only_genesys() -> None:
 def test_nsg_priorities_are_stable_across_runs() -> None:
     def priorities() -> dict[str, tuple[str, int]]:
         d = deploy(spec_of(nsg_config()))
-        return {r.name: (r.inputs["securityRuleName"], r.inputs["priority"]) for r in d.mocks.of_type(T_RULE)}
+        return {
+            r.name: (r.inputs["securityRuleName"], r.inputs["priority"])
+            for r in d.mocks.of_type(T_RULE)
+        }
 
     first, second = priorities(), priorities()
     assert first == second
@@ -439,7 +497,9 @@ def test_appliance_when_mss_clamp_enabled() -> None:
     assert ipconf["privateIPAddress"] == "10.20.255.36"
     assert ipconf["privateIPAllocationMethod"] == "Static"
     assert ipconf["subnet"]["id"] == appliance_subnet.id
-    assert ipaddress.ip_address(ipconf["privateIPAddress"]) in ipaddress.ip_network("10.20.255.32/28")
+    assert ipaddress.ip_address(ipconf["privateIPAddress"]) in ipaddress.ip_network(
+        "10.20.255.32/28"
+    )
 
     vm = d.mocks.one(T_VM)
     image = vm.inputs["storageProfile"]["imageReference"]
@@ -465,7 +525,10 @@ def test_appliance_when_mss_clamp_enabled() -> None:
     assert out["password_is_secret"] is True
 
     to_genesys = d.mocks.one(T_RT, "azure-primary-route-table")
-    assert [(r["addressPrefix"], r["nextHopType"], r["nextHopIpAddress"]) for r in to_genesys.inputs["routes"]] == [
+    assert [
+        (r["addressPrefix"], r["nextHopType"], r["nextHopIpAddress"])
+        for r in to_genesys.inputs["routes"]
+    ] == [
         ("10.100.0.0/24", "VirtualAppliance", "10.20.255.36"),
         ("10.100.8.0/24", "VirtualAppliance", "10.20.255.36"),
     ]
@@ -483,7 +546,11 @@ def test_no_appliance_when_mss_clamp_disabled(dev: Deployment) -> None:
     for typ in (T_VM, T_NIC, T_RT, T_PASSWORD):
         assert dev.mocks.of_type(typ) == [], typ
     component = dev.outputs["primary"]["component"]
-    assert (component.mss, component.appliance_private_ip, component.route_table_id) == (None, None, None)
+    assert (component.mss, component.appliance_private_ip, component.route_table_id) == (
+        None,
+        None,
+        None,
+    )
     assert dev.outputs["primary"]["password_is_secret"] is None
 
 
@@ -514,16 +581,30 @@ def test_standby_lands_in_its_own_location() -> None:
             assert r.inputs["location"] == "westeurope", r.name
 
     standby_subnet = d.mocks.one(T_SUBNET, "azure-standby-gateway-subnet")
-    assert (standby_subnet.inputs["virtualNetworkName"], standby_subnet.inputs["addressPrefix"]) == ("vnet-crm-dr", "10.21.255.0/27")
+    assert (
+        standby_subnet.inputs["virtualNetworkName"],
+        standby_subnet.inputs["addressPrefix"],
+    ) == ("vnet-crm-dr", "10.21.255.0/27")
     # Both connections reach the same Genesys gateway, each from its own public IP.
-    assert d.mocks.one(T_LNG, "azure-standby-local-gateway").inputs["gatewayIpAddress"] == "203.0.113.30"
+    assert (
+        d.mocks.one(T_LNG, "azure-standby-local-gateway").inputs["gatewayIpAddress"]
+        == "203.0.113.30"
+    )
     assert d.outputs["primary"]["gateway_public_ip"] != d.outputs["standby"]["gateway_public_ip"]
     assert d.outputs["standby"]["component"].tunnel_cidr == "169.254.31.0/30"
     # Azure-side names carry the role, so a shared resource group could hold both.
-    azure_names = [r.inputs.get("virtualNetworkGatewayConnectionName") for r in d.mocks.of_type(T_CONN)]
-    assert azure_names == ["dev-azure-crm-vpn-primary-connection", "dev-azure-crm-vpn-standby-connection"]
+    azure_names = [
+        r.inputs.get("virtualNetworkGatewayConnectionName") for r in d.mocks.of_type(T_CONN)
+    ]
+    assert azure_names == [
+        "dev-azure-crm-vpn-primary-connection",
+        "dev-azure-crm-vpn-standby-connection",
+    ]
     # The standby clamps toward its own networks from its own subnet.
-    assert d.mocks.one(T_SUBNET, "azure-standby-appliance-subnet").inputs["addressPrefix"] == "10.21.255.32/28"
+    assert (
+        d.mocks.one(T_SUBNET, "azure-standby-appliance-subnet").inputs["addressPrefix"]
+        == "10.21.255.32/28"
+    )
     standby_rules = [r for r in d.mocks.of_type(T_RULE) if r.name.startswith("azure-standby")]
     assert {r.inputs["priority"] for r in standby_rules} == {500, 501}
     assert all(r.inputs["destinationAddressPrefixes"] == ["10.21.0.0/24"] for r in standby_rules)
@@ -534,12 +615,20 @@ def test_standby_sharing_the_primary_resource_group_does_not_collide() -> None:
     spec = spec_of(standby_config(location="westeurope", resourceGroupName="rg-crm-dev"))
     d = deploy(spec, roles=("primary", "standby"))
     keys = Counter(
-        (r.inputs["networkSecurityGroupName"], r.inputs["priority"]) for r in d.mocks.of_type(T_RULE)
+        (r.inputs["networkSecurityGroupName"], r.inputs["priority"])
+        for r in d.mocks.of_type(T_RULE)
     )
     assert max(keys.values()) == 1
-    rule_names = Counter((r.inputs["networkSecurityGroupName"], r.inputs["securityRuleName"]) for r in d.mocks.of_type(T_RULE))
+    rule_names = Counter(
+        (r.inputs["networkSecurityGroupName"], r.inputs["securityRuleName"])
+        for r in d.mocks.of_type(T_RULE)
+    )
     assert max(rule_names.values()) == 1
-    for typ, key in ((T_VNG, "virtualNetworkGatewayName"), (T_PIP, "publicIpAddressName"), (T_LNG, "localNetworkGatewayName")):
+    for typ, key in (
+        (T_VNG, "virtualNetworkGatewayName"),
+        (T_PIP, "publicIpAddressName"),
+        (T_LNG, "localNetworkGatewayName"),
+    ):
         values = [r.inputs[key] for r in d.mocks.of_type(typ)]
         assert len(values) == 2 and len(set(values)) == 2, (typ, values)
 

@@ -63,7 +63,9 @@ def advertised_mss(net: Lab, client_ns: str, server_ns: str, server_ip: str) -> 
     server = net.popen(server_ns, [sys.executable, "-c", SERVER, server_ip, str(PORT)])
     try:
         assert server.stdout is not None
-        assert server.stdout.readline().strip() == "ready", server.stderr.read() if server.stderr else ""
+        assert server.stdout.readline().strip() == "ready", (
+            server.stderr.read() if server.stderr else ""
+        )
         net.run(client_ns, [sys.executable, "-c", CLIENT, server_ip, str(PORT)])
         out, err = server.communicate(timeout=15)
     finally:
@@ -94,7 +96,9 @@ def test_nft_clamp_rewrites_syns_both_ways(topology: tuple[Lab, str, str, str]) 
     assert advertised_mss(net, genesys, backend, "10.10.0.2") == CLAMP  # Genesys → IaaS
 
 
-def test_iptables_fallback_when_nft_is_absent(topology: tuple[Lab, str, str, str], tmp_path: Path) -> None:
+def test_iptables_fallback_when_nft_is_absent(
+    topology: tuple[Lab, str, str, str], tmp_path: Path
+) -> None:
     net, backend, appliance, genesys = topology
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
@@ -121,6 +125,8 @@ def test_an_mss_already_lower_is_never_raised(topology: tuple[Lab, str, str, str
     net, backend, appliance, genesys = topology
     # The back end sits on a 1280-byte link, so its SYN already carries MSS 1240.
     for link in net.run(backend, ["ip", "-o", "link", "show", "type", "veth"]).stdout.splitlines():
-        net.run(backend, ["ip", "link", "set", link.split(":")[1].strip().split("@")[0], "mtu", "1280"])
+        net.run(
+            backend, ["ip", "link", "set", link.split(":")[1].strip().split("@")[0], "mtu", "1280"]
+        )
     apply_clamp(net, appliance)
     assert advertised_mss(net, backend, genesys, "10.100.0.2") == 1280 - 40

@@ -24,7 +24,12 @@ def _run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "COLUMNS": "200", "NO_COLOR": "1"}
     return subprocess.run(
         [sys.executable, "-c", "from c2cvpn.cli import main; main()", *args],
-        cwd=cwd, capture_output=True, text=True, env=env, timeout=60, check=False,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
     )
 
 
@@ -78,7 +83,9 @@ def test_text_report_names_code_path_and_fix(tmp_path: Path) -> None:
         ("config:\n  c2c-vpn:tunel: {}\n", "unknown key"),
     ],
 )
-def test_unusable_input_is_one_line_exit_2(tmp_path: Path, content: str | None, fragment: str) -> None:
+def test_unusable_input_is_one_line_exit_2(
+    tmp_path: Path, content: str | None, fragment: str
+) -> None:
     path = tmp_path / "Pulumi.bad.yaml"
     if content is not None:
         path.write_text(content)

@@ -23,7 +23,9 @@ def test_demo_runs_every_example_and_catches_the_drift() -> None:
 
 
 def test_demo_fails_on_an_invalid_stack(tmp_path: Path) -> None:
-    bad = write_stack(tmp_path, set_path(raw_config("dev"), "c2c-vpn:tunnel.phase2.pfsGroup", None), "bad")
+    bad = write_stack(
+        tmp_path, set_path(raw_config("dev"), "c2c-vpn:tunnel.phase2.pfsGroup", None), "bad"
+    )
     result = runner.invoke(app, ["demo", "dev", str(bad)])
     assert result.exit_code == 1
     assert "pfs-disabled" in result.output

@@ -19,7 +19,13 @@ def random_password(draw: st.DrawFn) -> str:
     """What pulumi_random's RandomPassword may return under the component's constraints."""
     chars = [draw(st.sampled_from(cls)) for cls in CLASSES for _ in range(PSK_MIN_PER_CLASS)]
     alphabet = "".join(CLASSES)
-    chars += draw(st.lists(st.sampled_from(alphabet), min_size=PSK_LENGTH - len(chars), max_size=PSK_LENGTH - len(chars)))
+    chars += draw(
+        st.lists(
+            st.sampled_from(alphabet),
+            min_size=PSK_LENGTH - len(chars),
+            max_size=PSK_LENGTH - len(chars),
+        )
+    )
     return "".join(draw(st.permutations(chars)))
 
 
@@ -39,7 +45,15 @@ def test_a_leading_zero_is_replaced() -> None:
 
 def test_a_slash_29_gives_each_aws_tunnel_a_slash_30() -> None:
     t1, t2 = inside_tunnels(ipaddress.IPv4Network("169.254.10.0/29"))
-    assert (str(t1.cidr), str(t1.cloud_address), str(t1.genesys_address)) == ("169.254.10.0/30", "169.254.10.1", "169.254.10.2")
-    assert (str(t2.cidr), str(t2.cloud_address), str(t2.genesys_address)) == ("169.254.10.4/30", "169.254.10.5", "169.254.10.6")
+    assert (str(t1.cidr), str(t1.cloud_address), str(t1.genesys_address)) == (
+        "169.254.10.0/30",
+        "169.254.10.1",
+        "169.254.10.2",
+    )
+    assert (str(t2.cidr), str(t2.cloud_address), str(t2.genesys_address)) == (
+        "169.254.10.4/30",
+        "169.254.10.5",
+        "169.254.10.6",
+    )
     (only,) = inside_tunnels(ipaddress.IPv4Network("169.254.50.0/30"))
     assert str(only.cidr) == "169.254.50.0/30"

@@ -29,8 +29,12 @@ def prod() -> dict[str, Any]:
 def test_health_comes_from_each_tunnels_state_alarm(prod: dict[str, Any]) -> None:
     alarms = {r["inputs"]["name"]: r for r in _of(prod, ":MetricAlarm").values()}
     checks = _of(prod, ":HealthCheck")
-    metric = {n: r["inputs"] for n, r in checks.items() if r["inputs"]["type"] == "CLOUDWATCH_METRIC"}
-    assert {i["cloudwatchAlarmName"] for i in metric.values()} == set(alarms)  # every tunnel, both ends
+    metric = {
+        n: r["inputs"] for n, r in checks.items() if r["inputs"]["type"] == "CLOUDWATCH_METRIC"
+    }
+    assert {i["cloudwatchAlarmName"] for i in metric.values()} == set(
+        alarms
+    )  # every tunnel, both ends
     for inputs in metric.values():
         assert inputs["cloudwatchAlarmRegion"] == "us-east-1"
         assert inputs["insufficientDataHealthStatus"] == "Unhealthy"
@@ -45,9 +49,17 @@ def test_health_comes_from_each_tunnels_state_alarm(prod: dict[str, Any]) -> Non
 
 def test_primary_and_secondary_records(prod: dict[str, Any]) -> None:
     records = _of(prod, ":Record")
-    primary, standby = records["failover-primary-record"]["inputs"], records["failover-standby-record"]["inputs"]
+    primary, standby = (
+        records["failover-primary-record"]["inputs"],
+        records["failover-standby-record"]["inputs"],
+    )
     for r in (primary, standby):
-        assert (r["zoneId"], r["name"], r["type"], r["ttl"]) == ("Z0123456789EXAMPLE", "crm-api.example.com", "A", 60)
+        assert (r["zoneId"], r["name"], r["type"], r["ttl"]) == (
+            "Z0123456789EXAMPLE",
+            "crm-api.example.com",
+            "A",
+            60,
+        )
     assert primary["failoverRoutingPolicies"] == [{"type": "PRIMARY"}]
     assert standby["failoverRoutingPolicies"] == [{"type": "SECONDARY"}]
     assert (primary["records"], standby["records"]) == (["10.10.0.10"], ["10.10.2.10"])
@@ -83,7 +95,9 @@ def test_failover_needs_both_ends_on_aws() -> None:
     ]
 
 
-@pytest.mark.parametrize(("key", "value"), [("hostedZoneId", "zone-1"), ("recordName", "not a name"), ("ttl", 1)])
+@pytest.mark.parametrize(
+    ("key", "value"), [("hostedZoneId", "zone-1"), ("recordName", "not a name"), ("ttl", 1)]
+)
 def test_malformed_dns_settings_are_unusable(key: str, value: Any) -> None:
     with pytest.raises(SpecError) as info:
         load(set_path(raw_config("prod"), f"{DNS}.{key}", value))

@@ -42,7 +42,10 @@ def test_paging_follows_every_page_with_the_floor_of_requests() -> None:
 
 def test_token_is_refreshed_before_it_expires() -> None:
     now = [1000.0]
-    with running(token_ttl=3600) as (_sim, server), client(server.url, clock=lambda: now[0], token_refresh_margin=60) as c:
+    with (
+        running(token_ttl=3600) as (_sim, server),
+        client(server.url, clock=lambda: now[0], token_refresh_margin=60) as c,
+    ):
         list(c.list_connections())
         now[0] += 3550  # within 60 s of expiry: inside the refresh margin
         list(c.list_connections())
@@ -63,8 +66,15 @@ def test_a_token_revoked_early_is_refreshed_once_on_401() -> None:
 
 def test_wrong_secret_is_an_auth_error_without_the_secret() -> None:
     with running() as (_sim, server):
-        with GenesysClient(base_url=server.url, client_id="c2cvpn-sim", client_secret="Wr0ng.Secret_value", retry=FAST) as c, \
-                pytest.raises(AuthError) as exc:
+        with (
+            GenesysClient(
+                base_url=server.url,
+                client_id="c2cvpn-sim",
+                client_secret="Wr0ng.Secret_value",
+                retry=FAST,
+            ) as c,
+            pytest.raises(AuthError) as exc,
+        ):
             list(c.list_connections())
         assert "Wr0ng.Secret_value" not in str(exc.value)
         assert "Wr0ng.Secret_value" not in repr(c)
@@ -86,7 +96,9 @@ def test_429_waits_exactly_retry_after_then_succeeds() -> None:
 
 def test_the_simulators_rate_limiter_is_honoured() -> None:
     # Simulator time runs 100x faster, matching the client's 1/100 Retry-After scale.
-    sim = Simulator(SimConfig(seed=1, rate_limit_per_minute=3), clock=lambda: time.monotonic() * 100)
+    sim = Simulator(
+        SimConfig(seed=1, rate_limit_per_minute=3), clock=lambda: time.monotonic() * 100
+    )
     with SimServer(sim) as server, client(server.url) as c:
         for _ in range(4):
             list(c.list_connections())
@@ -145,8 +157,16 @@ def test_connection_errors_are_retried_then_reported() -> None:
         attempts.append(request.url.path)
         raise httpx.ConnectError("refused")
 
-    with GenesysClient(base_url="http://127.0.0.1:9", client_id="x", client_secret="y",
-                       transport=httpx.MockTransport(handler), retry=FAST) as c, pytest.raises(GenesysUnavailable) as exc:
+    with (
+        GenesysClient(
+            base_url="http://127.0.0.1:9",
+            client_id="x",
+            client_secret="y",
+            transport=httpx.MockTransport(handler),
+            retry=FAST,
+        ) as c,
+        pytest.raises(GenesysUnavailable) as exc,
+    ):
         list(c.list_connections())
     assert len(attempts) == FAST.attempts
     assert "cannot reach 127.0.0.1" in str(exc.value)
@@ -185,7 +205,9 @@ def test_paths_are_configurable() -> None:
     config = SimConfig(seed=3, connections_path="/custom/vpn", token_path="/auth/token")
     with running(config) as (sim, server):
         sim.add_connection(body())
-        with client(server.url, paths=ApiPaths(token="/auth/token", connections="/custom/vpn")) as c:
+        with client(
+            server.url, paths=ApiPaths(token="/auth/token", connections="/custom/vpn")
+        ) as c:
             assert [x.name for x in c.list_connections()] == ["DEV-AWS-SFDC-VPN"]
         with client(server.url, retry=RetryPolicy(attempts=1)) as default, pytest.raises(AuthError):
             list(default.list_connections())
@@ -220,9 +242,16 @@ def test_a_create_is_not_repeated_after_a_read_timeout_but_is_after_a_connect_er
             raise httpx.ConnectError("refused", request=request)  # nothing reached the server
         raise httpx.ReadTimeout("no answer", request=request)  # the server may have acted
 
-    with GenesysClient(base_url="http://127.0.0.1:9", client_id="x", client_secret="y-secret",
-                       transport=httpx.MockTransport(handler), retry=FAST) as c, \
-            pytest.raises(GenesysUnavailable, match="not retried"):
+    with (
+        GenesysClient(
+            base_url="http://127.0.0.1:9",
+            client_id="x",
+            client_secret="y-secret",
+            transport=httpx.MockTransport(handler),
+            retry=FAST,
+        ) as c,
+        pytest.raises(GenesysUnavailable, match="not retried"),
+    ):
         c.create_connection(body())
     assert sent == ["POST", "POST"]
 
@@ -245,7 +274,9 @@ def _listing(handler_pages: dict[str, dict[str, object]], log: list[str]) -> htt
         log.append(str(request.url))
         assert len(log) <= 5, "paging did not stop"
         page = request.url.params.get("pageNumber", "1")
-        return httpx.Response(200, json=handler_pages.get(request.url.host, {}).get(page) or handler_pages["loop"])
+        return httpx.Response(
+            200, json=handler_pages.get(request.url.host, {}).get(page) or handler_pages["loop"]
+        )
 
     return httpx.MockTransport(handler)
 
@@ -254,22 +285,50 @@ def test_paging_stops_on_a_nextUri_loop_and_never_follows_another_host() -> None
     empty = {"entities": [], "pageSize": 1, "pageNumber": 1, "total": 9}
     loop = {**empty, "nextUri": "/api/v2/telephony/vpn/connections?pageSize=1&pageNumber=2"}
     log: list[str] = []
-    with GenesysClient(base_url="http://127.0.0.1:9", client_id="x", client_secret="y-secret", retry=FAST,
-                       transport=_listing({"loop": loop}, log)) as c, pytest.raises(MalformedResponse, match="repeats"):
+    with (
+        GenesysClient(
+            base_url="http://127.0.0.1:9",
+            client_id="x",
+            client_secret="y-secret",
+            retry=FAST,
+            transport=_listing({"loop": loop}, log),
+        ) as c,
+        pytest.raises(MalformedResponse, match="repeats"),
+    ):
         list(c.list_connections())
     assert len(log) == 2
 
-    away = {**empty, "nextUri": "https://evil.example/api/v2/telephony/vpn/connections?pageNumber=2"}
+    away = {
+        **empty,
+        "nextUri": "https://evil.example/api/v2/telephony/vpn/connections?pageNumber=2",
+    }
     log.clear()
-    with GenesysClient(base_url="http://127.0.0.1:9", client_id="x", client_secret="y-secret", retry=FAST,
-                       transport=_listing({"loop": away}, log)) as c, pytest.raises(MalformedResponse, match="another host"):
+    with (
+        GenesysClient(
+            base_url="http://127.0.0.1:9",
+            client_id="x",
+            client_secret="y-secret",
+            retry=FAST,
+            transport=_listing({"loop": away}, log),
+        ) as c,
+        pytest.raises(MalformedResponse, match="another host"),
+    ):
         list(c.list_connections())
     assert all(u.startswith("http://127.0.0.1:9/") for u in log) and len(log) == 1
 
-    last = {**empty, "pageCount": 1, "nextUri": "/api/v2/telephony/vpn/connections?pageSize=1&pageNumber=2"}
+    last = {
+        **empty,
+        "pageCount": 1,
+        "nextUri": "/api/v2/telephony/vpn/connections?pageSize=1&pageNumber=2",
+    }
     log.clear()
-    with GenesysClient(base_url="http://127.0.0.1:9", client_id="x", client_secret="y-secret", retry=FAST,
-                       transport=_listing({"loop": last}, log)) as c:
+    with GenesysClient(
+        base_url="http://127.0.0.1:9",
+        client_id="x",
+        client_secret="y-secret",
+        retry=FAST,
+        transport=_listing({"loop": last}, log),
+    ) as c:
         assert list(c.list_connections()) == []
     assert len(log) == 1  # pageCount 1 ends it, whatever nextUri says
 
@@ -281,26 +340,56 @@ def test_credentials_are_never_sent_over_plain_http_to_a_remote_host() -> None:
         sent.append(request)
         return httpx.Response(200, json={"access_token": "t0ken-value", "expires_in": 3600})
 
-    for base, login in (("http://api.example.com", "https://login.example.com"), ("https://api.example.com", "http://login.example.com")):
-        with GenesysClient(base_url=base, login_url=login, client_id="x", client_secret="Remote.Secret_1",
-                           transport=httpx.MockTransport(handler), retry=FAST) as c, pytest.raises(AuthError, match="plain http"):
+    for base, login in (
+        ("http://api.example.com", "https://login.example.com"),
+        ("https://api.example.com", "http://login.example.com"),
+    ):
+        with (
+            GenesysClient(
+                base_url=base,
+                login_url=login,
+                client_id="x",
+                client_secret="Remote.Secret_1",
+                transport=httpx.MockTransport(handler),
+                retry=FAST,
+            ) as c,
+            pytest.raises(AuthError, match="plain http"),
+        ):
             list(c.list_connections())
     assert sent == []
 
 
-def test_server_messages_never_carry_the_secrets_into_logs_or_errors(caplog: pytest.LogCaptureFixture) -> None:
+def test_server_messages_never_carry_the_secrets_into_logs_or_errors(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     secret = "Client.Secret_value_9"
 
     def handler(request: httpx.Request) -> httpx.Response:
         if request.url.path == "/oauth/token":
             return httpx.Response(200, json={"access_token": "t0ken-value", "expires_in": 3600})
         echo = request.content.decode() + " " + secret  # a careless server echoes what it got
-        return httpx.Response(503, json={"status": 503, "code": "service.unavailable", "message": echo, "contextId": "ctx-1"})
+        return httpx.Response(
+            503,
+            json={
+                "status": 503,
+                "code": "service.unavailable",
+                "message": echo,
+                "contextId": "ctx-1",
+            },
+        )
 
     caplog.set_level("DEBUG")
     caplog.set_level("DEBUG", logger="stamina")  # the CLI quiets it for the whole process
-    with GenesysClient(base_url="http://127.0.0.1:9", client_id="x", client_secret=secret,
-                       transport=httpx.MockTransport(handler), retry=FAST) as c, pytest.raises(GenesysUnavailable) as exc:
+    with (
+        GenesysClient(
+            base_url="http://127.0.0.1:9",
+            client_id="x",
+            client_secret=secret,
+            transport=httpx.MockTransport(handler),
+            retry=FAST,
+        ) as c,
+        pytest.raises(GenesysUnavailable) as exc,
+    ):
         c.update_connection("c-1", body())
     stamina_records = [r for r in caplog.records if r.name == "stamina"]
     assert len(stamina_records) == FAST.attempts - 1  # the retries were logged...

@@ -41,7 +41,9 @@ def mocks() -> Mocks:
 
 def inputs(url: str, *, psk: str = PSK, **record_changes: Any) -> dict[str, Any]:
     want = desired(loaded(stack_config("dev")).spec, peer_ip=PEER)
-    record = to_input(want, psk="").model_dump(mode="json", by_alias=True, exclude={"pre_shared_key"})
+    record = to_input(want, psk="").model_dump(
+        mode="json", by_alias=True, exclude={"pre_shared_key"}
+    )
     for path, value in record_changes.items():
         target = record
         *parents, last = path.split(".")
@@ -49,10 +51,21 @@ def inputs(url: str, *, psk: str = PSK, **record_changes: Any) -> dict[str, Any]
             target = target[part]
         target[last] = value
     return {
-        "role": "primary", "provider": "aws", "record": record, "gatewayIp": "203.0.113.10",
-        "preSharedKey": psk, "paths": dict(want.paths),
-        "api": {"baseUrl": url, "loginUrl": url, "clientId": None, "clientSecretEnv": "GENESYS_TEST_NONE",
-                "tokenPath": "/oauth/token", "connectionsPath": "/api/v2/telephony/vpn/connections", "timeoutSeconds": 5},
+        "role": "primary",
+        "provider": "aws",
+        "record": record,
+        "gatewayIp": "203.0.113.10",
+        "preSharedKey": psk,
+        "paths": dict(want.paths),
+        "api": {
+            "baseUrl": url,
+            "loginUrl": url,
+            "clientId": None,
+            "clientSecretEnv": "GENESYS_TEST_NONE",
+            "tokenPath": "/oauth/token",
+            "connectionsPath": "/api/v2/telephony/vpn/connections",
+            "timeoutSeconds": 5,
+        },
     }
 
 
@@ -116,7 +129,11 @@ def test_credentials_come_from_configure_and_never_serialise() -> None:
         prov = VpnConnectionProvider(retry=FAST)
         news = inputs(server.url)
         news["api"]["clientId"] = "ops"
-        prov.configure(dynamic.ConfigureRequest(dynamic.Config({"genesyscloud:oauthclientSecret": secret}, "c2c-vpn")))
+        prov.configure(
+            dynamic.ConfigureRequest(
+                dynamic.Config({"genesyscloud:oauthclientSecret": secret}, "c2c-vpn")
+            )
+        )
         assert prov.create(news).id
         assert secret.encode() not in pickle.dumps(prov)
         assert secret not in repr(news)
@@ -151,7 +168,9 @@ def test_verify_mode_in_sync_exports_and_checks_the_late_peer_ip(mocks: Mocks) -
 
         @pulumi.runtime.test
         def in_sync() -> Any:
-            exports = genesys_side(stack, cloud_outputs={"primary": {"peerIp": pulumi.Output.from_input(peer)}})
+            exports = genesys_side(
+                stack, cloud_outputs={"primary": {"peerIp": pulumi.Output.from_input(peer)}}
+            )
             assert exports["genesysSource"] == "api" and exports["genesysMode"] == "verify"
             return exports["genesysInSync"].apply(lambda ok: assert_true(ok))
 
@@ -159,7 +178,10 @@ def test_verify_mode_in_sync_exports_and_checks_the_late_peer_ip(mocks: Mocks) -
 
         @pulumi.runtime.test
         def wrong_peer() -> Any:
-            exports = genesys_side(stack, cloud_outputs={"primary": {"peerIp": pulumi.Output.from_input("198.51.100.250")}})
+            exports = genesys_side(
+                stack,
+                cloud_outputs={"primary": {"peerIp": pulumi.Output.from_input("198.51.100.250")}},
+            )
             return exports["genesysInSync"]
 
         with pytest.raises(pulumi.RunError) as exc:
@@ -174,7 +196,8 @@ def assert_true(value: bool) -> None:
 def test_declared_mismatch_fails_the_program(mocks: Mocks) -> None:
     cfg = stack_config("dev")
     cfg["c2c-vpn:genesys"]["connection"] = {
-        "localNetworks": ["10.100.0.0/24"], "remoteNetworks": ["10.10.0.0/24"],
+        "localNetworks": ["10.100.0.0/24"],
+        "remoteNetworks": ["10.10.0.0/24"],
         "phase1": {"encryption": "aes256", "integrity": "sha256", "dhGroup": 14},
         "phase2": {"encryption": "aes256", "integrity": "sha256", "pfsGroup": 19},
     }
@@ -183,14 +206,19 @@ def test_declared_mismatch_fails_the_program(mocks: Mocks) -> None:
     assert genesys_side(loaded(stack_config("dev")))["genesysInSync"] is True
 
 
-def test_manage_mode_registers_the_component_and_its_dynamic_record(mocks: Mocks, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_manage_mode_registers_the_component_and_its_dynamic_record(
+    mocks: Mocks, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("GENESYS_CLIENT_SECRET", "Env.Secret_never_in_state")
     stack = api_stack("http://127.0.0.1:8787", mode="manage", clientId="ops")
 
     @pulumi.runtime.test
     def program() -> Any:
-        exports = genesys_side(stack, cloud_outputs={"primary": {"peerIp": pulumi.Output.from_input(PEER)}},
-                               psk=pulumi.Output.secret(PSK))
+        exports = genesys_side(
+            stack,
+            cloud_outputs={"primary": {"peerIp": pulumi.Output.from_input(PEER)}},
+            psk=pulumi.Output.secret(PSK),
+        )
         return exports["genesysConnectionIds"]["primary"]
 
     program()
@@ -239,7 +267,10 @@ def test_diff_sees_a_rename_and_a_key_rotation_without_a_server_digest() -> None
     assert manage.diff(stub, "c-1", olds, renamed)[0] is True
 
     refreshed = manage.read(stub, "c-1", olds)  # a refresh keeps the digest of the key last written
-    assert refreshed is not None and refreshed["pre_shared_key_digest"] == olds["pre_shared_key_digest"]
+    assert (
+        refreshed is not None
+        and refreshed["pre_shared_key_digest"] == olds["pre_shared_key_digest"]
+    )
 
 
 def test_manage_reads_the_client_id_from_the_same_variables_as_reconcile() -> None:

@@ -36,7 +36,11 @@ def body(name: str = "LAB-ONPREM-VPN") -> ConnectionInput:
 
 
 def raw_token(url: str) -> str:
-    r = httpx.post(url + DEFAULT_TOKEN_PATH, auth=(DEMO_CLIENT_ID, DEMO_CLIENT_SECRET), data={"grant_type": "client_credentials"})
+    r = httpx.post(
+        url + DEFAULT_TOKEN_PATH,
+        auth=(DEMO_CLIENT_ID, DEMO_CLIENT_SECRET),
+        data={"grant_type": "client_credentials"},
+    )
     assert r.status_code == 200
     return str(r.json()["access_token"])
 
@@ -45,10 +49,21 @@ def test_contract_paths_and_fields_match_the_code() -> None:
     doc = yaml.safe_load(CONTRACT.read_text())
     assert doc["openapi"].startswith("3.1")
     base = DEFAULT_CONNECTIONS_PATH
-    assert set(doc["paths"]) == {DEFAULT_TOKEN_PATH, base, f"{base}/{{connectionId}}", f"{base}/{{connectionId}}/status",
-                                 f"{base}/{{connectionId}}/pingtest", f"{base}/{{connectionId}}/diagnostics"}
+    assert set(doc["paths"]) == {
+        DEFAULT_TOKEN_PATH,
+        base,
+        f"{base}/{{connectionId}}",
+        f"{base}/{{connectionId}}/status",
+        f"{base}/{{connectionId}}/pingtest",
+        f"{base}/{{connectionId}}/diagnostics",
+    }
     fields = set(doc["components"]["schemas"]["ConnectionFields"]["properties"])
-    model_fields = {f.alias for n, f in Connection.model_fields.items()} - {"id", "gatewayIp", "preSharedKeyDigest", "selfUri"}
+    model_fields = {f.alias for n, f in Connection.model_fields.items()} - {
+        "id",
+        "gatewayIp",
+        "preSharedKeyDigest",
+        "selfUri",
+    }
     assert fields == model_fields
     psk = doc["components"]["schemas"]["ConnectionInput"]["allOf"][1]["properties"]["preSharedKey"]
     assert psk["writeOnly"] is True
@@ -64,12 +79,14 @@ def test_no_response_ever_contains_the_key() -> None:
         cid = created.json()["id"]
         texts = [created.text]
         for suffix in ("", "/status", "/diagnostics"):
-            texts.append(httpx.get(f"{server.url}{DEFAULT_CONNECTIONS_PATH}/{cid}{suffix}", headers=h).text)
+            texts.append(
+                httpx.get(f"{server.url}{DEFAULT_CONNECTIONS_PATH}/{cid}{suffix}", headers=h).text
+            )
         texts.append(httpx.get(server.url + DEFAULT_CONNECTIONS_PATH, headers=h).text)
         bad = {**body("OTHER").body(), "preSharedKey": PSK, "tunnelCidr": "10.0.0.0/8"}
         texts.append(httpx.post(server.url + DEFAULT_CONNECTIONS_PATH, json=bad, headers=h).text)
         assert all(PSK not in t for t in texts)
-        assert "preSharedKeyDigest" in texts[1] and "preSharedKey\"" not in texts[1]
+        assert "preSharedKeyDigest" in texts[1] and 'preSharedKey"' not in texts[1]
 
 
 def test_errors_follow_the_platform_shape() -> None:
@@ -82,9 +99,15 @@ def test_errors_follow_the_platform_shape() -> None:
         h = {"Authorization": f"Bearer {raw_token(server.url)}"}
         nf = httpx.get(server.url + DEFAULT_CONNECTIONS_PATH + "/nope", headers=h)
         assert (nf.status_code, nf.json()["code"]) == (404, "not.found")
-        bad_page = httpx.get(server.url + DEFAULT_CONNECTIONS_PATH, params={"pageSize": 1000}, headers=h)
+        bad_page = httpx.get(
+            server.url + DEFAULT_CONNECTIONS_PATH, params={"pageSize": 1000}, headers=h
+        )
         assert bad_page.status_code == 400
-        oauth = httpx.post(server.url + DEFAULT_TOKEN_PATH, auth=("nobody", "x"), data={"grant_type": "client_credentials"})
+        oauth = httpx.post(
+            server.url + DEFAULT_TOKEN_PATH,
+            auth=("nobody", "x"),
+            data={"grant_type": "client_credentials"},
+        )
         assert (oauth.status_code, oauth.json()["error"]) == (401, "invalid_client")
 
 
@@ -93,8 +116,16 @@ def test_paging_shape() -> None:
         for i in range(5):
             sim.add_connection(body(f"C{i}"))
         h = {"Authorization": f"Bearer {raw_token(server.url)}"}
-        p1 = httpx.get(server.url + DEFAULT_CONNECTIONS_PATH, params={"pageSize": 2, "pageNumber": 1}, headers=h).json()
-        p3 = httpx.get(server.url + DEFAULT_CONNECTIONS_PATH, params={"pageSize": 2, "pageNumber": 3}, headers=h).json()
+        p1 = httpx.get(
+            server.url + DEFAULT_CONNECTIONS_PATH,
+            params={"pageSize": 2, "pageNumber": 1},
+            headers=h,
+        ).json()
+        p3 = httpx.get(
+            server.url + DEFAULT_CONNECTIONS_PATH,
+            params={"pageSize": 2, "pageNumber": 3},
+            headers=h,
+        ).json()
         assert (p1["total"], p1["pageCount"], len(p1["entities"])) == (5, 3, 2)
         assert p1["nextUri"].endswith("pageSize=2&pageNumber=2")
         assert len(p3["entities"]) == 1 and "nextUri" not in p3
@@ -112,9 +143,15 @@ def test_rate_limiter_answers_429_like_genesys() -> None:
 
 def test_fault_rates_are_seeded_and_injected() -> None:
     def outcomes(seed: int) -> list[int]:
-        with running(SimConfig(seed=seed, fault_429_rate=0.3, fault_5xx_rate=0.3)) as (_sim, server):
+        with running(SimConfig(seed=seed, fault_429_rate=0.3, fault_5xx_rate=0.3)) as (
+            _sim,
+            server,
+        ):
             h = {"Authorization": f"Bearer {raw_token(server.url)}"}
-            return [httpx.get(server.url + DEFAULT_CONNECTIONS_PATH, headers=h).status_code for _ in range(40)]
+            return [
+                httpx.get(server.url + DEFAULT_CONNECTIONS_PATH, headers=h).status_code
+                for _ in range(40)
+            ]
 
     a, b = outcomes(11), outcomes(11)
     assert a == b
@@ -126,7 +163,11 @@ def test_status_and_diagnostics_follow_the_peer() -> None:
         cid = sim.add_connection(body())
         st = c.status(cid)
         assert st.status == "Connecting"
-        assert c.diagnostics(cid).entries[0].message.startswith("Phase 1 Failed: no response from peer 192.168.250.2")
+        assert (
+            c.diagnostics(cid)
+            .entries[0]
+            .message.startswith("Phase 1 Failed: no response from peer 192.168.250.2")
+        )
 
         peer = sim.mirror_peer(cid)
         assert c.status(cid).status == "Established"
@@ -134,21 +175,44 @@ def test_status_and_diagnostics_follow_the_peer() -> None:
         outside = c.pingtest(cid, "10.99.0.1")
         assert not outside.success and "no route" in outside.message
 
-        sim.set_peer(cid, peer.model_copy(update={"pre_shared_key": __import__("pydantic").SecretStr(PSK + "x")}))
+        sim.set_peer(
+            cid,
+            peer.model_copy(update={"pre_shared_key": __import__("pydantic").SecretStr(PSK + "x")}),
+        )
         st = c.status(cid)
         assert (st.status, st.phase1.state) == ("Connecting", "Failed")
         msgs = [e.message for e in c.diagnostics(cid).entries]
         assert msgs == ["Phase 1 Failed: AUTHENTICATION_FAILED: pre-shared key mismatch"]
         assert PSK not in json.dumps(msgs)
 
-        sim.set_peer(cid, peer.model_copy(update={"phase2": peer.phase2.model_copy(update={"pfs_group": 19})}))
+        sim.set_peer(
+            cid,
+            peer.model_copy(update={"phase2": peer.phase2.model_copy(update={"pfs_group": 19})}),
+        )
         st = c.status(cid)
-        assert (st.status, st.phase1.state, st.phase2.state) == ("Connecting", "Established", "Failed")
+        assert (st.status, st.phase1.state, st.phase2.state) == (
+            "Connecting",
+            "Established",
+            "Failed",
+        )
         msgs = [e.message for e in c.diagnostics(cid).entries]
-        assert "Phase 2 Failed: NO_PROPOSAL_CHOSEN: phase2.pfsGroup: Genesys has 14, the peer has 19" in msgs
+        assert (
+            "Phase 2 Failed: NO_PROPOSAL_CHOSEN: phase2.pfsGroup: Genesys has 14, the peer has 19"
+            in msgs
+        )
         assert not c.pingtest(cid, "10.10.0.9").success
 
-        sim.set_peer(cid, peer.model_copy(update={"remote_networks": [*peer.remote_networks, __import__("ipaddress").IPv4Network("10.200.0.0/24")]}))
+        sim.set_peer(
+            cid,
+            peer.model_copy(
+                update={
+                    "remote_networks": [
+                        *peer.remote_networks,
+                        __import__("ipaddress").IPv4Network("10.200.0.0/24"),
+                    ]
+                }
+            ),
+        )
         assert any("TS_UNACCEPTABLE" in e.message for e in c.diagnostics(cid).entries)
 
         sim.set_peer(cid, peer.model_copy(update={"online": False}))
@@ -181,13 +245,19 @@ def test_a_replace_with_a_short_key_is_refused_like_a_create() -> None:
     with running() as (sim, server):
         cid = sim.add_connection(body())
         h = {"Authorization": f"Bearer {raw_token(server.url)}"}
-        r = httpx.put(f"{server.url}{DEFAULT_CONNECTIONS_PATH}/{cid}", json={**body().body(), "preSharedKey": "short"}, headers=h)
+        r = httpx.put(
+            f"{server.url}{DEFAULT_CONNECTIONS_PATH}/{cid}",
+            json={**body().body(), "preSharedKey": "short"},
+            headers=h,
+        )
         assert (r.status_code, r.json()["code"]) == (400, "bad.request")
         assert "short" not in r.text
         assert sim._psks[cid] == PSK  # the stored key is untouched
 
 
-def test_an_internal_failure_still_answers_in_the_contract_shape(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_internal_failure_still_answers_in_the_contract_shape(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     with running() as (sim, server):
         h = {"Authorization": f"Bearer {raw_token(server.url)}"}
 
@@ -198,7 +268,10 @@ def test_an_internal_failure_still_answers_in_the_contract_shape(monkeypatch: py
         r = httpx.get(server.url + DEFAULT_CONNECTIONS_PATH, headers=h)
         assert r.status_code == 500
         err = r.json()
-        assert set(err) == {"status", "code", "message", "contextId"} and err["code"] == "internal.server.error"
+        assert (
+            set(err) == {"status", "code", "message", "contextId"}
+            and err["code"] == "internal.server.error"
+        )
         assert r.headers["ININ-Correlation-Id"] == err["contextId"]
 
 
@@ -211,14 +284,27 @@ def test_a_view_of_a_connection_deleted_meanwhile_is_a_404_not_a_crash() -> None
     assert exc.value.status == 404
 
 
-def test_the_demo_secret_is_refused_on_a_non_loopback_address(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_demo_secret_is_refused_on_a_non_loopback_address(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     monkeypatch.delenv("C2CVPN_TEST_SIM_SECRET", raising=False)
     started: list[object] = []
     monkeypatch.setattr(SimServer, "serve_forever", lambda self: started.append(self))
     out, err = Console(file=io.StringIO()), Console(file=io.StringIO(), width=300)
-    kw: dict[str, Any] = dict(port=0, state=None, fault_429_rate=0.0, fault_5xx_rate=0.0, latency_ms=0.0, seed=1,
-                              client_id=DEMO_CLIENT_ID, client_secret_env="C2CVPN_TEST_SIM_SECRET", rate_limit=300,
-                              stacks=[], out=out, err=err)
+    kw: dict[str, Any] = dict(
+        port=0,
+        state=None,
+        fault_429_rate=0.0,
+        fault_5xx_rate=0.0,
+        latency_ms=0.0,
+        seed=1,
+        client_id=DEMO_CLIENT_ID,
+        client_secret_env="C2CVPN_TEST_SIM_SECRET",
+        rate_limit=300,
+        stacks=[],
+        out=out,
+        err=err,
+    )
     assert run_simulator(host="0.0.0.0", **kw) == 2
     assert "loopback only" in err.file.getvalue() and started == []  # type: ignore[attr-defined]
     assert run_simulator(host="127.0.0.1", **kw) == 0 and len(started) == 1

@@ -45,7 +45,9 @@ def _charons() -> set[int]:
 
 
 def _namespaces() -> set[str]:
-    out = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, check=False).stdout
+    out = subprocess.run(
+        ["ip", "netns", "list"], capture_output=True, text=True, check=False
+    ).stdout
     return {line.split()[0] for line in out.splitlines() if line.strip()}
 
 
@@ -65,10 +67,19 @@ def clean() -> Iterator[None]:
     assert after[2] <= before[2], f"work directories left behind: {sorted(after[2] - before[2])}"
 
 
-def _cli(*args: str, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def _cli(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items() if k not in ("C2CVPN_PSK", "C2CVPN_CHARON")}
-    return subprocess.run([sys.executable, "-m", "c2cvpn.cli", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=timeout, env={**base, **(env or {})}, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "c2cvpn.cli", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**base, **(env or {})},
+        check=False,
+    )
 
 
 def _json(proc: subprocess.CompletedProcess[str]) -> dict[str, Any]:
@@ -95,28 +106,60 @@ def test_lab_local_passes_end_to_end(clean: None) -> None:
     failed = [c for c in result["checks"] if not c["ok"]]
     assert not failed and result["diagnosis"] == []
     names = {c["name"] for c in result["checks"]}
-    assert {"ike-sa", "child-sa", "phase1-algorithms", "phase2-algorithms", "traffic-selectors",
-            "tcp genesys→backend :443", "tcp backend→genesys :443", "esp-bytes", "phase2-rekey-pfs", "mss-clamp"} <= names
+    assert {
+        "ike-sa",
+        "child-sa",
+        "phase1-algorithms",
+        "phase2-algorithms",
+        "traffic-selectors",
+        "tcp genesys→backend :443",
+        "tcp backend→genesys :443",
+        "esp-bytes",
+        "phase2-rekey-pfs",
+        "mss-clamp",
+    } <= names
     ike, child = result["sa"]["ike"], result["sa"]["child"]
-    assert (ike["encr-alg"], ike["encr-keysize"], ike["integ-alg"], ike["dh-group"]) == ("AES_CBC", "256", "HMAC_SHA2_256_128", "MODP_2048")
+    assert (ike["encr-alg"], ike["encr-keysize"], ike["integ-alg"], ike["dh-group"]) == (
+        "AES_CBC",
+        "256",
+        "HMAC_SHA2_256_128",
+        "MODP_2048",
+    )
     assert child["local-ts"] == ["10.10.0.0/24"] and child["remote-ts"] == ["10.100.0.0/24"]
     assert int(child["bytes-in"]) > 0 and int(child["bytes-out"]) > 0
     assert result["sa"]["rekeyed"]["dh-group"] == "MODP_2048"  # PFS, seen at the rekey
     mss = next(c for c in result["checks"] if c["name"] == "mss-clamp")["detail"]
-    assert "back end→Genesys 1375" in mss and "without it: 1360/1460" in mss  # the clamp did something
+    assert (
+        "back end→Genesys 1375" in mss and "without it: 1360/1460" in mss
+    )  # the clamp did something
     assert "generated" in " ".join(result["notes"])
     _gone(result["tag"])
 
 
 @pytest.mark.lab
 def test_phase2_mismatch_exits_1_with_phase2_diagnosis(clean: None) -> None:
-    proc = _cli("lab", "local", "--format", "json", "--timeout", "10", "--genesys-override", "phase2.encryption=aes128")
+    proc = _cli(
+        "lab",
+        "local",
+        "--format",
+        "json",
+        "--timeout",
+        "10",
+        "--genesys-override",
+        "phase2.encryption=aes128",
+    )
     result = _json(proc)
     assert proc.returncode == 1
     assert result["up"] is False
-    assert {c["name"]: c["ok"] for c in result["checks"]} == {"ike-sa": True, "child-sa": False}  # phase 1 is fine
+    assert {c["name"]: c["ok"] for c in result["checks"]} == {
+        "ike-sa": True,
+        "child-sa": False,
+    }  # phase 1 is fine
     assert result["diagnosis"][0].startswith("Phase 2 Failed: no common ESP proposal")
-    assert "aes128-sha256-modp2048" in result["diagnosis"][0] and "aes256-sha256-modp2048" in result["diagnosis"][0]
+    assert (
+        "aes128-sha256-modp2048" in result["diagnosis"][0]
+        and "aes256-sha256-modp2048" in result["diagnosis"][0]
+    )
     assert any("NO_PROP" in line or "no acceptable proposal" in line for line in result["evidence"])
     _gone(result["tag"])
 
@@ -124,10 +167,20 @@ def test_phase2_mismatch_exits_1_with_phase2_diagnosis(clean: None) -> None:
 @pytest.mark.lab
 def test_psk_mismatch_exits_1_with_phase1_diagnosis_and_never_prints_a_key(clean: None) -> None:
     other = GOOD_PSK[::-1]
-    proc = _cli("lab", "local", "--timeout", "10", "--genesys-override", f"preSharedKey={other}", env={"C2CVPN_PSK": GOOD_PSK})
+    proc = _cli(
+        "lab",
+        "local",
+        "--timeout",
+        "10",
+        "--genesys-override",
+        f"preSharedKey={other}",
+        env={"C2CVPN_PSK": GOOD_PSK},
+    )
     assert proc.returncode == 1, (proc.stdout, proc.stderr)
     assert "Phase 1 Failed: pre-shared key mismatch" in proc.stdout
-    assert "AUTHENTICATION_FAILED" in proc.stdout or "AUTH_FAILED" in proc.stdout  # the proving log line
+    assert (
+        "AUTHENTICATION_FAILED" in proc.stdout or "AUTH_FAILED" in proc.stdout
+    )  # the proving log line
     assert "from $C2CVPN_PSK" in proc.stdout
     for key in (GOOD_PSK, other):
         assert key not in proc.stdout + proc.stderr
@@ -170,12 +223,18 @@ def test_keep_leaves_it_running_and_lab_down_removes_it(clean: None) -> None:
     ("overrides", "timeout", "expect"),
     [
         ({"phase1.dhGroup": 19}, 10, "Phase 1 Failed: no common IKE proposal"),
-        ({"tenantCidrs": ["10.101.0.0/24"]}, 10, "Phase 2 Failed: traffic selectors refused (TS_UNACCEPTABLE)"),
+        (
+            {"tenantCidrs": ["10.101.0.0/24"]},
+            10,
+            "Phase 2 Failed: traffic selectors refused (TS_UNACCEPTABLE)",
+        ),
         ({"dropIke": True}, 4, "Phase 1 Failed: no answer on UDP 500/4500: blocked or peer down"),
     ],
     ids=["phase1-proposal", "traffic-selectors", "udp-blocked"],
 )
-def test_failures_are_named_in_the_guides_words(clean: None, overrides: dict[str, object], timeout: float, expect: str) -> None:
+def test_failures_are_named_in_the_guides_words(
+    clean: None, overrides: dict[str, object], timeout: float, expect: str
+) -> None:
     loaded = load(raw_config("local"), name="local")
     result = run_lab(loaded.spec, "local", timeout=timeout, genesys_overrides=overrides, environ={})
     assert result.exit_code == 1 and not result.up
@@ -187,10 +246,14 @@ def test_failures_are_named_in_the_guides_words(clean: None, overrides: dict[str
 @pytest.mark.lab
 def test_pfs_mismatch_shows_at_the_rekey(clean: None) -> None:
     loaded = load(raw_config("local"), name="local")
-    result = run_lab(loaded.spec, "local", timeout=10, genesys_overrides={"phase2.pfsGroup": 19}, environ={})
+    result = run_lab(
+        loaded.spec, "local", timeout=10, genesys_overrides={"phase2.pfsGroup": 19}, environ={}
+    )
     assert result.up and result.exit_code == 1  # comes up, carries traffic...
     checks = {c.name: c.ok for c in result.checks}
-    assert checks["tcp genesys→backend :443"] and not checks["phase2-rekey-pfs"]  # ...and fails at the rekey
+    assert (
+        checks["tcp genesys→backend :443"] and not checks["phase2-rekey-pfs"]
+    )  # ...and fails at the rekey
     assert result.diagnosis[0].startswith("Phase 2 Failed: no common ESP proposal")
     _gone(result.tag)
 
@@ -202,9 +265,13 @@ def test_gcm_ecp384_negotiates_what_the_vendor_table_says(clean: None) -> None:
         config["c2c-vpn:tunnel"][phase].update(encryption="aes256gcm", integrity="sha384")
     config["c2c-vpn:tunnel"]["phase1"]["dhGroup"] = 20
     config["c2c-vpn:tunnel"]["phase2"]["pfsGroup"] = 20
-    result = run_lab(load(config, name="gcm").spec, "gcm", timeout=15, environ={"C2CVPN_PSK": GOOD_PSK})
+    result = run_lab(
+        load(config, name="gcm").spec, "gcm", timeout=15, environ={"C2CVPN_PSK": GOOD_PSK}
+    )
     assert result.exit_code == 0, [c for c in result.checks if not c.ok]
-    assert result.sa["ike"]["encr-alg"] == "AES_GCM_16" and result.sa["ike"]["dh-group"] == "ECP_384"
+    assert (
+        result.sa["ike"]["encr-alg"] == "AES_GCM_16" and result.sa["ike"]["dh-group"] == "ECP_384"
+    )
     assert "integ-alg" not in result.sa["child"] and result.sa["rekeyed"]["dh-group"] == "ECP_384"
     _gone(result.tag)
 
@@ -220,34 +287,85 @@ def test_refusals_exit_2_for_stacks_the_lab_cannot_run() -> None:
 
 
 def test_invalid_stack_exits_1_with_the_validate_report(tmp_path: Path) -> None:
-    text = (ROOT / "stacks" / "Pulumi.local.yaml").read_text().replace("lifetimeSeconds: 3600", "lifetimeSeconds: 30000")
+    text = (
+        (ROOT / "stacks" / "Pulumi.local.yaml")
+        .read_text()
+        .replace("lifetimeSeconds: 3600", "lifetimeSeconds: 30000")
+    )
     path = tmp_path / "Pulumi.bad.yaml"
     path.write_text(text)
     proc = _cli("lab", str(path))
     assert proc.returncode == 1 and "lifetime-order" in proc.stdout
 
 
-PROPS = Proposals("aes128-sha256-modp2048", "aes256-sha256-modp2048", "aes128-sha256-modp2048", "aes256-sha256-modp2048")
+PROPS = Proposals(
+    "aes128-sha256-modp2048",
+    "aes256-sha256-modp2048",
+    "aes128-sha256-modp2048",
+    "aes256-sha256-modp2048",
+)
 
 
 @pytest.mark.parametrize(
     ("logs", "ike_up", "expect", "proof"),
     [
-        ({"genesys": "07[IKE] tried 1 shared key for 'a' - 'b', but MAC mismatched\n07[ENC] generating IKE_AUTH response 1 [ N(AUTH_FAILED) ]",
-          "on-prem": "09[IKE] received AUTHENTICATION_FAILED notify error"}, False, "Phase 1 Failed: pre-shared key mismatch", "MAC mismatched"),
-        ({"genesys": "10[IKE] received proposals unacceptable\n10[ENC] generating IKE_SA_INIT response 0 [ N(NO_PROP) ]",
-          "on-prem": "11[IKE] received NO_PROPOSAL_CHOSEN notify error"}, False, "Phase 1 Failed: no common IKE proposal", "N(NO_PROP)"),
-        ({"genesys": "15[IKE] no acceptable proposal found\n15[IKE] failed to establish CHILD_SA, keeping IKE_SA",
-          "on-prem": "05[IKE] received NO_PROPOSAL_CHOSEN notify, no CHILD_SA built"}, True, "Phase 2 Failed: no common ESP proposal", "no acceptable proposal"),
-        ({"genesys": "08[IKE] traffic selectors 10.100.0.0/24 === 10.10.0.0/24 unacceptable\n08[ENC] generating IKE_AUTH response 1 [ IDr AUTH N(TS_UNACCEPT) ]",
-          "on-prem": ""}, True, "Phase 2 Failed: traffic selectors refused (TS_UNACCEPTABLE)", "unacceptable"),
-        ({"genesys": "", "on-prem": "15[IKE] retransmit 1 of request with message ID 0\n09[IKE] retransmit 2 of request with message ID 0"},
-         False, "Phase 1 Failed: no answer on UDP 500/4500: blocked or peer down", "retransmit 1"),
-        ({"genesys": "", "on-prem": "nothing of note"}, False, "The tunnel did not come up: no IKE SA", None),
+        (
+            {
+                "genesys": "07[IKE] tried 1 shared key for 'a' - 'b', but MAC mismatched\n07[ENC] generating IKE_AUTH response 1 [ N(AUTH_FAILED) ]",
+                "on-prem": "09[IKE] received AUTHENTICATION_FAILED notify error",
+            },
+            False,
+            "Phase 1 Failed: pre-shared key mismatch",
+            "MAC mismatched",
+        ),
+        (
+            {
+                "genesys": "10[IKE] received proposals unacceptable\n10[ENC] generating IKE_SA_INIT response 0 [ N(NO_PROP) ]",
+                "on-prem": "11[IKE] received NO_PROPOSAL_CHOSEN notify error",
+            },
+            False,
+            "Phase 1 Failed: no common IKE proposal",
+            "N(NO_PROP)",
+        ),
+        (
+            {
+                "genesys": "15[IKE] no acceptable proposal found\n15[IKE] failed to establish CHILD_SA, keeping IKE_SA",
+                "on-prem": "05[IKE] received NO_PROPOSAL_CHOSEN notify, no CHILD_SA built",
+            },
+            True,
+            "Phase 2 Failed: no common ESP proposal",
+            "no acceptable proposal",
+        ),
+        (
+            {
+                "genesys": "08[IKE] traffic selectors 10.100.0.0/24 === 10.10.0.0/24 unacceptable\n08[ENC] generating IKE_AUTH response 1 [ IDr AUTH N(TS_UNACCEPT) ]",
+                "on-prem": "",
+            },
+            True,
+            "Phase 2 Failed: traffic selectors refused (TS_UNACCEPTABLE)",
+            "unacceptable",
+        ),
+        (
+            {
+                "genesys": "",
+                "on-prem": "15[IKE] retransmit 1 of request with message ID 0\n09[IKE] retransmit 2 of request with message ID 0",
+            },
+            False,
+            "Phase 1 Failed: no answer on UDP 500/4500: blocked or peer down",
+            "retransmit 1",
+        ),
+        (
+            {"genesys": "", "on-prem": "nothing of note"},
+            False,
+            "The tunnel did not come up: no IKE SA",
+            None,
+        ),
     ],
     ids=["psk", "phase1-proposal", "phase2-proposal", "traffic-selectors", "no-answer", "unknown"],
 )
-def test_diagnose_classifies_charon_logs(logs: dict[str, str], ike_up: bool, expect: str, proof: str | None) -> None:
+def test_diagnose_classifies_charon_logs(
+    logs: dict[str, str], ike_up: bool, expect: str, proof: str | None
+) -> None:
     diagnosis, evidence = diagnose(logs, ike_up=ike_up, proposals=PROPS)
     assert len(diagnosis) == 1 and diagnosis[0].startswith(expect), diagnosis
     if proof:
@@ -264,9 +382,17 @@ def test_evidence_never_shows_a_key() -> None:
 
 def test_negotiated_names_come_from_the_vendor_table() -> None:
     assert strongswan_negotiated("aes256", "sha256", 14, Phase.IKE) == {
-        "encr-alg": "AES_CBC", "encr-keysize": "256", "integ-alg": "HMAC_SHA2_256_128", "prf-alg": "PRF_HMAC_SHA2_256", "dh-group": "MODP_2048"}
+        "encr-alg": "AES_CBC",
+        "encr-keysize": "256",
+        "integ-alg": "HMAC_SHA2_256_128",
+        "prf-alg": "PRF_HMAC_SHA2_256",
+        "dh-group": "MODP_2048",
+    }
     assert strongswan_negotiated("aes256gcm", "sha384", 20, Phase.IPSEC) == {
-        "encr-alg": "AES_GCM_16", "encr-keysize": "256", "dh-group": "ECP_384"}
+        "encr-alg": "AES_GCM_16",
+        "encr-keysize": "256",
+        "dh-group": "ECP_384",
+    }
 
 
 def test_require_names_the_missing_piece(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -285,7 +411,8 @@ def test_a_tag_never_matches_another_labs_suffix(monkeypatch: pytest.MonkeyPatch
 
     listing = "c2cg-3e6339a0 (id: 1)\nc2co-3e6339a0 (id: 2)\nc2cg-6339a0 (id: 3)\nother-6339a0\n"
     monkeypatch.setattr(
-        netns.subprocess, "run",
+        netns.subprocess,
+        "run",
         lambda *a, **k: real_subprocess.CompletedProcess(a, 0, stdout=listing, stderr=""),
     )
     assert netns.tagged_namespaces("6339a0") == ["c2cg-6339a0"]
@@ -316,4 +443,6 @@ def test_an_override_the_vendor_table_cannot_spell_is_refused() -> None:
     from tests.helpers import load, raw_config
 
     with pytest.raises(LabRefused, match="'nope' is not a value the vendor table knows"):
-        run_lab(load(raw_config("local")).spec, "local", genesys_overrides={"phase2.encryption": "nope"})
+        run_lab(
+            load(raw_config("local")).spec, "local", genesys_overrides={"phase2.encryption": "nope"}
+        )

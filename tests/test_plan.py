@@ -40,9 +40,12 @@ def test_json_shape_lists_the_dev_resources() -> None:
         assert set(r) == {"type", "name", "parent", "inputs"}
     types = {r["type"] for r in data["resources"]}
     assert {
-        "aws:ec2/customerGateway:CustomerGateway", "aws:ec2/vpnGateway:VpnGateway",
-        "aws:ec2/vpnConnection:VpnConnection", "aws:ec2/vpnConnectionRoute:VpnConnectionRoute",
-        "aws:ec2/route:Route", "aws:ec2/securityGroupRule:SecurityGroupRule",
+        "aws:ec2/customerGateway:CustomerGateway",
+        "aws:ec2/vpnGateway:VpnGateway",
+        "aws:ec2/vpnConnection:VpnConnection",
+        "aws:ec2/vpnConnectionRoute:VpnConnectionRoute",
+        "aws:ec2/route:Route",
+        "aws:ec2/securityGroupRule:SecurityGroupRule",
         "aws:cloudwatch/metricAlarm:MetricAlarm",
     } <= types
     assert "aws:ec2/instance:Instance" not in types
@@ -124,8 +127,13 @@ def test_markdown_draws_the_azure_topology() -> None:
 
     config = raw_config("azure-dev")
     standby_iaas = {**config["c2c-vpn:iaas"], "networks": ["10.21.0.0/24"]}
-    standby_iaas["azure"] = {**standby_iaas["azure"], "location": "northeurope", "resourceGroupName": "rg-crm-dr",
-                             "virtualNetworkName": "vnet-crm-dr", "gatewaySubnetPrefix": "10.21.255.0/27"}
+    standby_iaas["azure"] = {
+        **standby_iaas["azure"],
+        "location": "northeurope",
+        "resourceGroupName": "rg-crm-dr",
+        "virtualNetworkName": "vnet-crm-dr",
+        "gatewaySubnetPrefix": "10.21.255.0/27",
+    }
     config["c2c-vpn:standby"] = {"tunnelCidr": "169.254.31.0/30", "iaas": standby_iaas}
     markdown = render(plan_stack(load(config)), "markdown")
     diagram = markdown.split("```mermaid", 1)[1].split("```", 1)[0]

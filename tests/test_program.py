@@ -22,8 +22,10 @@ def test_psk_export_is_secret_and_the_rest_readable() -> None:
     assert admin["algorithms"]["phase1"]["encryption"] == "AES-256-GCM"
     assert [c["role"] for c in admin["connections"]] == ["primary", "standby"]
     assert admin["connections"][0]["tunnels"][1] == {
-        "insideCidr": "169.254.20.4/30", "cloudInsideAddress": "169.254.20.5",
-        "genesysInsideAddress": "169.254.20.6", "outsideIp": "(known after apply: primary-vpn.tunnel2Address)",
+        "insideCidr": "169.254.20.4/30",
+        "cloudInsideAddress": "169.254.20.5",
+        "genesysInsideAddress": "169.254.20.6",
+        "outsideIp": "(known after apply: primary-vpn.tunnel2Address)",
     }
     assert outputs["activeAttachment"] == "primary"
     assert GOOD_PSK not in json.dumps(outputs)
@@ -45,16 +47,31 @@ def test_provider_echoed_psk_outputs_are_secret(monkeypatch: pytest.MonkeyPatch)
         [vpn] = created
         checks = {
             name: getattr(vpn, name).is_secret()
-            for name in ("tunnel1_preshared_key", "tunnel2_preshared_key", "customer_gateway_configuration")
+            for name in (
+                "tunnel1_preshared_key",
+                "tunnel2_preshared_key",
+                "customer_gateway_configuration",
+            )
         }
-        return {"secret": pulumi.Output.all(**{k: pulumi.Output.from_input(v) for k, v in checks.items()}), "psk": exports["preSharedKey"]}
+        return {
+            "secret": pulumi.Output.all(
+                **{k: pulumi.Output.from_input(v) for k, v in checks.items()}
+            ),
+            "psk": exports["preSharedKey"],
+        }
 
     outputs = plan_stack(load(config), config=config, program=probe)
     assert outputs["outputs"]["secret"] == {
-        "tunnel1_preshared_key": True, "tunnel2_preshared_key": True, "customer_gateway_configuration": True,
+        "tunnel1_preshared_key": True,
+        "tunnel2_preshared_key": True,
+        "customer_gateway_configuration": True,
     }
     [vpn] = [r for r in outputs["resources"] if r["type"].endswith(":VpnConnection")]
-    assert set(vpn["secretOutputs"]) >= {"tunnel1PresharedKey", "tunnel2PresharedKey", "customerGatewayConfiguration"}
+    assert set(vpn["secretOutputs"]) >= {
+        "tunnel1PresharedKey",
+        "tunnel2PresharedKey",
+        "customerGatewayConfiguration",
+    }
 
 
 def test_encrypted_psk_plans_as_secret() -> None:
@@ -69,7 +86,9 @@ def test_encrypted_psk_plans_as_secret() -> None:
 def test_onprem_builds_no_cloud_resources() -> None:
     config = raw_config("local")
     result = plan_stack(load(config), config=config)
-    assert {r["type"] for r in result["resources"]} == {"random:index/randomPassword:RandomPassword"}
+    assert {r["type"] for r in result["resources"]} == {
+        "random:index/randomPassword:RandomPassword"
+    }
     [connection] = result["outputs"]["genesysAdmin"]["connections"]
     assert connection["tunnels"][0]["outsideIp"] == "192.168.250.2"
 
@@ -137,7 +156,9 @@ def test_plan_cli_exits_1_on_a_declared_genesys_mismatch(tmp_path: Any) -> None:
     from c2cvpn.cli import app
     from tests.helpers import write_stack
 
-    result = CliRunner().invoke(app, ["plan", str(write_stack(tmp_path, _declared_mismatch())), "--format", "json"])
+    result = CliRunner().invoke(
+        app, ["plan", str(write_stack(tmp_path, _declared_mismatch())), "--format", "json"]
+    )
     assert result.exit_code == 1
     assert "phase2.encryption" in result.output
 
@@ -151,7 +172,11 @@ def test_program_verifies_the_genesys_api_in_preview_and_up() -> None:
     with running() as (sim, server):
         (cid,) = seed_stacks(sim, [load_stack("local")])
         in_sync = plan_stack(api_stack(server.url, "local"), program=program.build)["outputs"]
-        assert (in_sync["genesysSource"], in_sync["genesysMode"], in_sync["genesysInSync"]) == ("api", "verify", True)
+        assert (in_sync["genesysSource"], in_sync["genesysMode"], in_sync["genesysInSync"]) == (
+            "api",
+            "verify",
+            True,
+        )
 
         sim.patch_connection(cid, "phase2.encryption", "aes128")
         with pytest.raises(ProgramRefused) as info:

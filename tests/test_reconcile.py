@@ -24,7 +24,9 @@ PEER = "198.51.100.7"
 def actual_connection(**changes: Any) -> dict[str, Any]:
     """The dev stack's record as Genesys would return it, with dotted-path changes applied."""
     want = desired(loaded(stack_config("dev")).spec, peer_ip=PEER)
-    data = to_input(want, psk=PSK).model_dump(mode="json", by_alias=True, exclude={"pre_shared_key"})
+    data = to_input(want, psk=PSK).model_dump(
+        mode="json", by_alias=True, exclude={"pre_shared_key"}
+    )
     data.update(id="c-1", gatewayIp="203.0.113.10", preSharedKeyDigest=psk_digest("c-1", PSK))
     for path, value in changes.items():
         target = data
@@ -49,17 +51,21 @@ def test_identical_records_are_in_sync() -> None:
 def expected_code(path: str) -> str:
     """The stable code each Genesys parameter reports under."""
     head = path.split(".")[0]
-    return {
-        "phase1": "genesys-phase1-mismatch",
-        "phase2": "genesys-phase2-mismatch",
-        "localNetworks": "genesys-selector-mismatch",
-        "remoteNetworks": "genesys-selector-mismatch",
-        "peerIp": "genesys-peer-mismatch",
-        "gatewayIp": "genesys-peer-mismatch",
-        "tunnelCidr": "genesys-tunnel-cidr-mismatch",
-        "preSharedKeyDigest": "genesys-psk-mismatch",
-        "natTraversal": "genesys-natt-mismatch",
-    }.get(head, "genesys-local-difference") if not path.endswith("lifetimeSeconds") else "genesys-local-difference"
+    return (
+        {
+            "phase1": "genesys-phase1-mismatch",
+            "phase2": "genesys-phase2-mismatch",
+            "localNetworks": "genesys-selector-mismatch",
+            "remoteNetworks": "genesys-selector-mismatch",
+            "peerIp": "genesys-peer-mismatch",
+            "gatewayIp": "genesys-peer-mismatch",
+            "tunnelCidr": "genesys-tunnel-cidr-mismatch",
+            "preSharedKeyDigest": "genesys-psk-mismatch",
+            "natTraversal": "genesys-natt-mismatch",
+        }.get(head, "genesys-local-difference")
+        if not path.endswith("lifetimeSeconds")
+        else "genesys-local-difference"
+    )
 
 
 MUST_MATCH = [
@@ -81,7 +87,9 @@ MUST_MATCH = [
 
 
 @pytest.mark.parametrize(("path", "value"), MUST_MATCH, ids=[p for p, _ in MUST_MATCH])
-def test_each_must_match_parameter_flipped_alone_is_exactly_one_error(path: str, value: Any) -> None:
+def test_each_must_match_parameter_flipped_alone_is_exactly_one_error(
+    path: str, value: Any
+) -> None:
     findings = run(**{path: value})
     assert len(findings) == 1, findings
     f = findings[0]
@@ -115,14 +123,20 @@ def test_message_names_the_trap_and_both_values() -> None:
     assert (f.genesys, f.iaas) == ("aes128", "aes256")
     assert "Fix:" in f.message
     (g,) = run(**{"phase1.dhGroup": 19})
-    assert g.message.startswith("Phase 1 will fail: Genesys proposes group 19, AWS is set to group 14")
+    assert g.message.startswith(
+        "Phase 1 will fail: Genesys proposes group 19, AWS is set to group 14"
+    )
 
 
 def test_traffic_selectors_are_sets_not_lists() -> None:
     cfg = stack_config("prod")
     want = desired(loaded(cfg).spec, peer_ip=PEER)
-    data = to_input(want, psk=PSK).model_dump(mode="json", by_alias=True, exclude={"pre_shared_key"})
-    data.update(id="x", gatewayIp="203.0.113.20", localNetworks=list(reversed(data["localNetworks"])))
+    data = to_input(want, psk=PSK).model_dump(
+        mode="json", by_alias=True, exclude={"pre_shared_key"}
+    )
+    data.update(
+        id="x", gatewayIp="203.0.113.20", localNetworks=list(reversed(data["localNetworks"]))
+    )
     assert compare(want, from_connection(Connection.model_validate(data)))[0] == []
 
 
@@ -146,7 +160,9 @@ def test_onprem_peer_ip_comes_from_the_spec() -> None:
 def test_missing_connection_is_one_error() -> None:
     want = desired(loaded(stack_config("dev")).spec)
     findings, _ = compare(want, None)
-    assert [(f.code, f.severity) for f in findings] == [("genesys-connection-missing", Severity.ERROR)]
+    assert [(f.code, f.severity) for f in findings] == [
+        ("genesys-connection-missing", Severity.ERROR)
+    ]
 
 
 def test_declared_without_a_block_is_in_sync_and_with_a_block_is_compared() -> None:
@@ -154,7 +170,8 @@ def test_declared_without_a_block_is_in_sync_and_with_a_block_is_compared() -> N
     spec = loaded(cfg).spec
     assert reconcile("t", [(desired(spec), declared(spec))]).in_sync
     cfg["c2c-vpn:genesys"]["connection"] = {
-        "localNetworks": ["10.100.0.0/24"], "remoteNetworks": ["10.10.0.0/24"],
+        "localNetworks": ["10.100.0.0/24"],
+        "remoteNetworks": ["10.10.0.0/24"],
         "phase1": {"encryption": "AES-256", "integrity": "SHA-256", "dhGroup": 14},
         "phase2": {"encryption": "AES-128", "integrity": "SHA-256", "pfsGroup": 14},
         "keepaliveSeconds": 30,
@@ -163,7 +180,9 @@ def test_declared_without_a_block_is_in_sync_and_with_a_block_is_compared() -> N
     result = reconcile("t", [(desired(spec), declared(spec))])
     assert not result.in_sync
     assert [(f.parameter, f.severity.value) for f in result.findings] == [
-        ("phase2.encryption", "error"), ("keepaliveSeconds", "warning")]
+        ("phase2.encryption", "error"),
+        ("keepaliveSeconds", "warning"),
+    ]
 
 
 def test_records_never_print_the_key() -> None:
@@ -196,17 +215,27 @@ def test_cli_reconcile_against_the_simulator(tmp_path: Any) -> None:
         assert [f["parameter"] for f in doc["findings"]] == ["phase2.encryption"]
 
         text = runner.invoke(app, ["reconcile", "dev", "--genesys-url", server.url])
-        assert text.exit_code == 1 and "Phase 2 will fail: Genesys proposes aes128, AWS is set to aes256" in text.stdout
+        assert (
+            text.exit_code == 1
+            and "Phase 2 will fail: Genesys proposes aes128, AWS is set to aes256" in text.stdout
+        )
 
 
 def test_cli_reconcile_unreadable_is_exit_2_in_one_line() -> None:
     with running() as (_sim, server):
         url = server.url
-    with stamina.set_testing(True, attempts=2):  # retries without the backoff sleeps: the outcome is what counts
-        result = CliRunner().invoke(app, ["reconcile", "dev", "--genesys-url", url], env={"GENESYS_CLIENT_SECRET": "x"})
+    with stamina.set_testing(
+        True, attempts=2
+    ):  # retries without the backoff sleeps: the outcome is what counts
+        result = CliRunner().invoke(
+            app, ["reconcile", "dev", "--genesys-url", url], env={"GENESYS_CLIENT_SECRET": "x"}
+        )
     assert result.exit_code == 2
     assert "Traceback" not in result.output
-    assert "cannot read the Genesys side" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert (
+        "cannot read the Genesys side" in result.stderr
+        and len(result.stderr.strip().splitlines()) == 1
+    )
 
 
 def test_cli_reconcile_declared_is_offline_and_in_sync() -> None:
@@ -223,9 +252,12 @@ def test_declared_says_what_it_could_not_compare() -> None:
     spec = loaded(cfg).spec
     result = reconcile("t", [(desired(spec), declared(spec))])
     assert result.in_sync
-    assert any(u.parameter == "connection" and "spec stands in" in u.reason for u in result.unchecked)
+    assert any(
+        u.parameter == "connection" and "spec stands in" in u.reason for u in result.unchecked
+    )
     cfg["c2c-vpn:genesys"]["connection"] = {
-        "localNetworks": ["10.100.0.0/24"], "remoteNetworks": ["10.10.0.0/24"],
+        "localNetworks": ["10.100.0.0/24"],
+        "remoteNetworks": ["10.10.0.0/24"],
         "phase1": {"encryption": "aes256", "integrity": "sha256", "dhGroup": 14},
         "phase2": {"encryption": "aes256", "integrity": "sha256", "pfsGroup": 14},
     }

@@ -74,8 +74,14 @@ def test_cloud_attachments_are_not_rendered() -> None:
 
 def test_files_on_disk_have_safe_modes(tmp_path: Path) -> None:
     written = write_rendered(render_peer(load(_local()).spec, psk=GOOD_PSK), tmp_path / "peer")
-    modes = {p.relative_to(tmp_path / "peer").as_posix(): stat.S_IMODE(p.stat().st_mode) for p in written}
-    assert modes == {"swanctl.conf": 0o600, "strongswan.d/c2cvpn.conf": 0o644, "mss-clamp.sh": 0o755}
+    modes = {
+        p.relative_to(tmp_path / "peer").as_posix(): stat.S_IMODE(p.stat().st_mode) for p in written
+    }
+    assert modes == {
+        "swanctl.conf": 0o600,
+        "strongswan.d/c2cvpn.conf": 0o644,
+        "mss-clamp.sh": 0o755,
+    }
     assert stat.S_IMODE((tmp_path / "peer").stat().st_mode) == 0o700
 
 
@@ -88,7 +94,9 @@ def test_a_failed_write_leaves_nothing_half_made(tmp_path: Path) -> None:
     assert leftovers == [], leftovers
 
 
-def test_cli_prints_without_the_key_and_writes_with_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_prints_without_the_key_and_writes_with_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     stack = write_stack(tmp_path, _local(**{"c2c-vpn:tunnel.preSharedKey": GOOD_PSK}), "onprem")
     shown = runner.invoke(app, ["render", str(stack)])
     assert shown.exit_code == 0 and GOOD_PSK not in shown.output and PSK_PLACEHOLDER in shown.output
@@ -98,7 +106,9 @@ def test_cli_prints_without_the_key_and_writes_with_it(tmp_path: Path, monkeypat
     assert GOOD_PSK in (tmp_path / "peer" / "swanctl.conf").read_text()
 
 
-def test_cli_takes_the_key_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cli_takes_the_key_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("C2CVPN_PSK", GOOD_PSK)
     result = runner.invoke(app, ["render", "local", "--out", str(tmp_path / "peer")])
     assert result.exit_code == 0
@@ -112,7 +122,9 @@ def test_cli_refuses_cloud_and_invalid_stacks(tmp_path: Path) -> None:
     assert result.exit_code == 1 and "pfs-disabled" in result.output
 
 
-def test_a_key_from_the_environment_must_pass_the_portable_rule(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_key_from_the_environment_must_pass_the_portable_rule(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     bad = 'has spaces and a " quote'
     monkeypatch.setenv("C2CVPN_PSK", bad)
     result = runner.invoke(app, ["render", "local", "--out", str(tmp_path / "peer")])
@@ -132,6 +144,8 @@ def test_the_lab_refuses_a_bad_key_from_the_environment() -> None:
 
 def test_startup_add_waits_for_genesys() -> None:
     start = render_peer(load(_local()).spec).files["swanctl.conf"]
-    wait = render_peer(load(_local(**{"c2c-vpn:tunnel.startupAction": "add"})).spec).files["swanctl.conf"]
+    wait = render_peer(load(_local(**{"c2c-vpn:tunnel.startupAction": "add"})).spec).files[
+        "swanctl.conf"
+    ]
     assert "start_action = start" in start
     assert "start_action = none" in wait and "start_action = trap" not in wait

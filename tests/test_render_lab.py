@@ -74,13 +74,34 @@ class Peer:
             self.charon.load(self.files / "swanctl.conf")
 
 
-def _peers(net: Lab, genesys: str, onprem: str, tmp: Path, *, genesys_cfg: dict[str, Any], onprem_cfg: dict[str, Any],
-           genesys_psk: str = GOOD_PSK) -> tuple[Peer, Peer]:
+def _peers(
+    net: Lab,
+    genesys: str,
+    onprem: str,
+    tmp: Path,
+    *,
+    genesys_cfg: dict[str, Any],
+    onprem_cfg: dict[str, Any],
+    genesys_psk: str = GOOD_PSK,
+) -> tuple[Peer, Peer]:
     made = []
-    for ns, side, config, psk in ((genesys, "genesys", genesys_cfg, genesys_psk), (onprem, "iaas", onprem_cfg, GOOD_PSK)):
+    for ns, side, config, psk in (
+        (genesys, "genesys", genesys_cfg, genesys_psk),
+        (onprem, "iaas", onprem_cfg, GOOD_PSK),
+    ):
         files = tmp / side
         write_rendered(render_peer(load(config).spec, side=side, psk=psk), files)  # type: ignore[arg-type]
-        made.append(Peer(Charon(net, ns, tmp / f"{side}-daemon", daemon_conf=files / "strongswan.d" / "c2cvpn.conf"), files))
+        made.append(
+            Peer(
+                Charon(
+                    net,
+                    ns,
+                    tmp / f"{side}-daemon",
+                    daemon_conf=files / "strongswan.d" / "c2cvpn.conf",
+                ),
+                files,
+            )
+        )
     return made[0], made[1]
 
 
@@ -97,7 +118,9 @@ def _tcp(net: Lab, server_ns: str, server_ip: str, client_ns: str, client_ip: st
     server = net.popen(server_ns, [sys.executable, "-c", SERVER, server_ip])
     try:
         assert server.stdout is not None and server.stdout.readline().strip() == "ready"
-        reply = net.run(client_ns, [sys.executable, "-c", CLIENT, server_ip, client_ip]).stdout.strip()
+        reply = net.run(
+            client_ns, [sys.executable, "-c", CLIENT, server_ip, client_ip]
+        ).stdout.strip()
         server.wait(timeout=10)
     finally:
         server.kill()
@@ -107,7 +130,15 @@ def _tcp(net: Lab, server_ns: str, server_ip: str, client_ns: str, client_ip: st
 @pytest.mark.parametrize(
     ("phase", "expect"),
     [
-        ({}, {"encr-alg": "AES_CBC", "encr-keysize": "256", "integ-alg": "HMAC_SHA2_256_128", "dh-group": "MODP_2048"}),
+        (
+            {},
+            {
+                "encr-alg": "AES_CBC",
+                "encr-keysize": "256",
+                "integ-alg": "HMAC_SHA2_256_128",
+                "dh-group": "MODP_2048",
+            },
+        ),
         (
             {"encryption": "aes256gcm", "integrity": "sha384", "pfsGroup": 20, "dh": 20},
             {"encr-alg": "AES_GCM_16", "encr-keysize": "256", "dh-group": "ECP_384"},
@@ -115,13 +146,17 @@ def _tcp(net: Lab, server_ns: str, server_ip: str, client_ns: str, client_ip: st
     ],
     ids=["aes256-sha256-modp2048", "aes256gcm-ecp384"],
 )
-def test_rendered_peers_carry_traffic_both_ways(hosts: tuple[Lab, str, str], tmp_path: Path, phase: dict[str, Any], expect: dict[str, str]) -> None:
+def test_rendered_peers_carry_traffic_both_ways(
+    hosts: tuple[Lab, str, str], tmp_path: Path, phase: dict[str, Any], expect: dict[str, str]
+) -> None:
     net, genesys, onprem = hosts
     config = _config()
     if phase:
         dh = phase.pop("dh")
         for p in ("phase1", "phase2"):
-            config["c2c-vpn:tunnel"][p].update(encryption=phase["encryption"], integrity=phase["integrity"])
+            config["c2c-vpn:tunnel"][p].update(
+                encryption=phase["encryption"], integrity=phase["integrity"]
+            )
         config["c2c-vpn:tunnel"]["phase1"]["dhGroup"] = dh
         config["c2c-vpn:tunnel"]["phase2"]["pfsGroup"] = phase["pfsGroup"]
     g, o = _peers(net, genesys, onprem, tmp_path, genesys_cfg=config, onprem_cfg=config)
@@ -133,12 +168,18 @@ def test_rendered_peers_carry_traffic_both_ways(hosts: tuple[Lab, str, str], tmp
         for key, value in expect.items():
             assert child.get(key, sa["ike"].get(key)) == value, (key, child, sa["ike"])
         assert child["local-ts"] == ["10.10.0.0/24"] and child["remote-ts"] == ["10.100.0.0/24"]
-        assert _tcp(net, onprem, "10.10.0.1", genesys, "10.100.0.1") == "pong:ping"  # Genesys → back end
-        assert _tcp(net, genesys, "10.100.0.1", onprem, "10.10.0.1") == "pong:ping"  # back end → Genesys
+        assert (
+            _tcp(net, onprem, "10.10.0.1", genesys, "10.100.0.1") == "pong:ping"
+        )  # Genesys → back end
+        assert (
+            _tcp(net, genesys, "10.100.0.1", onprem, "10.10.0.1") == "pong:ping"
+        )  # back end → Genesys
         assert int(o.charon.wait_for_child()["child"]["bytes-in"]) > 0  # it went through ESP
 
 
-def test_phase2_mismatch_fails_as_the_reconciler_predicts(hosts: tuple[Lab, str, str], tmp_path: Path) -> None:
+def test_phase2_mismatch_fails_as_the_reconciler_predicts(
+    hosts: tuple[Lab, str, str], tmp_path: Path
+) -> None:
     net, genesys, onprem = hosts
     genesys_cfg, onprem_cfg = _config(encryption="aes128"), _config()
     findings, _ = compare(desired(load(onprem_cfg).spec), declared(load(genesys_cfg).spec))
@@ -149,13 +190,23 @@ def test_phase2_mismatch_fails_as_the_reconciler_predicts(hosts: tuple[Lab, str,
     with daemons(g.charon, o.charon):
         logs = _no_child_sa(g, o)
         assert "NO_PROPOSAL_CHOSEN" in logs
-        assert any(ike.get("state") == "ESTABLISHED" for ike in o.charon.sas().values())  # phase 1 is fine
+        assert any(
+            ike.get("state") == "ESTABLISHED" for ike in o.charon.sas().values()
+        )  # phase 1 is fine
 
 
 def test_psk_mismatch_fails_phase1(hosts: tuple[Lab, str, str], tmp_path: Path) -> None:
     net, genesys, onprem = hosts
     config = _config()
-    g, o = _peers(net, genesys, onprem, tmp_path, genesys_cfg=config, onprem_cfg=config, genesys_psk=GOOD_PSK[::-1])
+    g, o = _peers(
+        net,
+        genesys,
+        onprem,
+        tmp_path,
+        genesys_cfg=config,
+        onprem_cfg=config,
+        genesys_psk=GOOD_PSK[::-1],
+    )
     with daemons(g.charon, o.charon):
         logs = _no_child_sa(g, o)
         assert "AUTHENTICATION_FAILED" in logs

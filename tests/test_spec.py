@@ -35,7 +35,10 @@ def test_unknown_key_suggests_the_right_one() -> None:
     config = raw_config("dev")
     config["c2c-vpn:tunnel"]["phase1"]["dhGruop"] = 14
     lines = _error(config)
-    assert any("c2c-vpn:tunnel.phase1.dhGruop: unknown key; did you mean 'dhGroup'?" in line for line in lines)
+    assert any(
+        "c2c-vpn:tunnel.phase1.dhGruop: unknown key; did you mean 'dhGroup'?" in line
+        for line in lines
+    )
 
 
 def test_unknown_top_level_key() -> None:
@@ -53,12 +56,19 @@ def test_other_namespaces_are_left_alone() -> None:
 
 def test_host_bits_message_names_the_network() -> None:
     lines = _error(set_path(raw_config("dev"), "c2c-vpn:genesys.tunnelCidr", "169.254.10.1/29"))
-    assert lines == ["c2c-vpn:genesys.tunnelCidr: '169.254.10.1/29' has host bits set; the network is 169.254.10.0/29"]
+    assert lines == [
+        "c2c-vpn:genesys.tunnelCidr: '169.254.10.1/29' has host bits set; the network is 169.254.10.0/29"
+    ]
 
 
 @pytest.mark.parametrize(
     ("value", "fragment"),
-    [("10.10.0.0", "no prefix length"), ("fd00::/64", "IPv6"), ("ten/8", "not an IPv4 CIDR"), (42, "expected a CIDR")],
+    [
+        ("10.10.0.0", "no prefix length"),
+        ("fd00::/64", "IPv6"),
+        ("ten/8", "not an IPv4 CIDR"),
+        (42, "expected a CIDR"),
+    ],
 )
 def test_bad_networks(value: object, fragment: str) -> None:
     (line,) = _error(set_path(raw_config("dev"), "c2c-vpn:iaas.networks", [value]))
@@ -99,7 +109,13 @@ def test_azure_appliance_needs_a_subnet_prefix() -> None:
 
 
 def test_alarm_actions_must_be_sns_topics() -> None:
-    (line,) = _error(set_path(raw_config("dev"), "c2c-vpn:iaas.aws.alarmActions", ["arn:aws:lambda:eu-west-1:123456789012:function:x"]))
+    (line,) = _error(
+        set_path(
+            raw_config("dev"),
+            "c2c-vpn:iaas.aws.alarmActions",
+            ["arn:aws:lambda:eu-west-1:123456789012:function:x"],
+        )
+    )
     assert line.startswith("c2c-vpn:iaas.aws.alarmActions[0]:")
 
 

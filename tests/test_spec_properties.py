@@ -18,22 +18,58 @@ from c2cvpn.spec import SpecError, load_stack, parse_config
 from tests.helpers import EXAMPLES, raw_config
 
 KEYS = [
-    "c2c-vpn:genesys", "c2c-vpn:tunnel", "c2c-vpn:iaas", "c2c-vpn:standby", "region", "gatewayIp",
-    "tenantCidrs", "tunnelCidr", "source", "name", "authentication", "preSharedKey", "natTraversal",
-    "keepaliveSeconds", "phase1", "phase2", "ikeVersion", "encryption", "integrity", "dhGroup",
-    "pfsGroup", "lifetimeSeconds", "protocol", "provider", "networks", "peerIp", "applicationPorts",
-    "aws", "azure", "mssClamp", "secure", "mss", "enabled",
+    "c2c-vpn:genesys",
+    "c2c-vpn:tunnel",
+    "c2c-vpn:iaas",
+    "c2c-vpn:standby",
+    "region",
+    "gatewayIp",
+    "tenantCidrs",
+    "tunnelCidr",
+    "source",
+    "name",
+    "authentication",
+    "preSharedKey",
+    "natTraversal",
+    "keepaliveSeconds",
+    "phase1",
+    "phase2",
+    "ikeVersion",
+    "encryption",
+    "integrity",
+    "dhGroup",
+    "pfsGroup",
+    "lifetimeSeconds",
+    "protocol",
+    "provider",
+    "networks",
+    "peerIp",
+    "applicationPorts",
+    "aws",
+    "azure",
+    "mssClamp",
+    "secure",
+    "mss",
+    "enabled",
 ]
 
 scalars = st.one_of(
-    st.none(), st.booleans(), st.integers(-(2**40), 2**40), st.floats(allow_nan=True),
-    st.text(max_size=20), st.sampled_from(["10.0.0.0/8", "169.254.1.0/30", "aes256", "ikev2", "aws", "203.0.113.1", "auto", "0"]),
+    st.none(),
+    st.booleans(),
+    st.integers(-(2**40), 2**40),
+    st.floats(allow_nan=True),
+    st.text(max_size=20),
+    st.sampled_from(
+        ["10.0.0.0/8", "169.254.1.0/30", "aes256", "ikev2", "aws", "203.0.113.1", "auto", "0"]
+    ),
 )
 values = st.recursive(
     scalars,
     lambda children: st.one_of(
         st.lists(children, max_size=4),
-        st.dictionaries(st.one_of(st.sampled_from(KEYS), st.text(max_size=8)), children, max_size=5),
+        st.dictionaries(
+            st.one_of(st.sampled_from(KEYS), st.text(max_size=8)), children, max_size=5
+        ),
     ),
     max_leaves=25,
 )
@@ -49,7 +85,9 @@ def _outcome(config: Any) -> None:
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.dictionaries(st.one_of(st.sampled_from(KEYS[:4]), st.text(max_size=12)), values, max_size=5))
+@given(
+    st.dictionaries(st.one_of(st.sampled_from(KEYS[:4]), st.text(max_size=12)), values, max_size=5)
+)
 def test_arbitrary_configs(config: dict[str, Any]) -> None:
     _outcome(config)
 
@@ -90,7 +128,9 @@ def test_mutated_examples(config: dict[str, Any]) -> None:
     _outcome(config)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.text(max_size=300))
 def test_arbitrary_file_text(tmp_path: Path, text: str) -> None:
     path = tmp_path / "Pulumi.fuzz.yaml"

@@ -11,10 +11,16 @@ from c2cvpn.vendors import Phase, Provider
 
 def test_aws_spellings() -> None:
     assert [v.aws_cipher(c) for c in ("aes128", "aes256", "aes128gcm", "aes256gcm")] == [
-        "AES128", "AES256", "AES128-GCM-16", "AES256-GCM-16",
+        "AES128",
+        "AES256",
+        "AES128-GCM-16",
+        "AES256-GCM-16",
     ]
     assert [v.aws_integrity(i) for i in ("sha1", "sha256", "sha384", "sha512")] == [
-        "SHA1", "SHA2-256", "SHA2-384", "SHA2-512",
+        "SHA1",
+        "SHA2-256",
+        "SHA2-384",
+        "SHA2-512",
     ]
     with pytest.raises(v.UnknownAlgorithm):
         v.aws_cipher("aes192")
@@ -26,8 +32,19 @@ def test_aws_groups_per_phase() -> None:
 
 
 def test_azure_spellings() -> None:
-    assert [v.azure_dh_group(g) for g in (2, 14, 19, 20, 24)] == ["DHGroup2", "DHGroup14", "ECP256", "ECP384", "DHGroup24"]
-    assert [v.azure_pfs_group(g) for g in (14, 19, 20, 24)] == ["PFS2048", "ECP256", "ECP384", "PFS24"]
+    assert [v.azure_dh_group(g) for g in (2, 14, 19, 20, 24)] == [
+        "DHGroup2",
+        "DHGroup14",
+        "ECP256",
+        "ECP384",
+        "DHGroup24",
+    ]
+    assert [v.azure_pfs_group(g) for g in (14, 19, 20, 24)] == [
+        "PFS2048",
+        "ECP256",
+        "ECP384",
+        "PFS24",
+    ]
     assert v.azure_pfs_group(None) == "None"
     assert v.azure_cipher("aes256gcm") == "GCMAES256"
     assert v.azure_integrity("sha384", Phase.IKE, "aes256") == "SHA384"
@@ -43,7 +60,9 @@ def test_groups_on_both_clouds_are_2_14_19_20_24() -> None:
     both = {
         g
         for g in v.DH_GROUPS
-        if all(g in v.SUPPORTED_GROUPS[p][ph] for p in (Provider.AWS, Provider.AZURE) for ph in Phase)
+        if all(
+            g in v.SUPPORTED_GROUPS[p][ph] for p in (Provider.AWS, Provider.AZURE) for ph in Phase
+        )
     }
     assert both == {2, 14, 19, 20, 24}
     assert v.PORTABLE_GROUPS == {14, 19, 20, 24}
@@ -57,7 +76,10 @@ def test_group_20_is_ecp384_not_a_4096_bit_group() -> None:
 
 def test_strongswan_proposals() -> None:
     assert v.strongswan_proposal("aes256", "sha256", 14, Phase.IKE) == "aes256-sha256-modp2048"
-    assert v.strongswan_proposal("aes256gcm", "sha384", 20, Phase.IKE) == "aes256gcm16-prfsha384-ecp384"
+    assert (
+        v.strongswan_proposal("aes256gcm", "sha384", 20, Phase.IKE)
+        == "aes256gcm16-prfsha384-ecp384"
+    )
     assert v.strongswan_proposal("aes256gcm", "sha384", 20, Phase.IPSEC) == "aes256gcm16-ecp384"
     assert v.strongswan_proposal("aes128", "sha256", None, Phase.IPSEC) == "aes128-sha256"
 
@@ -66,7 +88,9 @@ def test_every_portable_value_has_every_spelling() -> None:
     for name in v.PORTABLE_CIPHERS:
         assert v.aws_cipher(name) and v.azure_cipher(name) and v.CIPHERS[name].strongswan
     for group in v.PORTABLE_GROUPS:
-        assert v.azure_dh_group(group) and v.azure_pfs_group(group) and v.DH_GROUPS[group].strongswan
+        assert (
+            v.azure_dh_group(group) and v.azure_pfs_group(group) and v.DH_GROUPS[group].strongswan
+        )
 
 
 # MSS: outer MTU - IP 20 - UDP 8 (NAT-T) - ESP 8 - IV - padding (block-1) - 2 - ICV - 40.
@@ -98,4 +122,8 @@ def test_mss_takes_the_smaller_of_arithmetic_and_vendor() -> None:
 
 
 def test_overhead_grows_with_nat_t() -> None:
-    assert esp_overhead("aes256", "sha256", nat_traversal=True) - esp_overhead("aes256", "sha256", nat_traversal=False) == 8
+    assert (
+        esp_overhead("aes256", "sha256", nat_traversal=True)
+        - esp_overhead("aes256", "sha256", nat_traversal=False)
+        == 8
+    )

@@ -58,7 +58,14 @@ M = TypeVar("M", bound=BaseModel)
 class GenesysError(Exception):
     """A failed call. ``str()`` is one line that names the status, code and contextId."""
 
-    def __init__(self, message: str, *, status: int | None = None, code: str | None = None, context_id: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        code: str | None = None,
+        context_id: str | None = None,
+    ) -> None:
         self.status = status
         self.code = code
         self.context_id = context_id
@@ -94,7 +101,9 @@ class MalformedResponse(GenesysError):
 class _Retryable(Exception):
     """Internal: a response or transport failure worth another attempt."""
 
-    def __init__(self, error: GenesysError, retry_after: float | None = None, *, ambiguous: bool = True) -> None:
+    def __init__(
+        self, error: GenesysError, retry_after: float | None = None, *, ambiguous: bool = True
+    ) -> None:
         super().__init__(str(error))
         self.error = error
         self.retry_after = retry_after
@@ -184,7 +193,9 @@ class GenesysClient:
         self.base_url = base_url.rstrip("/")
         self.login_url = (login_url or base_url).rstrip("/")
         self.client_id = client_id
-        self._secret = client_secret if isinstance(client_secret, SecretStr) else SecretStr(client_secret)
+        self._secret = (
+            client_secret if isinstance(client_secret, SecretStr) else SecretStr(client_secret)
+        )
         self.paths = paths or ApiPaths()
         self.retry = retry or RetryPolicy()
         self.stats = ClientStats()
@@ -192,13 +203,19 @@ class GenesysClient:
         self._margin = token_refresh_margin
         self._token: SecretStr | None = None
         self._token_expires = 0.0
-        self._http = httpx.Client(transport=transport, timeout=timeout, headers={"Accept": "application/json", "User-Agent": "c2cvpn"})
+        self._http = httpx.Client(
+            transport=transport,
+            timeout=timeout,
+            headers={"Accept": "application/json", "User-Agent": "c2cvpn"},
+        )
 
     @classmethod
     def for_region(cls, region: str, **kw: Any) -> GenesysClient:
         """The client for a Genesys Cloud region (``api.<domain>`` and ``login.<domain>``)."""
         if region not in REGION_DOMAINS:
-            raise ValueError(f"unknown Genesys Cloud region {region!r}; known: {', '.join(sorted(REGION_DOMAINS))}")
+            raise ValueError(
+                f"unknown Genesys Cloud region {region!r}; known: {', '.join(sorted(REGION_DOMAINS))}"
+            )
         return cls(base_url=api_base(region), login_url=login_base(region), **kw)
 
     def __repr__(self) -> str:
@@ -219,23 +236,32 @@ class GenesysClient:
         url = self.login_url + self.paths.token
         for where in (self.login_url, self.base_url):
             if _insecure(where):
-                raise AuthError(f"refusing to send OAuth credentials or a bearer token over plain http to {httpx.URL(where).host}: "
-                                "use https (plain http is for the loopback simulator only)")
+                raise AuthError(
+                    f"refusing to send OAuth credentials or a bearer token over plain http to {httpx.URL(where).host}: "
+                    "use https (plain http is for the loopback simulator only)"
+                )
         response = self._send("POST", url, auth=False, data={"grant_type": "client_credentials"})
         if response.status_code in (400, 401, 403):
             body = _json_or_none(response)
-            reason = self._scrub(str((body or {}).get("error_description") or (body or {}).get("error") or "refused"))
+            reason = self._scrub(
+                str((body or {}).get("error_description") or (body or {}).get("error") or "refused")
+            )
             raise AuthError(
                 f"OAuth client {self.client_id!r} was refused at {url}: {reason}",
-                status=response.status_code, code=(body or {}).get("error"), context_id=_context_id(response, body),
+                status=response.status_code,
+                code=(body or {}).get("error"),
+                context_id=_context_id(response, body),
             )
         body = self._check(response)
         try:
             token = str(body["access_token"])
             expires_in = float(body.get("expires_in", 86400))
         except (KeyError, TypeError, ValueError):
-            raise MalformedResponse(f"token response from {url} has no access_token", status=response.status_code,
-                                    context_id=_context_id(response, body)) from None
+            raise MalformedResponse(
+                f"token response from {url} has no access_token",
+                status=response.status_code,
+                context_id=_context_id(response, body),
+            ) from None
         self._token = SecretStr(token)
         # Refresh `margin` seconds early, but never so early that a short-lived token is
         # refetched before every request: at most half its lifetime early.
@@ -258,8 +284,16 @@ class GenesysClient:
             text = text.replace(value, "[secret]")
         return text
 
-    def _send(self, method: str, url: str, *, auth: bool, idempotent: bool = True, secrets: tuple[str, ...] = (),
-              **kw: Any) -> httpx.Response:
+    def _send(
+        self,
+        method: str,
+        url: str,
+        *,
+        auth: bool,
+        idempotent: bool = True,
+        secrets: tuple[str, ...] = (),
+        **kw: Any,
+    ) -> httpx.Response:
         """One logical request, retried per the policy. Returns the final non-retryable response.
 
         ``idempotent=False`` (a create): only failures that prove the server did not act are
@@ -281,8 +315,13 @@ class GenesysClient:
                 self.stats.retries += 1
                 return True  # stamina's exponential backoff with jitter
             remaining = policy.timeout - (time.monotonic() - started)
-            if exc.retry_after > policy.max_retry_after or exc.retry_after * policy.retry_after_scale > remaining:
-                over_budget.append(f"Genesys asks to wait {exc.retry_after:g} s, beyond the retry budget")
+            if (
+                exc.retry_after > policy.max_retry_after
+                or exc.retry_after * policy.retry_after_scale > remaining
+            ):
+                over_budget.append(
+                    f"Genesys asks to wait {exc.retry_after:g} s, beyond the retry budget"
+                )
                 return False  # waiting would break the budget: give up now
             self.stats.retries += 1
             self.stats.retry_after_waits.append(exc.retry_after)
@@ -302,17 +341,27 @@ class GenesysClient:
                     return self._attempt(method, url, auth=auth, secrets=secrets, **kw)
         except _Retryable as exc:
             err = exc.error
-            why = over_budget[-1] if over_budget else f"gave up after {attempts} attempt(s) in {time.monotonic() - started:.1f} s"
+            why = (
+                over_budget[-1]
+                if over_budget
+                else f"gave up after {attempts} attempt(s) in {time.monotonic() - started:.1f} s"
+            )
             if not idempotent and exc.ambiguous:
-                why = (f"not retried: {method} is not idempotent and the server may have acted on it; "
-                       "check whether the record exists before trying again")
+                why = (
+                    f"not retried: {method} is not idempotent and the server may have acted on it; "
+                    "check whether the record exists before trying again"
+                )
             raise GenesysUnavailable(
                 f"{method} {httpx.URL(url).path} failed: {err.detail}; {why}",
-                status=err.status, code=err.code, context_id=err.context_id,
+                status=err.status,
+                code=err.code,
+                context_id=err.context_id,
             ) from None
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _attempt(self, method: str, url: str, *, auth: bool, secrets: tuple[str, ...] = (), **kw: Any) -> httpx.Response:
+    def _attempt(
+        self, method: str, url: str, *, auth: bool, secrets: tuple[str, ...] = (), **kw: Any
+    ) -> httpx.Response:
         headers = dict(kw.pop("headers", {}) or {})
         refreshed = False
         while True:
@@ -328,11 +377,20 @@ class GenesysClient:
                 response = self._http.request(method, url, **request_kw)
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
                 # Nothing was sent: safe to repeat whatever the method.
-                raise _Retryable(GenesysError(f"cannot reach {httpx.URL(url).host}: {type(exc).__name__}"), ambiguous=False) from None
+                raise _Retryable(
+                    GenesysError(f"cannot reach {httpx.URL(url).host}: {type(exc).__name__}"),
+                    ambiguous=False,
+                ) from None
             except httpx.TimeoutException:
-                raise _Retryable(GenesysError(f"timed out talking to {httpx.URL(url).host}")) from None
+                raise _Retryable(
+                    GenesysError(f"timed out talking to {httpx.URL(url).host}")
+                ) from None
             except httpx.TransportError as exc:
-                raise _Retryable(GenesysError(f"lost the connection to {httpx.URL(url).host}: {type(exc).__name__}")) from None
+                raise _Retryable(
+                    GenesysError(
+                        f"lost the connection to {httpx.URL(url).host}: {type(exc).__name__}"
+                    )
+                ) from None
             if response.status_code == 401 and auth and not refreshed:
                 refreshed = True  # the token expired or was revoked early: refresh once
                 self._token = None
@@ -342,15 +400,30 @@ class GenesysClient:
                 wait = _retry_after_seconds(response.headers.get("Retry-After"))
                 err = GenesysError(
                     f"rate limited (Retry-After {response.headers.get('Retry-After', 'absent')})",
-                    status=429, code=(body or {}).get("code", "too.many.requests.retry.after"), context_id=_context_id(response, body),
+                    status=429,
+                    code=(body or {}).get("code", "too.many.requests.retry.after"),
+                    context_id=_context_id(response, body),
                 )
                 # A 429 is refused before any work: safe to repeat whatever the method.
-                raise _Retryable(err, retry_after=wait if wait is not None else self.retry.wait_initial, ambiguous=False)
+                raise _Retryable(
+                    err,
+                    retry_after=wait if wait is not None else self.retry.wait_initial,
+                    ambiguous=False,
+                )
             if response.status_code >= 500:
                 body = _json_or_none(response)
-                message = self._scrub(str((body or {}).get("message") or response.reason_phrase or "server error"), secrets)
-                raise _Retryable(GenesysError(message, status=response.status_code, code=(body or {}).get("code"),
-                                              context_id=_context_id(response, body)))
+                message = self._scrub(
+                    str((body or {}).get("message") or response.reason_phrase or "server error"),
+                    secrets,
+                )
+                raise _Retryable(
+                    GenesysError(
+                        message,
+                        status=response.status_code,
+                        code=(body or {}).get("code"),
+                        context_id=_context_id(response, body),
+                    )
+                )
             return response
 
     def _check(self, response: httpx.Response, secrets: tuple[str, ...] = ()) -> Any:
@@ -363,7 +436,8 @@ class GenesysClient:
             if body is None:
                 raise MalformedResponse(
                     f"{response.request.method} {response.request.url.path} answered {response.status_code} with a body that is not JSON",
-                    status=response.status_code, context_id=ctx,
+                    status=response.status_code,
+                    context_id=ctx,
                 )
             return body
         message = self._scrub(str((body or {}).get("message") or response.reason_phrase), secrets)
@@ -377,20 +451,36 @@ class GenesysClient:
             kind = ValidationFailed
         raise kind(message, status=response.status_code, code=code, context_id=ctx)
 
-    def _call(self, method: str, path: str, *, idempotent: bool = True, secrets: tuple[str, ...] = (), **kw: Any) -> Any:
-        response = self._send(method, self.base_url + path, auth=True, idempotent=idempotent, secrets=secrets, **kw)
+    def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        idempotent: bool = True,
+        secrets: tuple[str, ...] = (),
+        **kw: Any,
+    ) -> Any:
+        response = self._send(
+            method, self.base_url + path, auth=True, idempotent=idempotent, secrets=secrets, **kw
+        )
         return self._check(response, secrets)
 
     def _parse(self, model: type[M], data: Any, what: str) -> M:
         try:
             return model.model_validate(data)
         except ValidationError as exc:
-            fields = ", ".join(".".join(str(p) for p in e["loc"]) or "(body)" for e in exc.errors()[:5])
-            raise MalformedResponse(f"{what} does not follow the contract (fields: {fields})") from None
+            fields = ", ".join(
+                ".".join(str(p) for p in e["loc"]) or "(body)" for e in exc.errors()[:5]
+            )
+            raise MalformedResponse(
+                f"{what} does not follow the contract (fields: {fields})"
+            ) from None
 
     # ------------------------------------------------------------------ paging
 
-    def pages(self, path: str, *, page_size: int = MAX_PAGE_SIZE, params: Mapping[str, Any] | None = None) -> Iterator[list[Any]]:
+    def pages(
+        self, path: str, *, page_size: int = MAX_PAGE_SIZE, params: Mapping[str, Any] | None = None
+    ) -> Iterator[list[Any]]:
         """Yield each page's ``entities``, following ``nextUri`` (or pageNumber) to the end.
 
         Ends at the last page by ``pageCount`` even when a server keeps sending ``nextUri``;
@@ -403,7 +493,11 @@ class GenesysClient:
         origin = httpx.URL(self.base_url)
         while True:
             if next_url is None:
-                body = self._call("GET", path, params={**(params or {}), "pageSize": page_size, "pageNumber": number})
+                body = self._call(
+                    "GET",
+                    path,
+                    params={**(params or {}), "pageSize": page_size, "pageNumber": number},
+                )
             else:
                 body = self._check(self._send("GET", next_url, auth=True))
             if not isinstance(body, dict) or not isinstance(body.get("entities"), list):
@@ -412,14 +506,22 @@ class GenesysClient:
             page_count = body.get("pageCount")
             nxt = body.get("nextUri")
             number += 1
-            if isinstance(page_count, int) and not isinstance(page_count, bool) and number > page_count:
+            if (
+                isinstance(page_count, int)
+                and not isinstance(page_count, bool)
+                and number > page_count
+            ):
                 return
             if nxt:
                 url = httpx.URL(urljoin(self.base_url + "/", str(nxt)))
                 if (url.scheme, url.host, url.port) != (origin.scheme, origin.host, origin.port):
-                    raise MalformedResponse(f"listing {path} page {number - 1}: nextUri points to another host ({url.host}); not followed")
+                    raise MalformedResponse(
+                        f"listing {path} page {number - 1}: nextUri points to another host ({url.host}); not followed"
+                    )
                 if str(url) in seen:
-                    raise MalformedResponse(f"listing {path} page {number - 1}: nextUri repeats a page already read; paging stopped")
+                    raise MalformedResponse(
+                        f"listing {path} page {number - 1}: nextUri repeats a page already read; paging stopped"
+                    )
                 seen.add(str(url))
                 next_url = str(url)
             elif isinstance(page_count, int) and number <= page_count:
@@ -441,7 +543,9 @@ class GenesysClient:
         return None
 
     def get_connection(self, connection_id: str) -> Connection:
-        return self._parse(Connection, self._call("GET", self.paths.item(connection_id)), "the connection")
+        return self._parse(
+            Connection, self._call("GET", self.paths.item(connection_id)), "the connection"
+        )
 
     def create_connection(self, body: ConnectionInput) -> Connection:
         if body.pre_shared_key is None:
@@ -450,30 +554,54 @@ class GenesysClient:
         return self._parse(Connection, created, "the created connection")
 
     def update_connection(self, connection_id: str, body: ConnectionInput) -> Connection:
-        return self._parse(Connection, self._write("PUT", self.paths.item(connection_id), body), "the updated connection")
+        return self._parse(
+            Connection,
+            self._write("PUT", self.paths.item(connection_id), body),
+            "the updated connection",
+        )
 
     def delete_connection(self, connection_id: str) -> None:
         self._call("DELETE", self.paths.item(connection_id))
 
     def status(self, connection_id: str) -> ConnectionStatus:
-        return self._parse(ConnectionStatus, self._call("GET", self.paths.item(connection_id) + "/status"), "the status")
+        return self._parse(
+            ConnectionStatus,
+            self._call("GET", self.paths.item(connection_id) + "/status"),
+            "the status",
+        )
 
     def diagnostics(self, connection_id: str) -> Diagnostics:
-        return self._parse(Diagnostics, self._call("GET", self.paths.item(connection_id) + "/diagnostics"), "the diagnostics")
+        return self._parse(
+            Diagnostics,
+            self._call("GET", self.paths.item(connection_id) + "/diagnostics"),
+            "the diagnostics",
+        )
 
     def pingtest(self, connection_id: str, target: str) -> PingResult:
-        body = self._call("POST", self.paths.item(connection_id) + "/pingtest", json={"target": target})
+        body = self._call(
+            "POST", self.paths.item(connection_id) + "/pingtest", json={"target": target}
+        )
         return self._parse(PingResult, body, "the ping test result")
 
-    def _write(self, method: str, path: str, body: ConnectionInput, *, idempotent: bool = True) -> Any:
+    def _write(
+        self, method: str, path: str, body: ConnectionInput, *, idempotent: bool = True
+    ) -> Any:
         secret = body.pre_shared_key.get_secret_value() if body.pre_shared_key else ""
         secrets = (secret,) if secret else ()
         try:
-            return self._call(method, path, json=body.body(), idempotent=idempotent, secrets=secrets)
+            return self._call(
+                method, path, json=body.body(), idempotent=idempotent, secrets=secrets
+            )
         except GenesysError as exc:
-            if secret and secret in str(exc):  # a server that echoes the key must not leak it through us
-                raise type(exc)(exc.detail.replace(secret, "[secret]"), status=exc.status, code=exc.code,
-                                context_id=exc.context_id) from None
+            if secret and secret in str(
+                exc
+            ):  # a server that echoes the key must not leak it through us
+                raise type(exc)(
+                    exc.detail.replace(secret, "[secret]"),
+                    status=exc.status,
+                    code=exc.code,
+                    context_id=exc.context_id,
+                ) from None
             raise
 
 

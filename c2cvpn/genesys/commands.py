@@ -27,9 +27,13 @@ from c2cvpn.spec import LoadedStack, SpecError, load_stack
 EXIT_OK, EXIT_INVALID, EXIT_UNUSABLE = 0, 1, 2
 
 
-def reconcile_command(loaded: LoadedStack, *, genesys_url: str | None, fmt: str, out: Console, err: Console) -> int:
+def reconcile_command(
+    loaded: LoadedStack, *, genesys_url: str | None, fmt: str, out: Console, err: Console
+) -> int:
     """0 in sync, 1 a must-match difference, 2 the Genesys side cannot be read."""
-    logging.getLogger("stamina").setLevel(logging.ERROR)  # retries are expected; the outcome is reported
+    logging.getLogger("stamina").setLevel(
+        logging.ERROR
+    )  # retries are expected; the outcome is reported
     try:
         result = reconcile_stack(loaded, url=genesys_url)
     except GenesysUnreadable as exc:
@@ -73,13 +77,19 @@ def run_simulator(
     if demo and not is_loopback(f"http://[{host}]" if ":" in host else f"http://{host}"):
         # The demo secret is published: on a reachable address anyone could read and rewrite
         # the connections (and plant simulated peers).
-        err.print(f"[bold red]error:[/] the demo secret is for loopback only; to listen on {escape(host)}, "
-                  f"set ${escape(client_secret_env)} to a secret of your own")
+        err.print(
+            f"[bold red]error:[/] the demo secret is for loopback only; to listen on {escape(host)}, "
+            f"set ${escape(client_secret_env)} to a secret of your own"
+        )
         return EXIT_UNUSABLE
     config = SimConfig(
         clients={client_id: secret or DEMO_CLIENT_SECRET},
-        fault_429_rate=fault_429_rate, fault_5xx_rate=fault_5xx_rate, latency_ms=latency_ms,
-        seed=seed, state_file=state, rate_limit_per_minute=rate_limit,
+        fault_429_rate=fault_429_rate,
+        fault_5xx_rate=fault_5xx_rate,
+        latency_ms=latency_ms,
+        seed=seed,
+        state_file=state,
+        rate_limit_per_minute=rate_limit,
     )
     try:
         loaded = [load_stack(s) for s in stacks]
@@ -90,7 +100,9 @@ def run_simulator(
     try:
         sim = Simulator(config)
     except (OSError, ValueError) as exc:
-        err.print(f"[bold red]error:[/] cannot load the state file {state}: {escape(str(exc).splitlines()[0])}")
+        err.print(
+            f"[bold red]error:[/] cannot load the state file {state}: {escape(str(exc).splitlines()[0])}"
+        )
         return EXIT_UNUSABLE
     if loaded:
         ids = seed_stacks(sim, loaded)
@@ -98,10 +110,19 @@ def run_simulator(
     try:
         server = SimServer(sim, host=host, port=port)
     except OSError as exc:
-        err.print(f"[bold red]error:[/] cannot listen on {host}:{port}: {escape(exc.strerror or str(exc))}")
+        err.print(
+            f"[bold red]error:[/] cannot listen on {host}:{port}: {escape(exc.strerror or str(exc))}"
+        )
         return EXIT_UNUSABLE
-    who = f"client id {client_id}, " + ("demo secret (set $" + client_secret_env + " to choose one)" if demo and client_id == DEMO_CLIENT_ID
-                                        else f"secret from ${client_secret_env}" if not demo else "demo secret")
-    out.print(f"Genesys simulator on {server.url} ({who}); state: {state or 'memory only'}; Ctrl-C stops it")
+    who = f"client id {client_id}, " + (
+        "demo secret (set $" + client_secret_env + " to choose one)"
+        if demo and client_id == DEMO_CLIENT_ID
+        else f"secret from ${client_secret_env}"
+        if not demo
+        else "demo secret"
+    )
+    out.print(
+        f"Genesys simulator on {server.url} ({who}); state: {state or 'memory only'}; Ctrl-C stops it"
+    )
     server.serve_forever()
     return EXIT_OK

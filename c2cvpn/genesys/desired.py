@@ -52,7 +52,11 @@ PARAMETERS: tuple[str, ...] = (
     "keepaliveSeconds",
 )
 
-IAAS_LABEL: dict[Provider, str] = {Provider.AWS: "AWS", Provider.AZURE: "Azure", Provider.ONPREM: "the on-prem peer"}
+IAAS_LABEL: dict[Provider, str] = {
+    Provider.AWS: "AWS",
+    Provider.AZURE: "Azure",
+    Provider.ONPREM: "the on-prem peer",
+}
 
 
 @dataclass(frozen=True)
@@ -128,7 +132,9 @@ def connection_id(spec: StackSpec, role: Role) -> str | None:
     return api.standby_connection_id if role == "standby" else api.connection_id
 
 
-def desired(spec: StackSpec, role: Role = "primary", *, peer_ip: str | None = None, psk: str | None = None) -> Desired:
+def desired(
+    spec: StackSpec, role: Role = "primary", *, peer_ip: str | None = None, psk: str | None = None
+) -> Desired:
     """The Genesys record the spec implies for one attachment.
 
     ``peer_ip``: the IaaS endpoint's public IP when only the deployment knows it (AWS tunnel
@@ -137,7 +143,11 @@ def desired(spec: StackSpec, role: Role = "primary", *, peer_ip: str | None = No
     """
     iaas, tunnel_cidr, cidr_path, iaas_path = _role_parts(spec, role)
     unknown: dict[str, str] = {}
-    peer = peer_ip or (str(iaas.peer_ip) if iaas.peer_ip is not None and iaas.provider is not Provider.AWS else None)
+    peer = peer_ip or (
+        str(iaas.peer_ip)
+        if iaas.peer_ip is not None and iaas.provider is not Provider.AWS
+        else None
+    )
     if peer is None:
         unknown["peerIp"] = (
             "known after apply: AWS assigns the tunnel outside IPs, so the peer IP is compared "
@@ -184,14 +194,21 @@ def declared(spec: StackSpec, role: Role = "primary") -> Record:
     """The actual record for ``source: declared``: the dashboard block, or the spec itself when absent."""
     if spec.genesys.source is not GenesysSource.DECLARED:
         raise ValueError("the stack's Genesys source is not `declared`")
-    block: DeclaredConnection | None = spec.genesys.standby_connection if role == "standby" else spec.genesys.connection
+    block: DeclaredConnection | None = (
+        spec.genesys.standby_connection if role == "standby" else spec.genesys.connection
+    )
     want = desired(spec, role)
     key = "standbyConnection" if role == "standby" else "connection"
     if block is None:
         # The spec stands in for the dashboard: equal by construction, so say nothing was compared.
-        return Record(name=want.record.name, values=want.record.values, unchecked={
-            "connection": f"no {NAMESPACE}:genesys.{key} block: the spec stands in for the Genesys record, "
-                          "so no value was compared with what Genesys holds"})
+        return Record(
+            name=want.record.name,
+            values=want.record.values,
+            unchecked={
+                "connection": f"no {NAMESPACE}:genesys.{key} block: the spec stands in for the Genesys record, "
+                "so no value was compared with what Genesys holds"
+            },
+        )
     _, _, cidr_path, _ = _role_parts(spec, role)
     values: dict[str, object] = {
         **_phase_values(block.phase1, block.phase2),
@@ -202,11 +219,19 @@ def declared(spec: StackSpec, role: Role = "primary") -> Record:
         "gatewayIp": None,
         "tunnelCidr": None,
         "natTraversal": block.nat_traversal,
-        "keepaliveSeconds": float(block.keepalive_seconds) if block.keepalive_seconds is not None else None,
+        "keepaliveSeconds": float(block.keepalive_seconds)
+        if block.keepalive_seconds is not None
+        else None,
     }
     same = "the declared source takes it from {} (copied from the dashboard), so it is the spec's own value"
-    return Record(name=want.record.name, values=values, unchecked={
-        "gatewayIp": same.format(f"{NAMESPACE}:genesys.gatewayIp"), "tunnelCidr": same.format(cidr_path)})
+    return Record(
+        name=want.record.name,
+        values=values,
+        unchecked={
+            "gatewayIp": same.format(f"{NAMESPACE}:genesys.gatewayIp"),
+            "tunnelCidr": same.format(cidr_path),
+        },
+    )
 
 
 def from_connection(conn: Connection) -> Record:
@@ -224,13 +249,21 @@ def from_connection(conn: Connection) -> Record:
     return Record(name=conn.name, values=values, id=conn.id, psk_digest=conn.pre_shared_key_digest)
 
 
-def to_input(want: Desired, *, peer_ip: str | None = None, psk: str | None = None) -> ConnectionInput:
+def to_input(
+    want: Desired, *, peer_ip: str | None = None, psk: str | None = None
+) -> ConnectionInput:
     """The POST/PUT body that makes Genesys hold the desired record (gatewayIp is Genesys' own)."""
     v = want.record.values
     peer = peer_ip or v["peerIp"]
     if peer is None:
-        raise ValueError(f"the {want.role} connection's peer IP is not known yet ({want.unknown.get('peerIp', 'not declared')})")
-    key = psk if psk is not None else (want.record.psk.get_secret_value() if want.record.psk else None)
+        raise ValueError(
+            f"the {want.role} connection's peer IP is not known yet ({want.unknown.get('peerIp', 'not declared')})"
+        )
+    key = (
+        psk
+        if psk is not None
+        else (want.record.psk.get_secret_value() if want.record.psk else None)
+    )
     pfs = v["phase2.pfsGroup"]
     return ConnectionInput.model_validate(
         {

@@ -48,12 +48,19 @@ def check(news: Mapping[str, Any], *, unknown: object = None) -> list[tuple[str,
         return []  # preview with values known only after apply (e.g. the AWS peer IP)
     psk = news["preSharedKey"]
     try:
-        ConnectionInput.model_validate({**record, "preSharedKey": psk if isinstance(psk, str) else None})
+        ConnectionInput.model_validate(
+            {**record, "preSharedKey": psk if isinstance(psk, str) else None}
+        )
     except ValidationError as exc:
         for e in exc.errors():
             failures.append(("record." + ".".join(str(p) for p in e["loc"]), e["msg"]))
     if "clientSecret" in news.get("api", {}):
-        failures.append(("api.clientSecret", "credentials are never resource inputs; set genesyscloud:oauthclientSecret or the environment"))
+        failures.append(
+            (
+                "api.clientSecret",
+                "credentials are never resource inputs; set genesyscloud:oauthclientSecret or the environment",
+            )
+        )
     return failures
 
 
@@ -67,22 +74,47 @@ def contains(value: Any, sentinel: object) -> bool:
     return False
 
 
-def client_for(api: Mapping[str, Any], *, configured_secret: str | None = None, env: Mapping[str, str] | None = None,
-               retry: RetryPolicy | None = None, transport: Any = None) -> GenesysClient:
+def client_for(
+    api: Mapping[str, Any],
+    *,
+    configured_secret: str | None = None,
+    env: Mapping[str, str] | None = None,
+    retry: RetryPolicy | None = None,
+    transport: Any = None,
+) -> GenesysClient:
     env = os.environ if env is None else env
     base = str(api["baseUrl"])
     login = str(api.get("loginUrl") or base)
-    secret = configured_secret or env.get(str(api.get("clientSecretEnv") or "GENESYS_CLIENT_SECRET")) or env.get(ENV_CLIENT_SECRET_FALLBACK)
-    client_id = api.get("clientId") or next((env[k] for k in ENV_CLIENT_ID if env.get(k)), None)  # as `reconcile` reads it
+    secret = (
+        configured_secret
+        or env.get(str(api.get("clientSecretEnv") or "GENESYS_CLIENT_SECRET"))
+        or env.get(ENV_CLIENT_SECRET_FALLBACK)
+    )
+    client_id = api.get("clientId") or next(
+        (env[k] for k in ENV_CLIENT_ID if env.get(k)), None
+    )  # as `reconcile` reads it
     if is_loopback(base) and is_loopback(login):
         secret = secret or DEMO_CLIENT_SECRET
         client_id = client_id or DEMO_CLIENT_ID
     if not secret or not client_id:
-        raise GenesysError("no Genesys OAuth credentials: set genesyscloud:oauthclientSecret (secret) or "
-                           f"${api.get('clientSecretEnv') or 'GENESYS_CLIENT_SECRET'}, and genesys.api.clientId")
-    paths = ApiPaths(token=str(api.get("tokenPath") or ApiPaths.token), connections=str(api.get("connectionsPath") or ApiPaths.connections))
-    return GenesysClient(base_url=base, login_url=login, client_id=str(client_id), client_secret=SecretStr(secret),
-                         paths=paths, timeout=float(api.get("timeoutSeconds") or 10.0), retry=retry, transport=transport)
+        raise GenesysError(
+            "no Genesys OAuth credentials: set genesyscloud:oauthclientSecret (secret) or "
+            f"${api.get('clientSecretEnv') or 'GENESYS_CLIENT_SECRET'}, and genesys.api.clientId"
+        )
+    paths = ApiPaths(
+        token=str(api.get("tokenPath") or ApiPaths.token),
+        connections=str(api.get("connectionsPath") or ApiPaths.connections),
+    )
+    return GenesysClient(
+        base_url=base,
+        login_url=login,
+        client_id=str(client_id),
+        client_secret=SecretStr(secret),
+        paths=paths,
+        timeout=float(api.get("timeoutSeconds") or 10.0),
+        retry=retry,
+        transport=transport,
+    )
 
 
 def desired_of(news: Mapping[str, Any]) -> Desired:
@@ -92,7 +124,8 @@ def desired_of(news: Mapping[str, Any]) -> Desired:
     rec = from_connection(conn)
     psk = news.get("preSharedKey")
     return Desired(
-        role=news["role"], provider=Provider(news["provider"]),
+        role=news["role"],
+        provider=Provider(news["provider"]),
         record=Record(conn.name, rec.values, psk=SecretStr(psk) if isinstance(psk, str) else None),
         paths=dict(news.get("paths") or {}),
     )
@@ -113,7 +146,11 @@ def outputs(news: Mapping[str, Any], conn: Connection, findings: list[Finding]) 
     psk = news.get("preSharedKey")
     digest = conn.pre_shared_key_digest
     if digest is None:
-        digest = psk_digest(conn.id, psk) if isinstance(psk, str) and psk else news.get("pre_shared_key_digest")
+        digest = (
+            psk_digest(conn.id, psk)
+            if isinstance(psk, str) and psk
+            else news.get("pre_shared_key_digest")
+        )
     outs.update(
         connection_id=conn.id,
         gateway_ip=str(conn.gateway_ip),
@@ -123,7 +160,9 @@ def outputs(news: Mapping[str, Any], conn: Connection, findings: list[Finding]) 
     return outs
 
 
-def diff(client: GenesysClient, connection_id: str, olds: Mapping[str, Any], news: Mapping[str, Any]) -> tuple[bool, list[str], list[Finding]]:
+def diff(
+    client: GenesysClient, connection_id: str, olds: Mapping[str, Any], news: Mapping[str, Any]
+) -> tuple[bool, list[str], list[Finding]]:
     """(changes, replaces, findings): the reconciler on the live record, by id.
 
     Any finding (error or warning) is a change: manage mode converges the whole record. A
@@ -143,8 +182,11 @@ def diff(client: GenesysClient, connection_id: str, olds: Mapping[str, Any], new
     # The key is compared on the live record when Genesys offers a digest; without one, against
     # the digest of the key last written (old outputs), so a key changed in the stack is a change.
     psk = news.get("preSharedKey")
-    rotated = (live.psk_digest is None and isinstance(psk, str)
-               and olds.get("pre_shared_key_digest") != psk_digest(connection_id, psk))
+    rotated = (
+        live.psk_digest is None
+        and isinstance(psk, str)
+        and olds.get("pre_shared_key_digest") != psk_digest(connection_id, psk)
+    )
     return bool(actionable) or renamed or rotated, [], findings
 
 
@@ -165,10 +207,14 @@ def delete(client: GenesysClient, connection_id: str) -> None:
         client.delete_connection(connection_id)
 
 
-def read(client: GenesysClient, connection_id: str, props: Mapping[str, Any]) -> dict[str, Any] | None:
+def read(
+    client: GenesysClient, connection_id: str, props: Mapping[str, Any]
+) -> dict[str, Any] | None:
     try:
         conn = client.get_connection(connection_id)
     except NotFound:
         return None
-    findings, _ = compare(desired_of(props), from_connection(conn)) if props.get("record") else ([], [])
+    findings, _ = (
+        compare(desired_of(props), from_connection(conn)) if props.get("record") else ([], [])
+    )
     return outputs(props, conn, findings)

@@ -43,7 +43,15 @@ CODE_OF: dict[str, str] = {
 
 #: Parameters that fail phase 1 (the rest of the must-match ones fail phase 2).
 PHASE1_PARAMETERS = frozenset(
-    {"phase1.ikeVersion", "phase1.encryption", "phase1.integrity", "phase1.dhGroup", "peerIp", "gatewayIp", "preSharedKey"}
+    {
+        "phase1.ikeVersion",
+        "phase1.encryption",
+        "phase1.integrity",
+        "phase1.dhGroup",
+        "peerIp",
+        "gatewayIp",
+        "preSharedKey",
+    }
 )
 
 
@@ -130,17 +138,26 @@ def _what(want: Desired, parameter: str, g: object, i: object) -> str:
     gs, is_ = _show(parameter, g), _show(parameter, i)
     iaas = want.iaas_label
     path = want.paths.get(parameter, parameter)
-    if parameter.startswith(("phase1.", "phase2.")) and CODES[CODE_OF[parameter]].severity is Severity.ERROR:
+    if (
+        parameter.startswith(("phase1.", "phase2."))
+        and CODES[CODE_OF[parameter]].severity is Severity.ERROR
+    ):
         phase = "Phase 1" if parameter.startswith("phase1.") else "Phase 2"
         return f"{phase} will fail: Genesys proposes {gs}, {iaas} is set to {is_} ({parameter}; spec {path})"
     if parameter == "localNetworks":
-        return (f"Phase 2 will fail (traffic selectors): Genesys' local networks are {gs}, "
-                f"but {path} (what {iaas} routes to Genesys) is {is_}")
+        return (
+            f"Phase 2 will fail (traffic selectors): Genesys' local networks are {gs}, "
+            f"but {path} (what {iaas} routes to Genesys) is {is_}"
+        )
     if parameter == "remoteNetworks":
-        return (f"Phase 2 will fail (traffic selectors): Genesys' remote networks are {gs}, "
-                f"but {iaas}'s networks ({path}) are {is_}")
+        return (
+            f"Phase 2 will fail (traffic selectors): Genesys' remote networks are {gs}, "
+            f"but {iaas}'s networks ({path}) are {is_}"
+        )
     if parameter == "peerIp":
-        return f"Phase 1 will fail: Genesys sends IKE to peer {gs}, but the {iaas} endpoint is {is_}"
+        return (
+            f"Phase 1 will fail: Genesys sends IKE to peer {gs}, but the {iaas} endpoint is {is_}"
+        )
     if parameter == "gatewayIp":
         return f"Phase 1 will fail: Genesys' gateway IP is {gs}, but {path} (the address {iaas} talks to) is {is_}"
     if parameter == "tunnelCidr":
@@ -154,7 +171,9 @@ def _finding(want: Desired, parameter: str, g: object, i: object) -> Finding:
     code = CODE_OF[parameter]
     path = want.paths.get(parameter, parameter)
     message = problem(code, path, _what(want, parameter, g, i)).message
-    return Finding(code, parameter, g, i, CODES[code].severity, message, want.record.name, want.role)
+    return Finding(
+        code, parameter, g, i, CODES[code].severity, message, want.record.name, want.role
+    )
 
 
 def compare(want: Desired, actual: Record | None) -> tuple[list[Finding], list[Unchecked]]:
@@ -166,14 +185,22 @@ def compare(want: Desired, actual: Record | None) -> tuple[list[Finding], list[U
         what = f"Genesys holds no VPN connection with {where}"
         code = "genesys-connection-missing"
         msg = problem(code, want.paths.get("connection", "connection"), what).message
-        return [Finding(code, "connection", None, where, CODES[code].severity, msg, name, want.role)], unchecked
-    unchecked += [Unchecked(name, p, reason) for p, reason in actual.unchecked.items() if p not in want.record.values]
+        return [
+            Finding(code, "connection", None, where, CODES[code].severity, msg, name, want.role)
+        ], unchecked
+    unchecked += [
+        Unchecked(name, p, reason)
+        for p, reason in actual.unchecked.items()
+        if p not in want.record.values
+    ]
     findings: list[Finding] = []
     for parameter, i in want.record.values.items():
         g = actual.values.get(parameter)
         if i is None or g is None:
             if g is None and i is not None:
-                reason = actual.unchecked.get(parameter, "not set on the Genesys side of this source")
+                reason = actual.unchecked.get(
+                    parameter, "not set on the Genesys side of this source"
+                )
                 unchecked.append(Unchecked(name, parameter, reason))
             continue
         if g != i:
@@ -181,12 +208,28 @@ def compare(want: Desired, actual: Record | None) -> tuple[list[Finding], list[U
     if want.record.psk is not None and actual.psk_digest is not None and actual.id is not None:
         if psk_digest(actual.id, want.record.psk.get_secret_value()) != actual.psk_digest:
             code = "genesys-psk-mismatch"
-            msg = problem(code, want.paths.get("preSharedKey", "preSharedKey"),
-                          "Phase 1 will fail: the pre-shared key Genesys holds differs from the stack's").message
-            findings.append(Finding(code, "preSharedKey", "[differs]", "[secret]", CODES[code].severity, msg, name, want.role))
+            msg = problem(
+                code,
+                want.paths.get("preSharedKey", "preSharedKey"),
+                "Phase 1 will fail: the pre-shared key Genesys holds differs from the stack's",
+            ).message
+            findings.append(
+                Finding(
+                    code,
+                    "preSharedKey",
+                    "[differs]",
+                    "[secret]",
+                    CODES[code].severity,
+                    msg,
+                    name,
+                    want.role,
+                )
+            )
     else:
         if want.record.psk is None:
-            reason = "the stack's key is not readable here (a Pulumi secret, or generated at deploy)"
+            reason = (
+                "the stack's key is not readable here (a Pulumi secret, or generated at deploy)"
+            )
         elif actual.id is None:
             reason = "a declared dashboard record holds no key (Genesys never shows it)"
         else:
@@ -215,8 +258,10 @@ def phase_failures(findings: Sequence[Finding]) -> tuple[list[Finding], list[Fin
 def render_text(result: Reconciliation) -> list[str]:
     """Plain lines for a terminal or an error message (no secrets: findings never hold them)."""
     verdict = "in sync" if result.in_sync else "NOT in sync"
-    lines = [f"stack {result.stack}: Genesys side {verdict} — {len(result.errors)} error(s), "
-             f"{len(result.findings) - len(result.errors)} warning(s)"]
+    lines = [
+        f"stack {result.stack}: Genesys side {verdict} — {len(result.errors)} error(s), "
+        f"{len(result.findings) - len(result.errors)} warning(s)"
+    ]
     for f in result.findings:
         lines.append(f"  {f.severity.value} {f.code} [{f.connection}] {f.parameter}: {f.message}")
     for u in result.unchecked:

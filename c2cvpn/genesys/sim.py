@@ -117,7 +117,9 @@ def _now_iso() -> str:
 class Simulator:
     """The ASGI app. Thread-safe: tests drive it over HTTP and inspect it directly."""
 
-    def __init__(self, config: SimConfig | None = None, *, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, config: SimConfig | None = None, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.config = config or SimConfig()
         self.clock = clock
         self.rng = random.Random(self.config.seed)
@@ -169,9 +171,13 @@ class Simulator:
             psk = self._psks[connection_id]
         peer = SimPeer.model_validate(
             {
-                "ikeAddress": rec["peerIp"], "gatewayIp": rec["gatewayIp"],
-                "localNetworks": rec["remoteNetworks"], "remoteNetworks": rec["localNetworks"],
-                "natTraversal": rec["natTraversal"], "phase1": rec["phase1"], "phase2": rec["phase2"],
+                "ikeAddress": rec["peerIp"],
+                "gatewayIp": rec["gatewayIp"],
+                "localNetworks": rec["remoteNetworks"],
+                "remoteNetworks": rec["localNetworks"],
+                "natTraversal": rec["natTraversal"],
+                "phase1": rec["phase1"],
+                "phase2": rec["phase2"],
                 "preSharedKey": psk,
             }
         )
@@ -195,8 +201,13 @@ class Simulator:
         return {
             "connections": self.connections,
             "preSharedKeys": self._psks,
-            "peers": {k: {**p.model_dump(mode="json", by_alias=True), "preSharedKey": p.pre_shared_key.get_secret_value()}
-                      for k, p in self.peers.items()},
+            "peers": {
+                k: {
+                    **p.model_dump(mode="json", by_alias=True),
+                    "preSharedKey": p.pre_shared_key.get_secret_value(),
+                }
+                for k, p in self.peers.items()
+            },
         }
 
     def _persist(self) -> None:
@@ -210,8 +221,12 @@ class Simulator:
 
     def _load(self, path: Path) -> None:
         data = json.loads(path.read_text(encoding="utf-8"))
-        self.connections = {k: Connection.model_validate(v).model_dump(mode="json", by_alias=True, exclude_none=True)
-                            for k, v in data.get("connections", {}).items()}
+        self.connections = {
+            k: Connection.model_validate(v).model_dump(
+                mode="json", by_alias=True, exclude_none=True
+            )
+            for k, v in data.get("connections", {}).items()
+        }
         self._psks = dict(data.get("preSharedKeys", {}))
         self.peers = {k: SimPeer.model_validate(v) for k, v in data.get("peers", {}).items()}
 
@@ -235,16 +250,32 @@ class Simulator:
             if not message.get("more_body"):
                 break
         context_id = str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        headers = {
+            k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])
+        }
         if self.config.latency_ms:
             await asyncio.sleep(self.config.latency_ms / 1000)
         raw: bytes | None = None
         try:
-            status, body, extra = self._handle(scope["method"], scope["path"], scope.get("query_string", b"").decode(), headers, b"".join(chunks), context_id)
+            status, body, extra = self._handle(
+                scope["method"],
+                scope["path"],
+                scope.get("query_string", b"").decode(),
+                headers,
+                b"".join(chunks),
+                context_id,
+            )
         except _Reply as reply:
             status, body, extra = reply.status, reply.body, reply.headers
         except Exception as exc:  # a simulator bug still answers in the contract's error shape
-            status, body, extra = 500, {"code": "internal.server.error", "message": f"simulator failure: {type(exc).__name__}"}, {}
+            status, body, extra = (
+                500,
+                {
+                    "code": "internal.server.error",
+                    "message": f"simulator failure: {type(exc).__name__}",
+                },
+                {},
+            )
         if isinstance(body, dict) and status >= 400 and "error" not in body:
             body = {"status": status, **body, "contextId": context_id}
         if body is _MALFORMED:
@@ -260,7 +291,9 @@ class Simulator:
 
     # ------------------------------------------------------------------ request handling
 
-    def _handle(self, method: str, path: str, query: str, headers: dict[str, str], body: bytes, ctx: str) -> tuple[int, Any, dict[str, str]]:
+    def _handle(
+        self, method: str, path: str, query: str, headers: dict[str, str], body: bytes, ctx: str
+    ) -> tuple[int, Any, dict[str, str]]:
         with self.lock:
             self.counts["requests"] += 1
         if path == self.config.token_path:
@@ -283,13 +316,24 @@ class Simulator:
             if fault is not None:
                 self.counts[f"fault:{fault}"] += 1
         if fault == "429":
-            raise _Reply(429, {"code": "too.many.requests.retry.after", "message": f"Rate limit exceeded the maximum. Retry the request in [{self.config.fault_retry_after}] seconds"},
-                         {"Retry-After": str(self.config.fault_retry_after)})
+            raise _Reply(
+                429,
+                {
+                    "code": "too.many.requests.retry.after",
+                    "message": f"Rate limit exceeded the maximum. Retry the request in [{self.config.fault_retry_after}] seconds",
+                },
+                {"Retry-After": str(self.config.fault_retry_after)},
+            )
         if fault == "malformed":
             return 200, _MALFORMED, {}
         if fault is not None and fault.isdigit():
-            raise _Reply(int(fault), {"code": "internal.server.error" if fault == "500" else "service.unavailable",
-                                      "message": "The simulator injected a server failure"})
+            raise _Reply(
+                int(fault),
+                {
+                    "code": "internal.server.error" if fault == "500" else "service.unavailable",
+                    "message": "The simulator injected a server failure",
+                },
+            )
         return self._route(method, path, query, body)
 
     def _token(self, headers: dict[str, str], body: bytes) -> tuple[int, Any, dict[str, str]]:
@@ -298,18 +342,35 @@ class Simulator:
         auth = headers.get("authorization", "")
         form = parse_qs(body.decode("latin-1"))
         if form.get("grant_type") != ["client_credentials"]:
-            raise _Reply(400, {"error": "unsupported_grant_type", "error_description": "grant_type must be client_credentials"})
+            raise _Reply(
+                400,
+                {
+                    "error": "unsupported_grant_type",
+                    "error_description": "grant_type must be client_credentials",
+                },
+            )
         client_id = secret = None
         if auth.lower().startswith("basic "):
             with contextlib.suppress(ValueError, UnicodeDecodeError):
                 client_id, _, secret = base64.b64decode(auth[6:]).decode().partition(":")
         expected = self.config.clients.get(client_id or "")
         if expected is None or secret is None or not secrets.compare_digest(expected, secret):
-            raise _Reply(401, {"error": "invalid_client", "error_description": "client authentication failed"})
+            raise _Reply(
+                401,
+                {"error": "invalid_client", "error_description": "client authentication failed"},
+            )
         token = secrets.token_urlsafe(32)
         with self.lock:
             self._tokens[token] = (client_id or "", self.clock() + self.config.token_ttl)
-        return 200, {"access_token": token, "token_type": "bearer", "expires_in": int(self.config.token_ttl)}, {}
+        return (
+            200,
+            {
+                "access_token": token,
+                "token_type": "bearer",
+                "expires_in": int(self.config.token_ttl),
+            },
+            {},
+        )
 
     def _authenticate(self, headers: dict[str, str]) -> str:
         auth = headers.get("authorization", "")
@@ -320,7 +381,13 @@ class Simulator:
                 del self._tokens[token]
                 entry = None
         if entry is None:
-            raise _Reply(401, {"code": "authentication.required", "message": "No authentication bearer token specified in authorization header or it has expired."})
+            raise _Reply(
+                401,
+                {
+                    "code": "authentication.required",
+                    "message": "No authentication bearer token specified in authorization header or it has expired.",
+                },
+            )
         return entry[0]
 
     def _rate_limit(self, client: str) -> None:
@@ -332,15 +399,22 @@ class Simulator:
         if len(window) >= self.config.rate_limit_per_minute:
             wait = max(1, math.ceil(window[0] + 60 - now))
             self.counts["rate-limited"] += 1
-            raise _Reply(429, {"code": "too.many.requests.retry.after",
-                               "message": f"Rate limit exceeded the maximum. Retry the request in [{wait}] seconds"},
-                         {"Retry-After": str(wait)})
+            raise _Reply(
+                429,
+                {
+                    "code": "too.many.requests.retry.after",
+                    "message": f"Rate limit exceeded the maximum. Retry the request in [{wait}] seconds",
+                },
+                {"Retry-After": str(wait)},
+            )
         window.append(now)
 
-    def _route(self, method: str, path: str, query: str, body: bytes) -> tuple[int, Any, dict[str, str]]:
+    def _route(
+        self, method: str, path: str, query: str, body: bytes
+    ) -> tuple[int, Any, dict[str, str]]:
         base = self.config.connections_path.rstrip("/")
         if path.startswith("/sim/connections/") and path.endswith("/peer") and method == "PUT":
-            conn_id = path[len("/sim/connections/"):-len("/peer")]
+            conn_id = path[len("/sim/connections/") : -len("/peer")]
             self._get(conn_id)
             self.set_peer(conn_id, self._parse(SimPeer, body))
             return 204, None, {}
@@ -350,15 +424,23 @@ class Simulator:
             if method == "POST":
                 item = self._parse(ConnectionInput, body)
                 if item.pre_shared_key is None:
-                    raise _Reply(400, {"code": "bad.request", "message": "preSharedKey is required when creating a connection"})
+                    raise _Reply(
+                        400,
+                        {
+                            "code": "bad.request",
+                            "message": "preSharedKey is required when creating a connection",
+                        },
+                    )
                 with self.lock:
                     conn_id = self._create(item, gateway_ip=None, persist=False)
                 self._persist()
                 return 201, self._view(conn_id), {}
-            raise _Reply(405, {"code": "method.not.allowed", "message": f"{method} is not allowed on {path}"})
+            raise _Reply(
+                405, {"code": "method.not.allowed", "message": f"{method} is not allowed on {path}"}
+            )
         if not path.startswith(base + "/"):
             raise _Reply(404, {"code": "not.found", "message": f"no resource at {path}"})
-        rest = path[len(base) + 1:].split("/")
+        rest = path[len(base) + 1 :].split("/")
         conn_id = rest[0]
         sub = "/".join(rest[1:])
         self._get(conn_id)
@@ -369,8 +451,16 @@ class Simulator:
             if item.pre_shared_key is not None:
                 _check_key(item.pre_shared_key.get_secret_value())
             with self.lock:
-                if any(c["name"] == item.name and k != conn_id for k, c in self.connections.items()):
-                    raise _Reply(409, {"code": "general.conflict", "message": f"a connection named {item.name!r} already exists"})
+                if any(
+                    c["name"] == item.name and k != conn_id for k, c in self.connections.items()
+                ):
+                    raise _Reply(
+                        409,
+                        {
+                            "code": "general.conflict",
+                            "message": f"a connection named {item.name!r} already exists",
+                        },
+                    )
                 old = self.connections[conn_id]
                 self.connections[conn_id] = self._stored(item, conn_id, old["gatewayIp"])
                 if item.pre_shared_key is not None:
@@ -399,39 +489,68 @@ class Simulator:
             return model.model_validate_json(body or b"{}")
         except ValidationError as exc:
             # Name the fields, never the values (a body may hold a pre-shared key).
-            fields = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}" for e in exc.errors()[:8])
-            raise _Reply(400, {"code": "bad.request", "message": f"The request body is invalid: {fields}"}) from None
+            fields = "; ".join(
+                f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}"
+                for e in exc.errors()[:8]
+            )
+            raise _Reply(
+                400, {"code": "bad.request", "message": f"The request body is invalid: {fields}"}
+            ) from None
 
     def _get(self, conn_id: str) -> dict[str, Any]:
         with self.lock:
             rec = self.connections.get(conn_id)
         if rec is None:
-            raise _Reply(404, {"code": "not.found", "message": f"VPN connection {conn_id} not found"})
+            raise _Reply(
+                404, {"code": "not.found", "message": f"VPN connection {conn_id} not found"}
+            )
         return rec
 
     def _stored(self, item: ConnectionInput, conn_id: str, gateway_ip: str) -> dict[str, Any]:
         data = item.model_dump(mode="json", by_alias=True, exclude={"pre_shared_key"})
         tunnel = ipaddress.IPv4Network(data["tunnelCidr"])
-        if tunnel.prefixlen not in (29, 30) or not tunnel.subnet_of(ipaddress.IPv4Network("169.254.0.0/16")):
-            raise _Reply(400, {"code": "bad.request", "message": "tunnelCidr must be a /30 or /29 in 169.254.0.0/16"})
-        return {"id": conn_id, **data, "gatewayIp": gateway_ip,
-                "selfUri": f"{self.config.connections_path.rstrip('/')}/{conn_id}"}
+        if tunnel.prefixlen not in (29, 30) or not tunnel.subnet_of(
+            ipaddress.IPv4Network("169.254.0.0/16")
+        ):
+            raise _Reply(
+                400,
+                {
+                    "code": "bad.request",
+                    "message": "tunnelCidr must be a /30 or /29 in 169.254.0.0/16",
+                },
+            )
+        return {
+            "id": conn_id,
+            **data,
+            "gatewayIp": gateway_ip,
+            "selfUri": f"{self.config.connections_path.rstrip('/')}/{conn_id}",
+        }
 
     def _create(self, item: ConnectionInput, *, gateway_ip: str | None, persist: bool) -> str:
         """Caller holds the lock."""
         if any(c["name"] == item.name for c in self.connections.values()):
-            raise _Reply(409, {"code": "general.conflict", "message": f"a connection named {item.name!r} already exists"})
+            raise _Reply(
+                409,
+                {
+                    "code": "general.conflict",
+                    "message": f"a connection named {item.name!r} already exists",
+                },
+            )
         key = item.pre_shared_key.get_secret_value() if item.pre_shared_key else ""
         _check_key(key)
         conn_id = str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
-        self.connections[conn_id] = self._stored(item, conn_id, gateway_ip or self.config.gateway_ip)
+        self.connections[conn_id] = self._stored(
+            item, conn_id, gateway_ip or self.config.gateway_ip
+        )
         self._psks[conn_id] = key
         return conn_id
 
     def _view(self, conn_id: str) -> dict[str, Any]:
         with self.lock:
             if conn_id not in self.connections:  # deleted since the caller looked it up
-                raise _Reply(404, {"code": "not.found", "message": f"VPN connection {conn_id} not found"})
+                raise _Reply(
+                    404, {"code": "not.found", "message": f"VPN connection {conn_id} not found"}
+                )
             return self._view_locked(conn_id)
 
     def _view_locked(self, conn_id: str) -> dict[str, Any]:
@@ -446,17 +565,29 @@ class Simulator:
             size = int(q.get("pageSize", [self.config.default_page_size])[0])
             number = int(q.get("pageNumber", ["1"])[0])
         except ValueError:
-            raise _Reply(400, {"code": "bad.request", "message": "pageSize and pageNumber must be integers"}) from None
+            raise _Reply(
+                400, {"code": "bad.request", "message": "pageSize and pageNumber must be integers"}
+            ) from None
         if not 1 <= size <= self.config.max_page_size or number < 1:
-            raise _Reply(400, {"code": "bad.request", "message": f"pageSize must be 1-{self.config.max_page_size} and pageNumber at least 1"})
+            raise _Reply(
+                400,
+                {
+                    "code": "bad.request",
+                    "message": f"pageSize must be 1-{self.config.max_page_size} and pageNumber at least 1",
+                },
+            )
         with self.lock:  # one consistent snapshot: a delete in between must not break the page
             ids = list(self.connections)
             total = len(ids)
-            entities = [self._view_locked(i) for i in ids[(number - 1) * size: number * size]]
+            entities = [self._view_locked(i) for i in ids[(number - 1) * size : number * size]]
         page_count = max(1, math.ceil(total / size))
         base = self.config.connections_path
         out: dict[str, Any] = {
-            "entities": entities, "pageSize": size, "pageNumber": number, "total": total, "pageCount": page_count,
+            "entities": entities,
+            "pageSize": size,
+            "pageNumber": number,
+            "total": total,
+            "pageCount": page_count,
             "firstUri": f"{base}?{urlencode({'pageSize': size, 'pageNumber': 1})}",
             "lastUri": f"{base}?{urlencode({'pageSize': size, 'pageNumber': page_count})}",
             "selfUri": f"{base}?{urlencode({'pageSize': size, 'pageNumber': number})}",
@@ -479,21 +610,44 @@ class Simulator:
         try:
             target = ipaddress.IPv4Address(json.loads(body or b"{}").get("target", ""))
         except (ValueError, AttributeError):
-            raise _Reply(400, {"code": "bad.request", "message": "target must be an IPv4 address"}) from None
+            raise _Reply(
+                400, {"code": "bad.request", "message": "target must be an IPv4 address"}
+            ) from None
         status, _ = self._negotiate(conn_id)
         conn = self._get(conn_id)
         with self.lock:
             peer = self.peers.get(conn_id)
-        result = {"target": str(target), "packetsSent": 4, "packetsReceived": 0, "averageRttMs": None, "success": False}
+        result = {
+            "target": str(target),
+            "packetsSent": 4,
+            "packetsReceived": 0,
+            "averageRttMs": None,
+            "success": False,
+        }
         if status["status"] != "Established":
-            return {**result, "message": f"the tunnel is not established (status {status['status']}): {status['phase1']['detail']}"}
+            return {
+                **result,
+                "message": f"the tunnel is not established (status {status['status']}): {status['phase1']['detail']}",
+            }
         if not any(target in ipaddress.IPv4Network(n) for n in conn["remoteNetworks"]):
-            return {**result, "message": f"no route: {target} is outside the remote networks {', '.join(conn['remoteNetworks'])}"}
+            return {
+                **result,
+                "message": f"no route: {target} is outside the remote networks {', '.join(conn['remoteNetworks'])}",
+            }
         if peer is not None and not peer.answers_ping:
-            return {**result, "message": "request timed out: check that the IaaS security groups/firewall allow ICMP from the Genesys tunnel IP"}
+            return {
+                **result,
+                "message": "request timed out: check that the IaaS security groups/firewall allow ICMP from the Genesys tunnel IP",
+            }
         with self.lock:
             rtt = round(20 + self.rng.random() * 10, 1)
-        return {**result, "packetsReceived": 4, "averageRttMs": rtt, "success": True, "message": "4 of 4 replies received"}
+        return {
+            **result,
+            "packetsReceived": 4,
+            "averageRttMs": rtt,
+            "success": True,
+            "message": "4 of 4 replies received",
+        }
 
 
 _MALFORMED = object()
@@ -502,28 +656,51 @@ _MALFORMED = object()
 def _check_key(key: str) -> None:
     """The contract's preSharedKey bounds (create and replace alike); the value is never quoted."""
     if not 8 <= len(key) <= 64:
-        raise _Reply(400, {"code": "bad.request", "message": "preSharedKey must be 8 to 64 characters"})
+        raise _Reply(
+            400, {"code": "bad.request", "message": "preSharedKey must be 8 to 64 characters"}
+        )
 
 
 def _peer_record(peer: SimPeer, conn: Connection) -> Desired:
     """The peer's view, mirrored into Genesys orientation, as a 'desired' record to compare."""
     p1, p2 = peer.phase1, peer.phase2
     values: dict[str, object] = {
-        "phase1.ikeVersion": p1.ike_version, "phase1.encryption": p1.encryption, "phase1.integrity": p1.integrity,
-        "phase1.dhGroup": p1.dh_group, "phase1.lifetimeSeconds": p1.lifetime_seconds,
-        "phase2.protocol": p2.protocol, "phase2.encryption": p2.encryption, "phase2.integrity": p2.integrity,
-        "phase2.pfsGroup": "off" if p2.pfs_group is None else p2.pfs_group, "phase2.lifetimeSeconds": p2.lifetime_seconds,
-        "localNetworks": tuple(networks(peer.remote_networks)), "remoteNetworks": tuple(networks(peer.local_networks)),
-        "peerIp": str(peer.ike_address), "gatewayIp": str(peer.gateway_ip), "natTraversal": peer.nat_traversal,
+        "phase1.ikeVersion": p1.ike_version,
+        "phase1.encryption": p1.encryption,
+        "phase1.integrity": p1.integrity,
+        "phase1.dhGroup": p1.dh_group,
+        "phase1.lifetimeSeconds": p1.lifetime_seconds,
+        "phase2.protocol": p2.protocol,
+        "phase2.encryption": p2.encryption,
+        "phase2.integrity": p2.integrity,
+        "phase2.pfsGroup": "off" if p2.pfs_group is None else p2.pfs_group,
+        "phase2.lifetimeSeconds": p2.lifetime_seconds,
+        "localNetworks": tuple(networks(peer.remote_networks)),
+        "remoteNetworks": tuple(networks(peer.local_networks)),
+        "peerIp": str(peer.ike_address),
+        "gatewayIp": str(peer.gateway_ip),
+        "natTraversal": peer.nat_traversal,
     }
-    return Desired(role="primary", provider=Provider.ONPREM, record=Record(conn.name, values, psk=peer.pre_shared_key), paths={})
+    return Desired(
+        role="primary",
+        provider=Provider.ONPREM,
+        record=Record(conn.name, values, psk=peer.pre_shared_key),
+        paths={},
+    )
 
 
-_SHORT = {"preSharedKey": "AUTHENTICATION_FAILED", "localNetworks": "TS_UNACCEPTABLE", "remoteNetworks": "TS_UNACCEPTABLE",
-          "peerIp": "no IKE response from the configured peer", "gatewayIp": "the peer sends IKE to another gateway"}
+_SHORT = {
+    "preSharedKey": "AUTHENTICATION_FAILED",
+    "localNetworks": "TS_UNACCEPTABLE",
+    "remoteNetworks": "TS_UNACCEPTABLE",
+    "peerIp": "no IKE response from the configured peer",
+    "gatewayIp": "the peer sends IKE to another gateway",
+}
 
 
-def negotiate(conn: Connection, peer: SimPeer | None) -> tuple[dict[str, Any], list[dict[str, str]]]:
+def negotiate(
+    conn: Connection, peer: SimPeer | None
+) -> tuple[dict[str, Any], list[dict[str, str]]]:
     """(status body, diagnostic entries) for a connection and its simulated peer."""
     now = _now_iso()
 
@@ -531,15 +708,29 @@ def negotiate(conn: Connection, peer: SimPeer | None) -> tuple[dict[str, Any], l
         return {"timestamp": now, "level": level, "message": message}
 
     def body(status: str, p1: tuple[str, str], p2: tuple[str, str]) -> dict[str, Any]:
-        return {"id": conn.id, "status": status, "phase1": {"state": p1[0], "detail": p1[1]}, "phase2": {"state": p2[0], "detail": p2[1]}}
+        return {
+            "id": conn.id,
+            "status": status,
+            "phase1": {"state": p1[0], "detail": p1[1]},
+            "phase2": {"state": p2[0], "detail": p2[1]},
+        }
 
     if peer is None:
         detail = f"no response from peer {conn.peer_ip} on UDP 500/4500"
-        return (body("Connecting", ("Connecting", detail), ("Down", "waiting for phase 1")),
-                [entry("error", f"Phase 1 Failed: {detail}; is the IaaS side deployed and are UDP 500 and 4500 open?")])
+        return (
+            body("Connecting", ("Connecting", detail), ("Down", "waiting for phase 1")),
+            [
+                entry(
+                    "error",
+                    f"Phase 1 Failed: {detail}; is the IaaS side deployed and are UDP 500 and 4500 open?",
+                )
+            ],
+        )
     if not peer.online:
         detail = f"peer {conn.peer_ip} stopped answering; dead-peer detection cleared the SAs"
-        return body("Down", ("Down", detail), ("Down", detail)), [entry("error", f"Tunnel Down: {detail}")]
+        return body("Down", ("Down", detail), ("Down", detail)), [
+            entry("error", f"Tunnel Down: {detail}")
+        ]
     want = _peer_record(peer, conn)
     actual = from_connection(conn)
     findings, _ = compare(want, actual)
@@ -551,20 +742,40 @@ def negotiate(conn: Connection, peer: SimPeer | None) -> tuple[dict[str, Any], l
             return f"Phase {phase} Failed: {reason}: pre-shared key mismatch"
         return f"Phase {phase} Failed: {reason}: {f.parameter}: Genesys has {_fmt(f.genesys)}, the peer has {_fmt(f.iaas)}"
 
-    warnings = [entry("warning", f"{f.parameter} differs (local setting): Genesys {_fmt(f.genesys)}, peer {_fmt(f.iaas)}")
-                for f in findings if f.severity is Severity.WARNING]
+    warnings = [
+        entry(
+            "warning",
+            f"{f.parameter} differs (local setting): Genesys {_fmt(f.genesys)}, peer {_fmt(f.iaas)}",
+        )
+        for f in findings
+        if f.severity is Severity.WARNING
+    ]
     if p1_fail:
         lines = [line("1", f) for f in p1_fail]
-        return body("Connecting", ("Failed", lines[0]), ("Down", "waiting for phase 1")), [entry("error", s) for s in lines] + warnings
+        return body("Connecting", ("Failed", lines[0]), ("Down", "waiting for phase 1")), [
+            entry("error", s) for s in lines
+        ] + warnings
     ok1 = f"IKEv2 SA up: {conn.phase1.encryption}/{conn.phase1.integrity}/group {conn.phase1.dh_group}"
     if p2_fail:
         lines = [line("2", f) for f in p2_fail]
-        return (body("Connecting", ("Established", ok1), ("Failed", lines[0])),
-                [entry("info", f"Phase 1 Established: {ok1}"), *(entry("error", s) for s in lines), *warnings])
+        return (
+            body("Connecting", ("Established", ok1), ("Failed", lines[0])),
+            [
+                entry("info", f"Phase 1 Established: {ok1}"),
+                *(entry("error", s) for s in lines),
+                *warnings,
+            ],
+        )
     pfs = "off" if conn.phase2.pfs_group is None else f"group {conn.phase2.pfs_group}"
     ok2 = f"ESP SA up: {conn.phase2.encryption}/{conn.phase2.integrity}/PFS {pfs}"
-    return (body("Established", ("Established", ok1), ("Established", ok2)),
-            [entry("info", f"Phase 1 Established: {ok1}"), entry("info", f"Phase 2 Established: {ok2}"), *warnings])
+    return (
+        body("Established", ("Established", ok1), ("Established", ok2)),
+        [
+            entry("info", f"Phase 1 Established: {ok1}"),
+            entry("info", f"Phase 2 Established: {ok2}"),
+            *warnings,
+        ],
+    )
 
 
 def _fmt(value: Any) -> str:
@@ -598,7 +809,9 @@ class SimServer:
     ``with SimServer(sim) as server: server.url`` — port 0 picks a free port.
     """
 
-    def __init__(self, sim: Simulator | None = None, *, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self, sim: Simulator | None = None, *, host: str = "127.0.0.1", port: int = 0
+    ) -> None:
         import uvicorn
 
         self.sim = sim or Simulator()
@@ -619,7 +832,12 @@ class SimServer:
         self._server.run(sockets=[self._sock])
 
     def start(self) -> SimServer:
-        self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [self._sock]}, daemon=True, name="genesys-sim")
+        self._thread = threading.Thread(
+            target=self._server.run,
+            kwargs={"sockets": [self._sock]},
+            daemon=True,
+            name="genesys-sim",
+        )
         self._thread.start()
         deadline = time.monotonic() + 10
         while not self._server.started:

@@ -40,15 +40,28 @@ class ApiSettings:
     paths: ApiPaths
     timeout: float
 
-    def client(self, *, transport: httpx.BaseTransport | None = None, retry: RetryPolicy | None = None) -> GenesysClient:
+    def client(
+        self, *, transport: httpx.BaseTransport | None = None, retry: RetryPolicy | None = None
+    ) -> GenesysClient:
         return GenesysClient(
-            base_url=self.base_url, login_url=self.login_url, client_id=self.client_id, client_secret=self.client_secret,
-            paths=self.paths, transport=transport, timeout=self.timeout, retry=retry,
+            base_url=self.base_url,
+            login_url=self.login_url,
+            client_id=self.client_id,
+            client_secret=self.client_secret,
+            paths=self.paths,
+            transport=transport,
+            timeout=self.timeout,
+            retry=retry,
         )
 
 
-def api_settings(spec: StackSpec, *, url: str | None = None, env: Mapping[str, str] | None = None,
-                 client_secret: str | None = None) -> ApiSettings:
+def api_settings(
+    spec: StackSpec,
+    *,
+    url: str | None = None,
+    env: Mapping[str, str] | None = None,
+    client_secret: str | None = None,
+) -> ApiSettings:
     """Where and as whom to call the API. The secret: ``client_secret``, else the environment.
 
     Against a loopback URL (the simulator) without credentials, the simulator's published
@@ -58,7 +71,9 @@ def api_settings(spec: StackSpec, *, url: str | None = None, env: Mapping[str, s
     api = spec.genesys.api
     base, login, paths, timeout = api_addresses(spec, url=url)
     demo = is_loopback(base) and is_loopback(login)
-    client_id = (api.client_id if api else None) or next((env[k] for k in ENV_CLIENT_ID if env.get(k)), None)
+    client_id = (api.client_id if api else None) or next(
+        (env[k] for k in ENV_CLIENT_ID if env.get(k)), None
+    )
     secret_env = api.client_secret_env if api else "GENESYS_CLIENT_SECRET"
     secret = client_secret or env.get(secret_env) or env.get(ENV_CLIENT_SECRET_FALLBACK)
     if client_id is None and demo:
@@ -66,9 +81,13 @@ def api_settings(spec: StackSpec, *, url: str | None = None, env: Mapping[str, s
     if secret is None and demo:
         secret = DEMO_CLIENT_SECRET
     if client_id is None:
-        raise GenesysUnreadable("no OAuth client id: set genesys.api.clientId or $GENESYS_CLIENT_ID")
+        raise GenesysUnreadable(
+            "no OAuth client id: set genesys.api.clientId or $GENESYS_CLIENT_ID"
+        )
     if secret is None:
-        raise GenesysUnreadable(f"no OAuth client secret: set ${secret_env} (it is never read from the stack file)")
+        raise GenesysUnreadable(
+            f"no OAuth client secret: set ${secret_env} (it is never read from the stack file)"
+        )
     return ApiSettings(base, login, client_id, SecretStr(secret), paths, timeout)
 
 
@@ -83,12 +102,20 @@ def api_addresses(spec: StackSpec, *, url: str | None = None) -> tuple[str, str,
         base = api_base(region)
     # An explicit URL (``--genesys-url``) replaces the whole endpoint: the stack's loginUrl
     # would otherwise mint a real org's token and send it to that URL.
-    login = url or (api.login_url if api else None) or (base if (api and api.base_url) else login_base(region))
-    paths = ApiPaths(token=api.paths.token, connections=api.paths.connections) if api else ApiPaths()
+    login = (
+        url
+        or (api.login_url if api else None)
+        or (base if (api and api.base_url) else login_base(region))
+    )
+    paths = (
+        ApiPaths(token=api.paths.token, connections=api.paths.connections) if api else ApiPaths()
+    )
     return base.rstrip("/"), login.rstrip("/"), paths, api.timeout_seconds if api else 10.0
 
 
-def read_actual(client: GenesysClient, wanted: Sequence[Desired], *, page_size: int = 100) -> list[Record | None]:
+def read_actual(
+    client: GenesysClient, wanted: Sequence[Desired], *, page_size: int = 100
+) -> list[Record | None]:
     """The Genesys record for each desired connection (None: absent). Raises GenesysError."""
     out: list[Record | None] = []
     if all(w.record.id for w in wanted):
@@ -107,7 +134,9 @@ def read_actual(client: GenesysClient, wanted: Sequence[Desired], *, page_size: 
     return [by_id.get(w.record.id) if w.record.id else by_name.get(w.record.name) for w in wanted]
 
 
-def desired_all(spec: StackSpec, *, peer_ips: Mapping[str, str | None] | None = None, psk: str | None = None) -> list[Desired]:
+def desired_all(
+    spec: StackSpec, *, peer_ips: Mapping[str, str | None] | None = None, psk: str | None = None
+) -> list[Desired]:
     peer_ips = peer_ips or {}
     return [desired(spec, role, peer_ip=peer_ips.get(role), psk=psk) for role in roles(spec)]
 
@@ -133,6 +162,7 @@ def reconcile_stack(
         with settings.client(transport=transport, retry=retry) as client:
             actual = read_actual(client, wanted)
     except GenesysError as exc:
-        raise GenesysUnreadable(f"cannot read the Genesys side at {settings.base_url}: {exc}") from None
+        raise GenesysUnreadable(
+            f"cannot read the Genesys side at {settings.base_url}: {exc}"
+        ) from None
     return reconcile(loaded.name, zip(wanted, actual, strict=True))
-

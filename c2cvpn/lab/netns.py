@@ -19,7 +19,12 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 #: Tools the namespace labs need, with their Debian packages.
-REQUIRED_TOOLS: Mapping[str, str] = {"ip": "iproute2", "nft": "nftables", "iptables": "iptables", "unshare": "util-linux"}
+REQUIRED_TOOLS: Mapping[str, str] = {
+    "ip": "iproute2",
+    "nft": "nftables",
+    "iptables": "iptables",
+    "unshare": "util-linux",
+}
 #: The environment variable that marks a lab's processes.
 TAG_ENV = "C2CVPN_LAB_TAG"
 TAG_RE = re.compile(r"^[0-9a-f]{6,16}$")
@@ -35,7 +40,11 @@ def missing_netns(tools: Mapping[str, str] = REQUIRED_TOOLS) -> list[str]:
     missing = []
     if os.geteuid() != 0:
         missing.append("root (network namespaces need it)")
-    missing += [f"`{tool}` (Debian package {pkg})" for tool, pkg in tools.items() if shutil.which(tool) is None]
+    missing += [
+        f"`{tool}` (Debian package {pkg})"
+        for tool, pkg in tools.items()
+        if shutil.which(tool) is None
+    ]
     return missing
 
 
@@ -43,8 +52,12 @@ def new_tag() -> str:
     return uuid.uuid4().hex[:8]
 
 
-def sh(*argv: str, input: str | None = None, timeout: float = 20) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(argv, input=input, capture_output=True, text=True, timeout=timeout, check=True)
+def sh(
+    *argv: str, input: str | None = None, timeout: float = 20
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        argv, input=input, capture_output=True, text=True, timeout=timeout, check=True
+    )
 
 
 class Lab:
@@ -66,7 +79,25 @@ class Lab:
 
     def link(self, a: str, a_addr: str, b: str, b_addr: str, *, mtu: int = 1500) -> tuple[str, str]:
         ia, ib = f"v{uuid.uuid4().hex[:8]}", f"v{uuid.uuid4().hex[:8]}"
-        sh("ip", "link", "add", ia, "mtu", str(mtu), "netns", a, "type", "veth", "peer", "name", ib, "mtu", str(mtu), "netns", b)
+        sh(
+            "ip",
+            "link",
+            "add",
+            ia,
+            "mtu",
+            str(mtu),
+            "netns",
+            a,
+            "type",
+            "veth",
+            "peer",
+            "name",
+            ib,
+            "mtu",
+            str(mtu),
+            "netns",
+            b,
+        )
         for ns, iface, addr in ((a, ia, a_addr), (b, ib, b_addr)):
             sh("ip", "-n", ns, "addr", "add", addr, "dev", iface)
             sh("ip", "-n", ns, "link", "set", iface, "up")
@@ -75,13 +106,28 @@ class Lab:
     def route(self, ns: str, via: str) -> None:
         sh("ip", "-n", ns, "route", "add", "default", "via", via)
 
-    def run(self, ns: str, argv: Sequence[str], *, input: str | None = None, timeout: float = 20) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(["ip", "netns", "exec", ns, *argv], input=input, capture_output=True, text=True,
-                              timeout=timeout, check=True, env=self.env)
+    def run(
+        self, ns: str, argv: Sequence[str], *, input: str | None = None, timeout: float = 20
+    ) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["ip", "netns", "exec", ns, *argv],
+            input=input,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=True,
+            env=self.env,
+        )
 
     def popen(self, ns: str, argv: Sequence[str]) -> subprocess.Popen[str]:
-        return subprocess.Popen(["ip", "netns", "exec", ns, *argv], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                text=True, env=self.env, start_new_session=True)
+        return subprocess.Popen(
+            ["ip", "netns", "exec", ns, *argv],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=self.env,
+            start_new_session=True,
+        )
 
     def close(self) -> None:
         """Kill what still runs in the namespaces, then delete them (never raises)."""
@@ -97,7 +143,9 @@ class Lab:
 
 def tagged_namespaces(tag: str) -> list[str]:
     try:
-        listing = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True, timeout=10, check=False).stdout
+        listing = subprocess.run(
+            ["ip", "netns", "list"], capture_output=True, text=True, timeout=10, check=False
+        ).stdout
     except (OSError, subprocess.TimeoutExpired):
         return []
     names = [line.split()[0] for line in listing.splitlines() if line.strip()]
@@ -121,7 +169,9 @@ def tagged_processes(tag: str) -> list[int]:
 
 def _netns_pids(name: str) -> list[int]:
     try:
-        out = subprocess.run(["ip", "netns", "pids", name], capture_output=True, text=True, timeout=10, check=False).stdout
+        out = subprocess.run(
+            ["ip", "netns", "pids", name], capture_output=True, text=True, timeout=10, check=False
+        ).stdout
     except (OSError, subprocess.TimeoutExpired):
         return []
     return [int(p) for p in out.split() if p.isdigit()]

@@ -50,7 +50,14 @@ LAB_TOOLS = {"ip": "iproute2", "unshare": "util-linux"}
 PSK_ENV = "C2CVPN_PSK"
 PSK_ALPHABET = string.ascii_letters + string.digits + PSK_SPECIALS
 #: Test-only perturbations of the Genesys stand-in (see :func:`perturb`).
-OVERRIDE_KEYS = ("phase1.<key>", "phase2.<key>", "tenantCidrs", "networks", "preSharedKey", "dropIke")
+OVERRIDE_KEYS = (
+    "phase1.<key>",
+    "phase2.<key>",
+    "tenantCidrs",
+    "networks",
+    "preSharedKey",
+    "dropIke",
+)
 #: Log markers after which waiting longer cannot help.
 FATAL = ("AUTHENTICATION_FAILED", "NO_PROPOSAL_CHOSEN", "TS_UNACCEPTABLE", "giving up after")
 #: Log lines that prove a failure, and (second) the proposal lines that show what differed.
@@ -142,9 +149,18 @@ class LabResult:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "stack": self.stack, "role": self.role, "tag": self.tag, "up": self.up, "sa": self.sa,
-            "checks": [c.as_dict() for c in self.checks], "diagnosis": self.diagnosis, "evidence": self.evidence,
-            "notes": self.notes, "kept": self.kept, "teardown": self.teardown, "leftBehind": self.left_behind,
+            "stack": self.stack,
+            "role": self.role,
+            "tag": self.tag,
+            "up": self.up,
+            "sa": self.sa,
+            "checks": [c.as_dict() for c in self.checks],
+            "diagnosis": self.diagnosis,
+            "evidence": self.evidence,
+            "notes": self.notes,
+            "kept": self.kept,
+            "teardown": self.teardown,
+            "leftBehind": self.left_behind,
         }
 
 
@@ -180,7 +196,9 @@ def lab_psk(spec: StackSpec, environ: Mapping[str, str] = os.environ) -> tuple[s
     return portable_psk("".join(chars)), "generated"
 
 
-def perturb(spec: StackSpec, role: str, overrides: Mapping[str, object]) -> tuple[StackSpec, str | None, bool]:
+def perturb(
+    spec: StackSpec, role: str, overrides: Mapping[str, object]
+) -> tuple[StackSpec, str | None, bool]:
     """The Genesys stand-in's spec with test-only changes: ``phase1.<key>``/``phase2.<key>`` (stack
     spelling, e.g. ``phase2.encryption``), ``tenantCidrs``, ``networks`` (what the stand-in routes
     to the IaaS side), ``preSharedKey`` (its key) and ``dropIke`` (it drops UDP 500/4500).
@@ -191,18 +209,30 @@ def perturb(spec: StackSpec, role: str, overrides: Mapping[str, object]) -> tupl
         head, _, sub = key.partition(".")
         if head in ("phase1", "phase2") and sub:
             phase = getattr(spec.tunnel, head)
-            new = type(phase).model_validate({**phase.model_dump(mode="json", by_alias=True), sub: value})
+            new = type(phase).model_validate(
+                {**phase.model_dump(mode="json", by_alias=True), sub: value}
+            )
             spec = spec.model_copy(update={"tunnel": spec.tunnel.model_copy(update={head: new})})
         elif key == "tenantCidrs":
             g = spec.genesys
-            spec = spec.model_copy(update={"genesys": type(g).model_validate({**g.model_dump(mode="json", by_alias=True), key: value})})
+            spec = spec.model_copy(
+                update={
+                    "genesys": type(g).model_validate(
+                        {**g.model_dump(mode="json", by_alias=True), key: value}
+                    )
+                }
+            )
         elif key == "networks":
             iaas = spec.iaas if role == "primary" or spec.standby is None else spec.standby.iaas
-            new_iaas = type(iaas).model_validate({**iaas.model_dump(mode="json", by_alias=True), key: value})
+            new_iaas = type(iaas).model_validate(
+                {**iaas.model_dump(mode="json", by_alias=True), key: value}
+            )
             if role == "primary" or spec.standby is None:
                 spec = spec.model_copy(update={"iaas": new_iaas})
             else:
-                spec = spec.model_copy(update={"standby": spec.standby.model_copy(update={"iaas": new_iaas})})
+                spec = spec.model_copy(
+                    update={"standby": spec.standby.model_copy(update={"iaas": new_iaas})}
+                )
         elif key == "preSharedKey":
             psk = str(value)
         elif key == "dropIke":
@@ -249,12 +279,21 @@ def _evidence(logs: Mapping[str, str], hide: Sequence[str], *, proposals: str | 
                         continue
                 decisive.append(_scrub(f"{side}: {line.strip()}", hide))
         if proposals and not context:
-            received = [i for i, line in enumerate(lines) if f"received proposals: {proposals}:" in line]
+            received = [
+                i for i, line in enumerate(lines) if f"received proposals: {proposals}:" in line
+            ]
             if received:
                 i = received[-1]
-                configured = next((j for j in range(i + 1, len(lines)) if "configured proposals" in lines[j]), None)
-                context = [_scrub(f"{side}: {lines[k].strip()}", hide) for k in (i, configured) if k is not None]
-    return decisive[:MAX_EVIDENCE - len(context)] + context
+                configured = next(
+                    (j for j in range(i + 1, len(lines)) if "configured proposals" in lines[j]),
+                    None,
+                )
+                context = [
+                    _scrub(f"{side}: {lines[k].strip()}", hide)
+                    for k in (i, configured)
+                    if k is not None
+                ]
+    return decisive[: MAX_EVIDENCE - len(context)] + context
 
 
 def _scrub(line: str, hide: Sequence[str]) -> str:
@@ -264,44 +303,77 @@ def _scrub(line: str, hide: Sequence[str]) -> str:
     return line
 
 
-def diagnose(logs: Mapping[str, str], *, ike_up: bool, proposals: Proposals, hide: Sequence[str] = ()) -> tuple[list[str], list[str]]:
+def diagnose(
+    logs: Mapping[str, str], *, ike_up: bool, proposals: Proposals, hide: Sequence[str] = ()
+) -> tuple[list[str], list[str]]:
     """(diagnosis, evidence) for a tunnel that did not come up, from both charon logs.
 
     ``logs`` maps a side's label to its log; ``ike_up`` says whether an IKE SA was ESTABLISHED.
     """
     text = "\n".join(logs.values())
     no_proposal = "NO_PROPOSAL_CHOSEN" in text or "N(NO_PROP)" in text
-    evidence = _evidence(logs, hide, proposals=("ESP" if ike_up else "IKE") if no_proposal else None)
+    evidence = _evidence(
+        logs, hide, proposals=("ESP" if ike_up else "IKE") if no_proposal else None
+    )
     out: list[str] = []
     if "AUTHENTICATION_FAILED" in text or "AUTH_FAILED" in text or "MAC mismatched" in text:
-        out.append("Phase 1 Failed: pre-shared key mismatch (AUTHENTICATION_FAILED in IKE_AUTH): the two ends hold "
-                   "different keys. Enter the stack's key unchanged on both sides "
-                   "(`pulumi stack output preSharedKey --show-secrets`).")
+        out.append(
+            "Phase 1 Failed: pre-shared key mismatch (AUTHENTICATION_FAILED in IKE_AUTH): the two ends hold "
+            "different keys. Enter the stack's key unchanged on both sides "
+            "(`pulumi stack output preSharedKey --show-secrets`)."
+        )
     if no_proposal and not ike_up and not out:
-        out.append("Phase 1 Failed: no common IKE proposal (NO_PROPOSAL_CHOSEN during IKE_SA_INIT): phase 1 encryption, "
-                   f"integrity or DH group differ — the Genesys side proposes {proposals.genesys_ike}, "
-                   f"the on-prem side {proposals.onprem_ike}.")
+        out.append(
+            "Phase 1 Failed: no common IKE proposal (NO_PROPOSAL_CHOSEN during IKE_SA_INIT): phase 1 encryption, "
+            f"integrity or DH group differ — the Genesys side proposes {proposals.genesys_ike}, "
+            f"the on-prem side {proposals.onprem_ike}."
+        )
     elif no_proposal and ike_up:
-        out.append("Phase 2 Failed: no common ESP proposal (NO_PROPOSAL_CHOSEN for the CHILD_SA, the IKE SA is up): "
-                   "a mismatch in encryption algorithms, DH groups, or PFS settings — the Genesys side proposes "
-                   f"{proposals.genesys_esp}, the on-prem side {proposals.onprem_esp}.")
+        out.append(
+            "Phase 2 Failed: no common ESP proposal (NO_PROPOSAL_CHOSEN for the CHILD_SA, the IKE SA is up): "
+            "a mismatch in encryption algorithms, DH groups, or PFS settings — the Genesys side proposes "
+            f"{proposals.genesys_esp}, the on-prem side {proposals.onprem_esp}."
+        )
     if "TS_UNACCEPTABLE" in text or "N(TS_UNACCEPT)" in text:
-        out.append("Phase 2 Failed: traffic selectors refused (TS_UNACCEPTABLE): Genesys' local networks must equal "
-                   "genesys.tenantCidrs and its remote networks the IaaS networks, on both sides.")
-    if not out and not ike_up and ("retransmit" in text or "giving up" in text) and "received packet" not in text:
-        out.append("Phase 1 Failed: no answer on UDP 500/4500: blocked or peer down — the IKE_SA_INIT request was "
-                   "retransmitted without a reply. Open UDP 500 and 4500 both ways and check the peer and gateway IPs.")
+        out.append(
+            "Phase 2 Failed: traffic selectors refused (TS_UNACCEPTABLE): Genesys' local networks must equal "
+            "genesys.tenantCidrs and its remote networks the IaaS networks, on both sides."
+        )
+    if (
+        not out
+        and not ike_up
+        and ("retransmit" in text or "giving up" in text)
+        and "received packet" not in text
+    ):
+        out.append(
+            "Phase 1 Failed: no answer on UDP 500/4500: blocked or peer down — the IKE_SA_INIT request was "
+            "retransmitted without a reply. Open UDP 500 and 4500 both ways and check the peer and gateway IPs."
+        )
     if not out:
-        state = "the IKE SA is up but no CHILD_SA was installed" if ike_up else "no IKE SA was established"
-        out.append(f"The tunnel did not come up: {state}, and the charon logs name no cause; see the evidence lines.")
+        state = (
+            "the IKE SA is up but no CHILD_SA was installed"
+            if ike_up
+            else "no IKE SA was established"
+        )
+        out.append(
+            f"The tunnel did not come up: {state}, and the charon logs name no cause; see the evidence lines."
+        )
     return out, evidence
 
 
 def compare_algorithms(expected: Mapping[str, str], actual: Mapping[str, Any]) -> list[str]:
     """Differences between the spec's algorithms (vendor names) and what charon negotiated."""
-    diffs = [f"{k}: expected {v}, negotiated {actual.get(k, '(none)')}" for k, v in expected.items() if actual.get(k) != v]
+    diffs = [
+        f"{k}: expected {v}, negotiated {actual.get(k, '(none)')}"
+        for k, v in expected.items()
+        if actual.get(k) != v
+    ]
     # a transform negotiated but not asked for (e.g. PFS when the spec has none) is a difference too
-    diffs += [f"{k}: not in the spec, negotiated {actual[k]}" for k in ("integ-alg", "dh-group") if k in actual and k not in expected]
+    diffs += [
+        f"{k}: not in the spec, negotiated {actual[k]}"
+        for k in ("integ-alg", "dh-group")
+        if k in actual and k not in expected
+    ]
     return diffs
 
 
@@ -355,10 +427,28 @@ def _sigterm_as_interrupt() -> Iterator[None]:
 
 
 class _Run:
-    def __init__(self, spec: StackSpec, stack: str, role: str, *, psk: str, genesys_spec: StackSpec, genesys_psk: str,
-                 drop_ike: bool, timeout: float, charon: Path, tag: str, result: LabResult) -> None:
+    def __init__(
+        self,
+        spec: StackSpec,
+        stack: str,
+        role: str,
+        *,
+        psk: str,
+        genesys_spec: StackSpec,
+        genesys_psk: str,
+        drop_ike: bool,
+        timeout: float,
+        charon: Path,
+        tag: str,
+        result: LabResult,
+    ) -> None:
         self.spec, self.stack, self.role, self.timeout = spec, stack, role, timeout
-        self.psk, self.genesys_spec, self.genesys_psk, self.drop_ike = psk, genesys_spec, genesys_psk, drop_ike
+        self.psk, self.genesys_spec, self.genesys_psk, self.drop_ike = (
+            psk,
+            genesys_spec,
+            genesys_psk,
+            drop_ike,
+        )
         self.charon, self.tag, self.result = charon, tag, result
         self.end = attachment(spec, role)
         assert self.end.iaas.peer_ip is not None
@@ -373,10 +463,18 @@ class _Run:
         self.diagnosis: list[str] = []  # specific causes found while verifying
         gt, ot = genesys_spec.tunnel, spec.tunnel
         self.proposals = Proposals(
-            strongswan_proposal(gt.phase1.encryption, gt.phase1.integrity, gt.phase1.dh_group, Phase.IKE),
-            strongswan_proposal(ot.phase1.encryption, ot.phase1.integrity, ot.phase1.dh_group, Phase.IKE),
-            strongswan_proposal(gt.phase2.encryption, gt.phase2.integrity, gt.phase2.pfs_group, Phase.IPSEC),
-            strongswan_proposal(ot.phase2.encryption, ot.phase2.integrity, ot.phase2.pfs_group, Phase.IPSEC),
+            strongswan_proposal(
+                gt.phase1.encryption, gt.phase1.integrity, gt.phase1.dh_group, Phase.IKE
+            ),
+            strongswan_proposal(
+                ot.phase1.encryption, ot.phase1.integrity, ot.phase1.dh_group, Phase.IKE
+            ),
+            strongswan_proposal(
+                gt.phase2.encryption, gt.phase2.integrity, gt.phase2.pfs_group, Phase.IPSEC
+            ),
+            strongswan_proposal(
+                ot.phase2.encryption, ot.phase2.integrity, ot.phase2.pfs_group, Phase.IPSEC
+            ),
         )
 
     def check(self, name: str, ok: bool, detail: str) -> bool:
@@ -388,12 +486,31 @@ class _Run:
         os.mkdir(self.workdir, 0o700)  # exclusive: never reuse a directory someone else made
         self.owns_workdir = True
         rendered_o = render_peer(self.spec, role=self.role, side="iaas", psk=self.psk)
-        rendered_g = render_peer(self.genesys_spec, role=self.role, side="genesys", psk=self.genesys_psk)
+        rendered_g = render_peer(
+            self.genesys_spec, role=self.role, side="genesys", psk=self.genesys_psk
+        )
         write_rendered(rendered_o, self.workdir / "onprem")
         write_rendered(rendered_g, self.workdir / "genesys")
         g, o = self.net.ns("g"), self.net.ns("o")
-        sh("ip", "link", "add", f"c2cg{self.tag}", "netns", g, "type", "veth", "peer", "name", f"c2co{self.tag}", "netns", o)
-        for ns, iface, local, remote in ((g, f"c2cg{self.tag}", self.gw, self.peer), (o, f"c2co{self.tag}", self.peer, self.gw)):
+        sh(
+            "ip",
+            "link",
+            "add",
+            f"c2cg{self.tag}",
+            "netns",
+            g,
+            "type",
+            "veth",
+            "peer",
+            "name",
+            f"c2co{self.tag}",
+            "netns",
+            o,
+        )
+        for ns, iface, local, remote in (
+            (g, f"c2cg{self.tag}", self.gw, self.peer),
+            (o, f"c2co{self.tag}", self.peer, self.gw),
+        ):
             sh("ip", "-n", ns, "addr", "add", f"{local}/32", "peer", f"{remote}/32", "dev", iface)
             sh("ip", "-n", ns, "link", "set", iface, "up")
             self.net.run(ns, ["sysctl", "-q", "-w", "net.ipv4.tcp_timestamps=0"])
@@ -401,14 +518,24 @@ class _Run:
             for host in hosts:
                 sh("ip", "-n", ns, "addr", "add", f"{host}/32", "dev", "lo")
         if self.drop_ike:
-            self.net.run(g, ["nft", "-f", "-"], input=(
-                "table inet c2cvpn_lab {\n  chain input {\n    type filter hook input priority 0; policy accept;\n"
-                "    udp dport { 500, 4500 } drop\n  }\n}\n"))
+            self.net.run(
+                g,
+                ["nft", "-f", "-"],
+                input=(
+                    "table inet c2cvpn_lab {\n  chain input {\n    type filter hook input priority 0; policy accept;\n"
+                    "    udp dport { 500, 4500 } drop\n  }\n}\n"
+                ),
+            )
         daemons = []
         for ns, side in ((g, "genesys"), (o, "onprem")):
             files = self.workdir / side
-            c = Charon(self.net, ns, self.workdir / f"{side}-daemon", daemon_conf=files / "strongswan.d" / "c2cvpn.conf",
-                       charon=self.charon)
+            c = Charon(
+                self.net,
+                ns,
+                self.workdir / f"{side}-daemon",
+                daemon_conf=files / "strongswan.d" / "c2cvpn.conf",
+                charon=self.charon,
+            )
             self.daemons.append(c)
             c.start(timeout=self.timeout)
             daemons.append(c)
@@ -421,13 +548,24 @@ class _Run:
         except subprocess.CalledProcessError:
             pass
         except subprocess.TimeoutExpired:
-            self.result.notes.append("swanctl --load-all on the on-prem side did not return in time")
+            self.result.notes.append(
+                "swanctl --load-all on the on-prem side did not return in time"
+            )
         if self.spec.tunnel.startup_action == "add":  # the on-prem side waits: Genesys initiates
             self.result.notes.append("startupAction add: the Genesys stand-in initiates")
             with suppress(subprocess.CalledProcessError, subprocess.TimeoutExpired):
-                genesys.swanctl("--initiate", "--child", name, "--timeout", str(max(1, int(self.timeout))), timeout=self.timeout + 5)
+                genesys.swanctl(
+                    "--initiate",
+                    "--child",
+                    name,
+                    "--timeout",
+                    str(max(1, int(self.timeout))),
+                    timeout=self.timeout + 5,
+                )
 
-    def wait(self, genesys: Charon, onprem: Charon) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    def wait(
+        self, genesys: Charon, onprem: Charon
+    ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
         deadline = time.monotonic() + self.timeout
         while True:
             o, g = onprem.installed_child(), genesys.installed_child()
@@ -444,13 +582,19 @@ class _Run:
     def verify(self, genesys: Charon, onprem: Charon, o: dict[str, Any], g: dict[str, Any]) -> None:
         spec, p1, p2 = self.spec, self.spec.tunnel.phase1, self.spec.tunnel.phase2
         ike, child = o["ike"], o["child"]
-        self.check("ike-sa", ike.get("state") == "ESTABLISHED",
-                   f"{ike.get('state')} IKEv{ike.get('version', '2')} {ike.get('local-host')} ⇄ {ike.get('remote-host')}, "
-                   f"initiated by the {'on-prem side' if ike.get('initiator') == 'yes' else 'Genesys stand-in'}")
+        self.check(
+            "ike-sa",
+            ike.get("state") == "ESTABLISHED",
+            f"{ike.get('state')} IKEv{ike.get('version', '2')} {ike.get('local-host')} ⇄ {ike.get('remote-host')}, "
+            f"initiated by the {'on-prem side' if ike.get('initiator') == 'yes' else 'Genesys stand-in'}",
+        )
         encap = child.get("encap") == "yes"
-        self.check("child-sa", child.get("state") == "INSTALLED" and g["child"].get("state") == "INSTALLED",
-                   f"on-prem {child.get('state')}, Genesys {g['child'].get('state')}, {child.get('protocol', 'ESP')}"
-                   + (" in UDP 4500 (NAT-T)" if encap else ""))
+        self.check(
+            "child-sa",
+            child.get("state") == "INSTALLED" and g["child"].get("state") == "INSTALLED",
+            f"on-prem {child.get('state')}, Genesys {g['child'].get('state')}, {child.get('protocol', 'ESP')}"
+            + (" in UDP 4500 (NAT-T)" if encap else ""),
+        )
         want1 = strongswan_negotiated(p1.encryption, p1.integrity, p1.dh_group, Phase.IKE)
         diffs = compare_algorithms(want1, ike)
         self.check("phase1-algorithms", not diffs, "; ".join(diffs) or algorithms_label(ike))
@@ -463,23 +607,47 @@ class _Run:
         tenants = sorted(str(n) for n in spec.genesys.tenant_cidrs)
         nets = sorted(str(n) for n in self.end.iaas.networks)
         views = {
-            "on-prem": (sorted(child.get("local-ts", [])), sorted(child.get("remote-ts", [])), nets, tenants),
-            "Genesys": (sorted(g["child"].get("local-ts", [])), sorted(g["child"].get("remote-ts", [])), tenants, nets),
+            "on-prem": (
+                sorted(child.get("local-ts", [])),
+                sorted(child.get("remote-ts", [])),
+                nets,
+                tenants,
+            ),
+            "Genesys": (
+                sorted(g["child"].get("local-ts", [])),
+                sorted(g["child"].get("remote-ts", [])),
+                tenants,
+                nets,
+            ),
         }
-        bad = [f"{side}: local {', '.join(lt)} remote {', '.join(rt)} (expected local {', '.join(el)} remote {', '.join(er)})"
-               for side, (lt, rt, el, er) in views.items() if (lt, rt) != (el, er)]
-        self.check("traffic-selectors", not bad,
-                   "; ".join(bad) or f"Genesys {', '.join(tenants)} ⇄ IaaS {', '.join(nets)} (both sides agree)")
+        bad = [
+            f"{side}: local {', '.join(lt)} remote {', '.join(rt)} (expected local {', '.join(el)} remote {', '.join(er)})"
+            for side, (lt, rt, el, er) in views.items()
+            if (lt, rt) != (el, er)
+        ]
+        self.check(
+            "traffic-selectors",
+            not bad,
+            "; ".join(bad)
+            or f"Genesys {', '.join(tenants)} ⇄ IaaS {', '.join(nets)} (both sides agree)",
+        )
         self.traffic(genesys.ns, onprem.ns)
         after_o, after_g = onprem.installed_child(), genesys.installed_child()
         counts = []
         for side, sa in (("on-prem", after_o), ("Genesys", after_g)):
             c = (sa or {}).get("child", {})
             counts.append((side, int(c.get("bytes-in", 0)), int(c.get("bytes-out", 0))))
-        self.check("esp-bytes", all(i > 0 and out > 0 for _, i, out in counts),
-                   ", ".join(f"{s} in {i} B / out {out} B" for s, i, out in counts))
+        self.check(
+            "esp-bytes",
+            all(i > 0 and out > 0 for _, i, out in counts),
+            ", ".join(f"{s} in {i} B / out {out} B" for s, i, out in counts),
+        )
         final = after_o or o
-        self.result.sa = {"view": "on-prem", "ike": _sa_summary(final["ike"], IKE_KEYS), "child": _sa_summary(final["child"], CHILD_KEYS)}
+        self.result.sa = {
+            "view": "on-prem",
+            "ike": _sa_summary(final["ike"], IKE_KEYS),
+            "child": _sa_summary(final["child"], CHILD_KEYS),
+        }
         self.rekey(onprem, final["child"])
         if self.end.iaas.mss_clamp.enabled:
             self.mss(genesys.ns, onprem.ns)
@@ -496,7 +664,9 @@ class _Run:
         try:
             onprem.swanctl("--rekey", "--child", str(child.get("name")), timeout=self.timeout)
         except subprocess.CalledProcessError as exc:
-            self.result.notes.append(f"swanctl --rekey: {(exc.stderr or exc.stdout or '').strip()[-200:]}")
+            self.result.notes.append(
+                f"swanctl --rekey: {(exc.stderr or exc.stdout or '').strip()[-200:]}"
+            )
         except subprocess.TimeoutExpired:
             pass
         deadline = time.monotonic() + self.timeout
@@ -511,28 +681,51 @@ class _Run:
                     break
                 time.sleep(0.2)
         if new is None:
-            self.check("phase2-rekey-pfs", False, f"the CHILD_SA did not rekey within {self.timeout:g} s")
-            diagnosis, evidence = diagnose({"genesys": self.genesys_log(), "on-prem": onprem.log_text()}, ike_up=True,
-                                           proposals=self.proposals, hide=self.hide)
-            self.diagnosis += [d + (" This shows only at the first rekey (PFS is negotiated there): the tunnel comes "
-                                    "up, carries traffic, and drops after phase2.lifetimeSeconds.") for d in diagnosis]
+            self.check(
+                "phase2-rekey-pfs", False, f"the CHILD_SA did not rekey within {self.timeout:g} s"
+            )
+            diagnosis, evidence = diagnose(
+                {"genesys": self.genesys_log(), "on-prem": onprem.log_text()},
+                ike_up=True,
+                proposals=self.proposals,
+                hide=self.hide,
+            )
+            self.diagnosis += [
+                d
+                + (
+                    " This shows only at the first rekey (PFS is negotiated there): the tunnel comes "
+                    "up, carries traffic, and drops after phase2.lifetimeSeconds."
+                )
+                for d in diagnosis
+            ]
             self.result.evidence += evidence
             return
         diffs = compare_algorithms(want, new)
         self.result.sa["rekeyed"] = _sa_summary(new, CHILD_KEYS)
-        self.check("phase2-rekey-pfs", not diffs, "; ".join(diffs) or f"rekeyed with {algorithms_label(new)}")
+        self.check(
+            "phase2-rekey-pfs",
+            not diffs,
+            "; ".join(diffs) or f"rekeyed with {algorithms_label(new)}",
+        )
 
-    def tcp(self, server_ns: str, server_ip: str, client_ns: str, client_ip: str, port: int) -> tuple[bool, str, int | None]:
+    def tcp(
+        self, server_ns: str, server_ip: str, client_ns: str, client_ip: str, port: int
+    ) -> tuple[bool, str, int | None]:
         wait = min(10.0, self.timeout)
-        server = self.net.popen(server_ns, [sys.executable, "-c", SERVER, server_ip, str(port), str(wait)])
+        server = self.net.popen(
+            server_ns, [sys.executable, "-c", SERVER, server_ip, str(port), str(wait)]
+        )
         try:
             assert server.stdout is not None
             line = _readline(server, wait)
             if line != "ready":
                 return False, f"server on {server_ip}:{port} did not start: {_tail(server)}", None
             try:
-                reply = self.net.run(client_ns, [sys.executable, "-c", CLIENT, server_ip, str(port), client_ip, str(wait)],
-                                     timeout=wait + 5).stdout.strip()
+                reply = self.net.run(
+                    client_ns,
+                    [sys.executable, "-c", CLIENT, server_ip, str(port), client_ip, str(wait)],
+                    timeout=wait + 5,
+                ).stdout.strip()
             except subprocess.CalledProcessError as exc:
                 last = (exc.stderr or "").strip().splitlines()[-1:] or ["no output"]
                 return False, f"{client_ip} → {server_ip}:{port}: {last[0]}", None
@@ -541,7 +734,11 @@ class _Run:
             mss_line = _readline(server, wait)
             ok = reply == "pong:ping"
             mss = int(mss_line) if mss_line.isdigit() else None
-            return ok, f"{client_ip} → {server_ip}:{port} {'answered' if ok else f'wrong reply {reply!r}'}", mss
+            return (
+                ok,
+                f"{client_ip} → {server_ip}:{port} {'answered' if ok else f'wrong reply {reply!r}'}",
+                mss,
+            )
         finally:
             if server.poll() is None:
                 with suppress(ProcessLookupError):
@@ -557,7 +754,8 @@ class _Run:
                     if not ok:
                         self.diagnosis.append(
                             f"Established but no data: the tunnel is up, but TCP {port} from Genesys ({t}) to the back end "
-                            f"({i}) fails. Allow inbound TCP {port} from the Genesys CIDR on the IaaS firewall, and clamp MSS.")
+                            f"({i}) fails. Allow inbound TCP {port} from the Genesys CIDR on the IaaS firewall, and clamp MSS."
+                        )
                     ok, detail, _ = self.tcp(g, str(t), o, str(i), int(port))
                     self.check(f"tcp backend→genesys :{port}", ok, detail)
 
@@ -569,20 +767,62 @@ class _Run:
         net = self.end.iaas.networks[0]
         backend_ip = next((h for h in net.hosts() if h not in self.iaas_hosts), None)
         if backend_ip is None:
-            self.check("mss-clamp", False, f"{net} has no second host for a back end behind the firewall")
+            self.check(
+                "mss-clamp", False, f"{net} has no second host for a back end behind the firewall"
+            )
             return
         b = self.net.ns("b")
-        sh("ip", "link", "add", f"c2cb{self.tag}", "netns", b, "type", "veth", "peer", "name", f"c2cf{self.tag}", "netns", o)
+        sh(
+            "ip",
+            "link",
+            "add",
+            f"c2cb{self.tag}",
+            "netns",
+            b,
+            "type",
+            "veth",
+            "peer",
+            "name",
+            f"c2cf{self.tag}",
+            "netns",
+            o,
+        )
         sh("ip", "-n", b, "addr", "add", f"{backend_ip}/32", "dev", f"c2cb{self.tag}")
         sh("ip", "-n", b, "link", "set", f"c2cb{self.tag}", "up")
         sh("ip", "-n", o, "link", "set", f"c2cf{self.tag}", "up")
-        sh("ip", "-n", o, "route", "add", f"{backend_ip}/32", "dev", f"c2cf{self.tag}", "src", str(self.iaas_hosts[0]))
-        sh("ip", "-n", b, "route", "add", "default", "via", str(self.iaas_hosts[0]), "dev", f"c2cb{self.tag}", "onlink")
+        sh(
+            "ip",
+            "-n",
+            o,
+            "route",
+            "add",
+            f"{backend_ip}/32",
+            "dev",
+            f"c2cf{self.tag}",
+            "src",
+            str(self.iaas_hosts[0]),
+        )
+        sh(
+            "ip",
+            "-n",
+            b,
+            "route",
+            "add",
+            "default",
+            "via",
+            str(self.iaas_hosts[0]),
+            "dev",
+            f"c2cb{self.tag}",
+            "onlink",
+        )
         self.net.run(b, ["sysctl", "-q", "-w", "net.ipv4.tcp_timestamps=0"])
         self.net.run(o, ["sysctl", "-q", "-w", "net.ipv4.ip_forward=1"])
         port = int(self.end.iaas.application_ports[0]) if self.end.iaas.application_ports else 443
         tenant = str(self.tenant_hosts[0])
-        legs = (("Genesys→back end", b, str(backend_ip), g, tenant), ("back end→Genesys", g, tenant, b, str(backend_ip)))
+        legs = (
+            ("Genesys→back end", b, str(backend_ip), g, tenant),
+            ("back end→Genesys", g, tenant, b, str(backend_ip)),
+        )
 
         def measure() -> list[int | None]:
             seen = []
@@ -595,15 +835,25 @@ class _Run:
         try:
             self.net.run(o, ["sh", str(script)], timeout=self.timeout)
         except subprocess.CalledProcessError as exc:
-            self.check("mss-clamp", False, f"mss-clamp.sh failed: {(exc.stderr or '').strip()[-300:]}")
+            self.check(
+                "mss-clamp", False, f"mss-clamp.sh failed: {(exc.stderr or '').strip()[-300:]}"
+            )
             return
         after = measure()
         # Genesys-originated SYNs already carry the TUN device's MSS; the clamp must lower what exceeds it.
         ok = all(a is not None and a <= want for a in after) and all(
-            a == want for a, b in zip(after, before, strict=True) if b is not None and b > want)
-        shown = "; ".join(f"{label} {a if a is not None else 'no connection'}" for (label, *_), a in zip(legs, after, strict=True))
+            a == want for a, b in zip(after, before, strict=True) if b is not None and b > want
+        )
+        shown = "; ".join(
+            f"{label} {a if a is not None else 'no connection'}"
+            for (label, *_), a in zip(legs, after, strict=True)
+        )
         control = "/".join(str(x) for x in before)
-        self.check("mss-clamp", ok, f"SYN MSS through the rendered clamp ({want}): {shown} (without it: {control})")
+        self.check(
+            "mss-clamp",
+            ok,
+            f"SYN MSS through the rendered clamp ({want}): {shown} (without it: {control})",
+        )
 
     # ---- down
     def close(self) -> None:
@@ -616,10 +866,38 @@ class _Run:
                 shutil.rmtree(self.workdir, ignore_errors=True)
 
 
-IKE_KEYS = ("state", "version", "local-host", "remote-host", "initiator", "encr-alg", "encr-keysize", "integ-alg",
-            "prf-alg", "dh-group", "established")
-CHILD_KEYS = ("name", "state", "mode", "protocol", "encap", "encr-alg", "encr-keysize", "integ-alg", "dh-group",
-              "local-ts", "remote-ts", "bytes-in", "bytes-out", "packets-in", "packets-out", "rekey-time", "life-time")
+IKE_KEYS = (
+    "state",
+    "version",
+    "local-host",
+    "remote-host",
+    "initiator",
+    "encr-alg",
+    "encr-keysize",
+    "integ-alg",
+    "prf-alg",
+    "dh-group",
+    "established",
+)
+CHILD_KEYS = (
+    "name",
+    "state",
+    "mode",
+    "protocol",
+    "encap",
+    "encr-alg",
+    "encr-keysize",
+    "integ-alg",
+    "dh-group",
+    "local-ts",
+    "remote-ts",
+    "bytes-in",
+    "bytes-out",
+    "packets-in",
+    "packets-out",
+    "rekey-time",
+    "life-time",
+)
 
 
 def _sa_summary(sa: Mapping[str, Any], keys: Sequence[str]) -> dict[str, Any]:
@@ -662,14 +940,18 @@ def run_lab(
     try:
         render_peer(spec, role=role, side="iaas")
     except RenderError as exc:
-        raise LabRefused(f"{exc}; the lab runs on-prem attachments (their strongSwan peer is what it tests)") from None
+        raise LabRefused(
+            f"{exc}; the lab runs on-prem attachments (their strongSwan peer is what it tests)"
+        ) from None
     try:
         genesys_spec, genesys_psk, drop = perturb(spec, role, genesys_overrides or {})
         render_peer(genesys_spec, role=role, side="genesys")  # an override the table cannot spell
     except ValueError as exc:
         raise LabRefused(f"cannot apply the Genesys overrides: {exc}") from None
     except KeyError as exc:
-        raise LabRefused(f"cannot apply the Genesys overrides: {exc} is not a value the vendor table knows") from None
+        raise LabRefused(
+            f"cannot apply the Genesys overrides: {exc} is not a value the vendor table knows"
+        ) from None
     charon = charon_path(charon)
     missing = preconditions(charon)
     if missing:
@@ -678,19 +960,39 @@ def run_lab(
     tag = tag or new_tag()
     result = LabResult(stack, role, tag)
     result.notes.append(
-        "pre-shared key: generated for this lab only (never printed)" if source == "generated"
+        "pre-shared key: generated for this lab only (never printed)"
+        if source == "generated"
         else f"pre-shared key: from {source} (never printed)"
     )
     if genesys_overrides:
-        shown = ", ".join(f"{k}=[secret]" if k == "preSharedKey" else f"{k}={v}" for k, v in genesys_overrides.items())
+        shown = ", ".join(
+            f"{k}=[secret]" if k == "preSharedKey" else f"{k}={v}"
+            for k, v in genesys_overrides.items()
+        )
         result.notes.append(f"Genesys stand-in perturbed: {shown}")
-    run = _Run(spec, stack, role, psk=psk, genesys_spec=genesys_spec, genesys_psk=genesys_psk or psk, drop_ike=drop,
-               timeout=timeout, charon=charon, tag=tag, result=result)
+    run = _Run(
+        spec,
+        stack,
+        role,
+        psk=psk,
+        genesys_spec=genesys_spec,
+        genesys_psk=genesys_psk or psk,
+        drop_ike=drop,
+        timeout=timeout,
+        charon=charon,
+        tag=tag,
+        result=result,
+    )
     with _sigterm_as_interrupt():
         try:
             try:
                 genesys, onprem, name = run.build()
-            except (subprocess.CalledProcessError, subprocess.TimeoutExpired, RuntimeError, OSError) as exc:
+            except (
+                subprocess.CalledProcessError,
+                subprocess.TimeoutExpired,
+                RuntimeError,
+                OSError,
+            ) as exc:
                 raise LabError(f"could not build the lab: {_why(exc)}") from None
             try:
                 _up_and_verify(run, result, genesys, onprem, name, timeout)
@@ -702,7 +1004,9 @@ def run_lab(
         if keep:
             result.kept = True
             result.teardown = f"c2cvpn lab-down {tag}"
-            result.notes.append(f"kept: namespaces {', '.join(run.net.namespaces)}; files and charon logs in {run.workdir}")
+            result.notes.append(
+                f"kept: namespaces {', '.join(run.net.namespaces)}; files and charon logs in {run.workdir}"
+            )
         else:
             run.close()
             result.left_behind = leftovers(tag, run.workdir)
@@ -720,7 +1024,10 @@ def _vici_errors() -> tuple[type[Exception], ...]:
 #: What counts as the lab itself breaking (not a finding about the tunnel): a tool failing,
 #: or vici's own exceptions (not OSError) when a daemon answers badly.
 LAB_BREAKS: tuple[type[BaseException], ...] = (
-    subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError, *_vici_errors(),
+    subprocess.CalledProcessError,
+    subprocess.TimeoutExpired,
+    OSError,
+    *_vici_errors(),
 )
 
 
@@ -730,16 +1037,26 @@ def _why(exc: BaseException) -> str:
     return str(exc)
 
 
-def _up_and_verify(run: _Run, result: LabResult, genesys: Charon, onprem: Charon, name: str, timeout: float) -> None:
+def _up_and_verify(
+    run: _Run, result: LabResult, genesys: Charon, onprem: Charon, name: str, timeout: float
+) -> None:
     run.bring_up(genesys, onprem, name)
     o, g = run.wait(genesys, onprem)
     ike_up = any(ike.get("state") == "ESTABLISHED" for ike in onprem.sas().values())
     result.up = bool(o and g)
     if not result.up:
-        run.check("ike-sa", ike_up, "ESTABLISHED" if ike_up else f"no IKE SA established within {timeout:g} s")
+        run.check(
+            "ike-sa",
+            ike_up,
+            "ESTABLISHED" if ike_up else f"no IKE SA established within {timeout:g} s",
+        )
         run.check("child-sa", False, f"no CHILD_SA installed within {timeout:g} s")
         result.diagnosis, result.evidence = diagnose(
-            {"genesys": genesys.log_text(), "on-prem": onprem.log_text()}, ike_up=ike_up, proposals=run.proposals, hide=run.hide)
+            {"genesys": genesys.log_text(), "on-prem": onprem.log_text()},
+            ike_up=ike_up,
+            proposals=run.proposals,
+            hide=run.hide,
+        )
     else:
         assert o is not None and g is not None
         run.verify(genesys, onprem, o, g)
@@ -747,14 +1064,18 @@ def _up_and_verify(run: _Run, result: LabResult, genesys: Charon, onprem: Charon
         result.diagnosis += run.diagnosis
         if failed and not run.diagnosis:
             result.diagnosis.append(
-                "The tunnel is Established but checks failed: " + "; ".join(f"{c.name}: {c.detail}" for c in failed))
+                "The tunnel is Established but checks failed: "
+                + "; ".join(f"{c.name}: {c.detail}" for c in failed)
+            )
 
 
 # --------------------------------------------------------------------------- text report
 
 
 def render_text(result: LabResult) -> list[str]:
-    lines = [f"lab {result.stack} ({result.role}) [tag {result.tag}]: tunnel {'UP' if result.up else 'DOWN'}"]
+    lines = [
+        f"lab {result.stack} ({result.role}) [tag {result.tag}]: tunnel {'UP' if result.up else 'DOWN'}"
+    ]
     if result.sa:
         lines.append(f"  IKE  {algorithms_label(result.sa['ike'])}")
         lines.append(f"  ESP  {algorithms_label(result.sa['child'])}")
@@ -768,7 +1089,9 @@ def render_text(result: LabResult) -> list[str]:
         lines += [f"  {e}" for e in result.evidence]
     lines += [f"note: {n}" for n in result.notes]
     if result.left_behind:
-        lines.append(f"WARNING: cleanup left {', '.join(result.left_behind)}; run `c2cvpn lab-down {result.tag}`")
+        lines.append(
+            f"WARNING: cleanup left {', '.join(result.left_behind)}; run `c2cvpn lab-down {result.tag}`"
+        )
     if result.kept:
         lines.append(f"left running; tear down with: {result.teardown}")
     else:
@@ -776,5 +1099,16 @@ def render_text(result: LabResult) -> list[str]:
     return lines
 
 
-__all__ = ["Check", "LabError", "LabRefused", "LabResult", "diagnose", "lab_down", "lab_psk", "perturb",
-           "preconditions", "render_text", "run_lab"]
+__all__ = [
+    "Check",
+    "LabError",
+    "LabRefused",
+    "LabResult",
+    "diagnose",
+    "lab_down",
+    "lab_psk",
+    "perturb",
+    "preconditions",
+    "render_text",
+    "run_lab",
+]

@@ -58,7 +58,9 @@ def missing_strongswan(charon: Path | None = None) -> list[str]:
         if not (PLUGIN_DIR / f"libstrongswan-{plugin}.so").exists():
             missing.append(f"the {plugin} plugin (Debian package {package})")
     if not TUN.exists():
-        missing.append(f"{TUN} (kernel-libipsec needs a TUN device; in a container, pass --device /dev/net/tun)")
+        missing.append(
+            f"{TUN} (kernel-libipsec needs a TUN device; in a container, pass --device /dev/net/tun)"
+        )
     if importlib.util.find_spec("vici") is None:
         missing.append("the Python package vici (pip install vici; Debian package python3-vici)")
     return missing
@@ -67,7 +69,15 @@ def missing_strongswan(charon: Path | None = None) -> list[str]:
 class Charon:
     """One IKE daemon in ``ns``, with its files under ``workdir``."""
 
-    def __init__(self, lab: Lab, ns: str, workdir: Path, *, daemon_conf: Path | None = None, charon: Path | None = None) -> None:
+    def __init__(
+        self,
+        lab: Lab,
+        ns: str,
+        workdir: Path,
+        *,
+        daemon_conf: Path | None = None,
+        charon: Path | None = None,
+    ) -> None:
         self.lab, self.ns, self.dir = lab, ns, workdir
         self.charon = charon_path(charon)
         self.dir.mkdir(mode=0o700, parents=True, exist_ok=True)
@@ -95,19 +105,28 @@ class Charon:
         with (self.dir / "stderr").open("wb") as stderr:
             self.process = subprocess.Popen(
                 ["ip", "netns", "exec", self.ns, "unshare", "-m", "sh", "-c", script],
-                env=self.env, stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True,
+                env=self.env,
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+                start_new_session=True,
             )
         deadline = time.monotonic() + timeout
         while not self.socket.exists():
             if self.process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"charon in {self.ns} did not start: {(self.dir / 'stderr').read_text()[-2000:]}")
+                raise RuntimeError(
+                    f"charon in {self.ns} did not start: {(self.dir / 'stderr').read_text()[-2000:]}"
+                )
             time.sleep(0.05)
         return self
 
     def swanctl(self, *args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             ["ip", "netns", "exec", self.ns, "swanctl", *args, "--uri", f"unix://{self.socket}"],
-            env=self.env, capture_output=True, text=True, timeout=timeout, check=True,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=True,
         )
 
     def load(self, swanctl_conf: Path, timeout: float = 30) -> None:
