@@ -11,7 +11,8 @@ from typing import Any
 import yaml
 
 from c2cvpn.genesys.client import GenesysClient, RetryPolicy
-from c2cvpn.genesys.sim import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET, SimConfig, SimServer, Simulator
+from c2cvpn.genesys.demo_credentials import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
+from c2cvpn.genesys.sim import SimConfig, SimServer, Simulator
 from c2cvpn.spec import LoadedStack, parse_config
 
 ROOT = Path(__file__).resolve().parents[1]

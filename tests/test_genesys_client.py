@@ -16,6 +16,7 @@ from c2cvpn.genesys.client import (
     RetryPolicy,
     ValidationFailed,
 )
+from c2cvpn.genesys.demo_credentials import DEMO_CLIENT_ID
 from c2cvpn.genesys.desired import desired, to_input
 from c2cvpn.genesys.model import ConnectionInput
 from c2cvpn.genesys.sim import SimConfig, SimServer, Simulator
@@ -69,7 +70,7 @@ def test_wrong_secret_is_an_auth_error_without_the_secret() -> None:
         with (
             GenesysClient(
                 base_url=server.url,
-                client_id="c2cvpn-sim",
+                client_id=DEMO_CLIENT_ID,
                 client_secret="Wr0ng.Secret_value",
                 retry=FAST,
             ) as c,

@@ -13,18 +13,13 @@ import pytest
 import yaml
 from rich.console import Console
 
+from c2cvpn.genesys import sim as sim_module
 from c2cvpn.genesys.client import DEFAULT_CONNECTIONS_PATH, DEFAULT_TOKEN_PATH
 from c2cvpn.genesys.commands import run_simulator
+from c2cvpn.genesys.demo_credentials import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
 from c2cvpn.genesys.desired import desired, to_input
 from c2cvpn.genesys.model import Connection, ConnectionInput
-from c2cvpn.genesys.sim import (
-    DEMO_CLIENT_ID,
-    DEMO_CLIENT_SECRET,
-    SimConfig,
-    SimServer,
-    Simulator,
-    _Reply,
-)
+from c2cvpn.genesys.sim import SimConfig, SimServer, Simulator
 from tests.genesys_support import PSK, client, loaded, running, stack_config
 
 CONTRACT = Path(__file__).resolve().parents[1] / "c2cvpn" / "genesys" / "openapi.yaml"
@@ -275,13 +270,24 @@ def test_an_internal_failure_still_answers_in_the_contract_shape(
         assert r.headers["ININ-Correlation-Id"] == err["contextId"]
 
 
-def test_a_view_of_a_connection_deleted_meanwhile_is_a_404_not_a_crash() -> None:
-    sim = Simulator(SimConfig(seed=1))
-    cid = sim.add_connection(body())
-    sim.connections.pop(cid)
-    with pytest.raises(_Reply) as exc:
-        sim._view(cid)
-    assert exc.value.status == 404
+def test_a_connection_deleted_before_the_reply_is_a_404_not_a_crash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A create is answered with the stored record after the state file is written; a delete
+    # landing in between (here: during the write) must give the contract's 404, not a 500.
+    write = sim_module.write_private
+    with running(SimConfig(seed=1, state_file=tmp_path / "state.json")) as (sim, server):
+
+        def deleted_meanwhile(path: Path, text: str) -> None:
+            with sim.lock:
+                sim.connections.clear()
+            write(path, text)
+
+        monkeypatch.setattr(sim_module, "write_private", deleted_meanwhile)
+        h = {"Authorization": f"Bearer {raw_token(server.url)}"}
+        r = httpx.post(server.url + DEFAULT_CONNECTIONS_PATH, json=body().body(), headers=h)
+        assert (r.status_code, r.json()["code"]) == (404, "not.found")
+        assert set(r.json()) == {"status", "code", "message", "contextId"}
 
 
 def test_the_demo_secret_is_refused_on_a_non_loopback_address(

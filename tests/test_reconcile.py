@@ -283,3 +283,24 @@ def test_a_response_with_fields_the_contract_does_not_know_still_reconciles() ->
     data["phase2"]["replayWindow"] = 64
     want = desired(loaded(stack_config("dev")).spec, peer_ip=PEER, psk=PSK)
     assert compare(want, from_connection(Connection.model_validate(data)))[0] == []
+
+
+def test_credentials_come_from_the_environment_and_the_demo_only_on_loopback() -> None:
+    from c2cvpn.genesys.demo_credentials import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
+    from c2cvpn.genesys.source import GenesysUnreadable, api_settings
+
+    remote = api_stack("https://api.example.com").spec
+    with pytest.raises(GenesysUnreadable, match="no OAuth client id"):
+        api_settings(remote, env={})
+    with pytest.raises(GenesysUnreadable, match=r"set \$GENESYS_CLIENT_SECRET"):
+        api_settings(remote, env={"GENESYS_CLIENT_ID": "ops"})
+    env = {"GENESYSCLOUD_OAUTHCLIENT_ID": "ops", "GENESYSCLOUD_OAUTHCLIENT_SECRET": "Ops.Secret_1"}
+    got = api_settings(remote, env=env)
+    assert (got.client_id, got.client_secret.get_secret_value()) == ("ops", "Ops.Secret_1")
+    given = api_settings(remote, env=env, client_secret="Given.Secret_2")
+    assert given.client_secret.get_secret_value() == "Given.Secret_2"
+    local = api_settings(api_stack("http://127.0.0.1:8787").spec, env={})
+    assert (local.client_id, local.client_secret.get_secret_value()) == (
+        DEMO_CLIENT_ID,
+        DEMO_CLIENT_SECRET,
+    )

@@ -21,7 +21,6 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import logging
-import math
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -41,11 +40,15 @@ from c2cvpn.genesys.model import (
 )
 from c2cvpn.genesys.regions import REGION_DOMAINS, api_base, login_base
 from c2cvpn.genesys.urls import is_loopback as is_loopback  # re-exported for callers
+from c2cvpn.spec import GenesysApi
 
 log = logging.getLogger("c2cvpn.genesys")
 
-DEFAULT_TOKEN_PATH = "/oauth/token"
-DEFAULT_CONNECTIONS_PATH = "/api/v2/telephony/vpn/connections"
+_SPEC_DEFAULTS = GenesysApi()  # the contract's paths and the timeout are defined in the spec
+DEFAULT_TOKEN_PATH = _SPEC_DEFAULTS.paths.token
+DEFAULT_CONNECTIONS_PATH = _SPEC_DEFAULTS.paths.connections
+#: Per-request timeout in seconds.
+DEFAULT_TIMEOUT = _SPEC_DEFAULTS.timeout_seconds
 #: Genesys' largest page for most listings.
 MAX_PAGE_SIZE = 100
 
@@ -185,7 +188,7 @@ class GenesysClient:
         login_url: str | None = None,
         paths: ApiPaths | None = None,
         transport: httpx.BaseTransport | None = None,
-        timeout: float = 10.0,
+        timeout: float = DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = None,
         clock: Callable[[], float] = time.monotonic,
         token_refresh_margin: float = 60.0,
@@ -615,9 +618,5 @@ def _json_or_none(response: httpx.Response) -> Any:
 def _context_id(response: httpx.Response, body: Any) -> str | None:
     if isinstance(body, dict) and body.get("contextId"):
         return str(body["contextId"])
-    return response.headers.get("ININ-Correlation-Id")
-
-
-def seconds(value: float) -> int:
-    """Whole seconds for a Retry-After header (never 0: Genesys sends at least 1)."""
-    return max(1, math.ceil(value))
+    header: str | None = response.headers.get("ININ-Correlation-Id")
+    return header

@@ -11,20 +11,12 @@ from pathlib import Path
 from rich.console import Console
 from rich.markup import escape
 
+from c2cvpn.exits import EXIT_INVALID, EXIT_OK, EXIT_UNUSABLE, print_spec_error
 from c2cvpn.genesys.client import is_loopback
-from c2cvpn.genesys.reconcile import render_text
-from c2cvpn.genesys.sim import (
-    DEMO_CLIENT_ID,
-    DEMO_CLIENT_SECRET,
-    SimConfig,
-    SimServer,
-    Simulator,
-    seed_stacks,
-)
+from c2cvpn.genesys.demo_credentials import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
+from c2cvpn.genesys.reconcile import format_lines
 from c2cvpn.genesys.source import GenesysUnreadable, reconcile_stack
 from c2cvpn.spec import LoadedStack, SpecError, load_stack
-
-EXIT_OK, EXIT_INVALID, EXIT_UNUSABLE = 0, 1, 2
 
 
 def reconcile_command(
@@ -42,7 +34,7 @@ def reconcile_command(
     if fmt == "json":
         out.print_json(json.dumps(result.as_dict()))
     else:
-        for i, line in enumerate(render_text(result)):
+        for i, line in enumerate(format_lines(result)):
             style = "green" if result.in_sync else "bold red"
             out.print(f"[{style}]{escape(line)}[/]" if i == 0 else escape(line))
     return EXIT_OK if result.in_sync else EXIT_INVALID
@@ -65,6 +57,9 @@ def run_simulator(
     err: Console,
 ) -> int:
     """Serve the contract until Ctrl-C."""
+    # Imported here: `c2cvpn reconcile` (above) must not load the simulator.
+    from c2cvpn.genesys.sim import SimConfig, SimServer, Simulator, seed_stacks
+
     for name, rate in (("--fault-429-rate", fault_429_rate), ("--fault-5xx-rate", fault_5xx_rate)):
         if not 0 <= rate <= 1:
             err.print(f"[bold red]error:[/] {name} must be between 0 and 1, got {rate}")
@@ -94,8 +89,7 @@ def run_simulator(
     try:
         loaded = [load_stack(s) for s in stacks]
     except SpecError as exc:
-        for line in exc.lines:
-            err.print(f"[bold red]error:[/] {escape(exc.source)}: {escape(line)}")
+        print_spec_error(exc, err)
         return EXIT_UNUSABLE
     try:
         sim = Simulator(config)

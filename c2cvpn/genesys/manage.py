@@ -17,18 +17,23 @@ environment variable named by ``clientSecretEnv`` — never a resource input, so
 from __future__ import annotations
 
 import contextlib
-import os
 from collections.abc import Mapping
 from typing import Any
 
 from pydantic import SecretStr, ValidationError
 
-from c2cvpn.genesys.client import ApiPaths, GenesysClient, GenesysError, NotFound, RetryPolicy
+from c2cvpn.genesys.client import (
+    DEFAULT_TIMEOUT,
+    ApiPaths,
+    GenesysClient,
+    GenesysError,
+    NotFound,
+    RetryPolicy,
+)
+from c2cvpn.genesys.credentials import resolve_credentials
 from c2cvpn.genesys.desired import Desired, Record, from_connection
 from c2cvpn.genesys.model import Connection, ConnectionInput, psk_digest
 from c2cvpn.genesys.reconcile import Finding, compare
-from c2cvpn.genesys.sim import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
-from c2cvpn.genesys.source import ENV_CLIENT_ID, ENV_CLIENT_SECRET_FALLBACK, is_loopback
 from c2cvpn.vendors import Provider
 
 #: Output properties (no key: only its digest, which the component marks secret).
@@ -82,24 +87,21 @@ def client_for(
     retry: RetryPolicy | None = None,
     transport: Any = None,
 ) -> GenesysClient:
-    env = os.environ if env is None else env
+    """A client for the ``api`` inputs; the credentials as :func:`resolve_credentials` finds them."""
     base = str(api["baseUrl"])
     login = str(api.get("loginUrl") or base)
-    secret = (
-        configured_secret
-        or env.get(str(api.get("clientSecretEnv") or "GENESYS_CLIENT_SECRET"))
-        or env.get(ENV_CLIENT_SECRET_FALLBACK)
+    creds = resolve_credentials(
+        base_url=base,
+        login_url=login,
+        client_id=api.get("clientId"),
+        client_secret=configured_secret,
+        secret_env=api.get("clientSecretEnv"),
+        env=env,
     )
-    client_id = api.get("clientId") or next(
-        (env[k] for k in ENV_CLIENT_ID if env.get(k)), None
-    )  # as `reconcile` reads it
-    if is_loopback(base) and is_loopback(login):
-        secret = secret or DEMO_CLIENT_SECRET
-        client_id = client_id or DEMO_CLIENT_ID
-    if not secret or not client_id:
+    if creds.client_id is None or creds.client_secret is None:
         raise GenesysError(
             "no Genesys OAuth credentials: set genesyscloud:oauthclientSecret (secret) or "
-            f"${api.get('clientSecretEnv') or 'GENESYS_CLIENT_SECRET'}, and genesys.api.clientId"
+            f"${creds.secret_env}, and genesys.api.clientId"
         )
     paths = ApiPaths(
         token=str(api.get("tokenPath") or ApiPaths.token),
@@ -108,10 +110,10 @@ def client_for(
     return GenesysClient(
         base_url=base,
         login_url=login,
-        client_id=str(client_id),
-        client_secret=SecretStr(secret),
+        client_id=creds.client_id,
+        client_secret=creds.client_secret,
         paths=paths,
-        timeout=float(api.get("timeoutSeconds") or 10.0),
+        timeout=float(api.get("timeoutSeconds") or DEFAULT_TIMEOUT),
         retry=retry,
         transport=transport,
     )

@@ -40,10 +40,6 @@ class _Wire(BaseModel):
     )
 
 
-def _ike_version(value: Any) -> Any:
-    return value.strip().lower().replace(" ", "") if isinstance(value, str) else value
-
-
 class Phase1Record(_Wire):
     ike_version: Lowercase = "ikev2"
     encryption: CipherName

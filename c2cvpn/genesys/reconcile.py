@@ -15,31 +15,38 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from c2cvpn.genesys.desired import Desired, Record
+from c2cvpn.genesys.desired import PARAMETERS, Desired, Record
 from c2cvpn.genesys.model import psk_digest
 from c2cvpn.problems import CODES, Severity, problem
 
-#: parameter -> problem code (its severity comes from problems.CODES).
-CODE_OF: dict[str, str] = {
-    "phase1.ikeVersion": "genesys-phase1-mismatch",
-    "phase1.encryption": "genesys-phase1-mismatch",
-    "phase1.integrity": "genesys-phase1-mismatch",
-    "phase1.dhGroup": "genesys-phase1-mismatch",
-    "phase1.lifetimeSeconds": "genesys-local-difference",
-    "phase2.protocol": "genesys-phase2-mismatch",
-    "phase2.encryption": "genesys-phase2-mismatch",
-    "phase2.integrity": "genesys-phase2-mismatch",
-    "phase2.pfsGroup": "genesys-phase2-mismatch",
-    "phase2.lifetimeSeconds": "genesys-local-difference",
+#: Timers each side keeps on its own clock (not negotiated): genesys-local-difference.
+_LOCAL_TIMERS = frozenset({"phase1.lifetimeSeconds", "phase2.lifetimeSeconds", "keepaliveSeconds"})
+
+#: Problem code of each parameter outside the two phases (other than the timers).
+_CODE_BY_NAME: dict[str, str] = {
     "localNetworks": "genesys-selector-mismatch",
     "remoteNetworks": "genesys-selector-mismatch",
     "peerIp": "genesys-peer-mismatch",
     "gatewayIp": "genesys-peer-mismatch",
     "tunnelCidr": "genesys-tunnel-cidr-mismatch",
     "natTraversal": "genesys-natt-mismatch",
-    "keepaliveSeconds": "genesys-local-difference",
     "preSharedKey": "genesys-psk-mismatch",
 }
+
+
+def _code(parameter: str) -> str:
+    if parameter in _LOCAL_TIMERS:
+        return "genesys-local-difference"
+    if parameter.startswith("phase1."):
+        return "genesys-phase1-mismatch"
+    if parameter.startswith("phase2."):
+        return "genesys-phase2-mismatch"
+    return _CODE_BY_NAME[parameter]  # a new parameter without a code fails at import
+
+
+#: parameter -> problem code (its severity comes from problems.CODES), for every one of
+#: :data:`~c2cvpn.genesys.desired.PARAMETERS` and the pre-shared key.
+CODE_OF: dict[str, str] = {p: _code(p) for p in (*PARAMETERS, "preSharedKey")}
 
 #: Parameters that fail phase 1 (the rest of the must-match ones fail phase 2).
 PHASE1_PARAMETERS = frozenset(
@@ -255,7 +262,7 @@ def phase_failures(findings: Sequence[Finding]) -> tuple[list[Finding], list[Fin
     return p1, p2
 
 
-def render_text(result: Reconciliation) -> list[str]:
+def format_lines(result: Reconciliation) -> list[str]:
     """Plain lines for a terminal or an error message (no secrets: findings never hold them)."""
     verdict = "in sync" if result.in_sync else "NOT in sync"
     lines = [

@@ -44,7 +44,9 @@ from urllib.parse import parse_qs, urlencode
 from pydantic import Field, SecretStr, ValidationError
 
 from c2cvpn.genesys.client import DEFAULT_CONNECTIONS_PATH, DEFAULT_TOKEN_PATH
-from c2cvpn.genesys.desired import Desired, Record, from_connection
+from c2cvpn.genesys.demo_credentials import DEMO_CLIENT_ID as DEMO_CLIENT_ID  # re-exported
+from c2cvpn.genesys.demo_credentials import DEMO_CLIENT_SECRET as DEMO_CLIENT_SECRET
+from c2cvpn.genesys.desired import Desired, Record, _phase_values, from_connection
 from c2cvpn.genesys.model import (
     Connection,
     ConnectionInput,
@@ -58,10 +60,6 @@ from c2cvpn.genesys.reconcile import compare, phase_failures
 from c2cvpn.problems import Severity
 from c2cvpn.spec import Address, Network
 from c2cvpn.vendors import Provider
-
-#: Demo credentials of the embedded simulator (never valid anywhere else).
-DEMO_CLIENT_ID = "c2cvpn-sim"
-DEMO_CLIENT_SECRET = "c2cvpn-sim-demo-secret"
 
 Scope = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
@@ -152,7 +150,7 @@ class Simulator:
 
     def add_connection(self, body: ConnectionInput, *, gateway_ip: str | None = None) -> str:
         with self.lock:
-            conn_id = self._create(body, gateway_ip=gateway_ip, persist=False)
+            conn_id = self._create(body, gateway_ip=gateway_ip)
         self._persist()
         return conn_id
 
@@ -432,7 +430,7 @@ class Simulator:
                         },
                     )
                 with self.lock:
-                    conn_id = self._create(item, gateway_ip=None, persist=False)
+                    conn_id = self._create(item, gateway_ip=None)
                 self._persist()
                 return 201, self._view(conn_id), {}
             raise _Reply(
@@ -526,7 +524,7 @@ class Simulator:
             "selfUri": f"{self.config.connections_path.rstrip('/')}/{conn_id}",
         }
 
-    def _create(self, item: ConnectionInput, *, gateway_ip: str | None, persist: bool) -> str:
+    def _create(self, item: ConnectionInput, *, gateway_ip: str | None) -> str:
         """Caller holds the lock."""
         if any(c["name"] == item.name for c in self.connections.values()):
             raise _Reply(
@@ -663,18 +661,8 @@ def _check_key(key: str) -> None:
 
 def _peer_record(peer: SimPeer, conn: Connection) -> Desired:
     """The peer's view, mirrored into Genesys orientation, as a 'desired' record to compare."""
-    p1, p2 = peer.phase1, peer.phase2
     values: dict[str, object] = {
-        "phase1.ikeVersion": p1.ike_version,
-        "phase1.encryption": p1.encryption,
-        "phase1.integrity": p1.integrity,
-        "phase1.dhGroup": p1.dh_group,
-        "phase1.lifetimeSeconds": p1.lifetime_seconds,
-        "phase2.protocol": p2.protocol,
-        "phase2.encryption": p2.encryption,
-        "phase2.integrity": p2.integrity,
-        "phase2.pfsGroup": "off" if p2.pfs_group is None else p2.pfs_group,
-        "phase2.lifetimeSeconds": p2.lifetime_seconds,
+        **_phase_values(peer.phase1, peer.phase2),
         "localNetworks": tuple(networks(peer.remote_networks)),
         "remoteNetworks": tuple(networks(peer.local_networks)),
         "peerIp": str(peer.ike_address),

@@ -7,24 +7,25 @@ the fewest requests: one GET per connection known by id, else one listing pass f
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import httpx
 from pydantic import SecretStr
 
-from c2cvpn.genesys.client import ApiPaths, GenesysClient, GenesysError, NotFound, RetryPolicy
-from c2cvpn.genesys.client import is_loopback as is_loopback  # re-exported: rules and manage use it
+from c2cvpn.genesys.client import (
+    DEFAULT_TIMEOUT,
+    ApiPaths,
+    GenesysClient,
+    GenesysError,
+    NotFound,
+    RetryPolicy,
+)
+from c2cvpn.genesys.credentials import resolve_credentials
 from c2cvpn.genesys.desired import Desired, Record, declared, desired, from_connection, roles
 from c2cvpn.genesys.reconcile import Reconciliation, reconcile
 from c2cvpn.genesys.regions import REGION_DOMAINS, api_base, login_base
-from c2cvpn.genesys.sim import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
 from c2cvpn.spec import GenesysSource, LoadedStack, StackSpec
-
-#: Fallback environment variables (those of the Genesys Cloud Terraform/Pulumi provider).
-ENV_CLIENT_ID = ("GENESYS_CLIENT_ID", "GENESYSCLOUD_OAUTHCLIENT_ID")
-ENV_CLIENT_SECRET_FALLBACK = "GENESYSCLOUD_OAUTHCLIENT_SECRET"
 
 
 class GenesysUnreadable(Exception):
@@ -65,30 +66,27 @@ def api_settings(
     """Where and as whom to call the API. The secret: ``client_secret``, else the environment.
 
     Against a loopback URL (the simulator) without credentials, the simulator's published
-    demo credentials apply.
+    demo credentials apply (both as :func:`resolve_credentials` finds them).
     """
-    env = os.environ if env is None else env
     api = spec.genesys.api
     base, login, paths, timeout = api_addresses(spec, url=url)
-    demo = is_loopback(base) and is_loopback(login)
-    client_id = (api.client_id if api else None) or next(
-        (env[k] for k in ENV_CLIENT_ID if env.get(k)), None
+    creds = resolve_credentials(
+        base_url=base,
+        login_url=login,
+        client_id=api.client_id if api else None,
+        client_secret=client_secret,
+        secret_env=api.client_secret_env if api else None,
+        env=env,
     )
-    secret_env = api.client_secret_env if api else "GENESYS_CLIENT_SECRET"
-    secret = client_secret or env.get(secret_env) or env.get(ENV_CLIENT_SECRET_FALLBACK)
-    if client_id is None and demo:
-        client_id = DEMO_CLIENT_ID
-    if secret is None and demo:
-        secret = DEMO_CLIENT_SECRET
-    if client_id is None:
+    if creds.client_id is None:
         raise GenesysUnreadable(
             "no OAuth client id: set genesys.api.clientId or $GENESYS_CLIENT_ID"
         )
-    if secret is None:
+    if creds.client_secret is None:
         raise GenesysUnreadable(
-            f"no OAuth client secret: set ${secret_env} (it is never read from the stack file)"
+            f"no OAuth client secret: set ${creds.secret_env} (it is never read from the stack file)"
         )
-    return ApiSettings(base, login, client_id, SecretStr(secret), paths, timeout)
+    return ApiSettings(base, login, creds.client_id, creds.client_secret, paths, timeout)
 
 
 def api_addresses(spec: StackSpec, *, url: str | None = None) -> tuple[str, str, ApiPaths, float]:
@@ -110,7 +108,12 @@ def api_addresses(spec: StackSpec, *, url: str | None = None) -> tuple[str, str,
     paths = (
         ApiPaths(token=api.paths.token, connections=api.paths.connections) if api else ApiPaths()
     )
-    return base.rstrip("/"), login.rstrip("/"), paths, api.timeout_seconds if api else 10.0
+    return (
+        base.rstrip("/"),
+        login.rstrip("/"),
+        paths,
+        api.timeout_seconds if api else DEFAULT_TIMEOUT,
+    )
 
 
 def read_actual(
