@@ -17,10 +17,9 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from c2cvpn.exits import EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, EXIT_UNUSABLE, print_spec_error
 from c2cvpn.rules import Report, validate
-from c2cvpn.spec import LoadedStack, SpecError, load_stack
-
-EXIT_OK, EXIT_INVALID, EXIT_UNUSABLE, EXIT_INTERNAL = 0, 1, 2, 3
+from c2cvpn.spec import LoadedStack, Role, SpecError, load_stack
 
 app = typer.Typer(
     name="c2cvpn",
@@ -66,8 +65,7 @@ FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format
 
 
 def fail_unusable(exc: SpecError) -> NoReturn:
-    for line in exc.lines:
-        err.print(f"[bold red]error:[/] {escape(exc.source)}: {escape(line)}")
+    print_spec_error(exc, err)
     raise typer.Exit(EXIT_UNUSABLE)
 
 
@@ -133,11 +131,11 @@ def plan_cmd(
     ] = PlanFormat.TEXT,
 ) -> None:
     """Show the resources `pulumi up` would create, under Pulumi's mocks: no CLI, no credentials (exit 0, 1 invalid, 2 unusable)."""
-    from c2cvpn.plan import render
+    from c2cvpn.plan_report import format_plan
 
     loaded = valid_or_exit(stack, as_json=fmt is PlanFormat.JSON)
     try:
-        from components.plan import ProgramRefused, plan_stack
+        from components.mock_engine import ProgramRefused, plan_stack
     except ImportError as exc:
         err.print(
             f"[bold red]error:[/] plan needs the Pulumi SDK and providers (pip install -e .): {escape(str(exc))}"
@@ -151,7 +149,7 @@ def plan_cmd(
         )
         err.print(escape(str(exc)))
         raise typer.Exit(EXIT_INVALID) from None
-    sys.stdout.write(render(result, fmt.value))
+    sys.stdout.write(format_plan(result, fmt.value))
     raise typer.Exit(EXIT_OK)
 
 
@@ -180,11 +178,6 @@ def demo_cmd(
     raise typer.Exit(outcome.exit_code)
 
 
-class Role(StrEnum):
-    PRIMARY = "primary"
-    STANDBY = "standby"
-
-
 class RenderSide(StrEnum):
     IAAS = "iaas"
     GENESYS = "genesys"
@@ -193,7 +186,7 @@ class RenderSide(StrEnum):
 @app.command("render")
 def render_cmd(
     stack: StackArg,
-    role: Annotated[Role, typer.Option(help="Which attachment.")] = Role.PRIMARY,
+    role: Annotated[Role, typer.Option(help="Which attachment.")] = "primary",
     side: Annotated[
         RenderSide,
         typer.Option(
@@ -222,7 +215,7 @@ def render_cmd(
     loaded = valid_or_exit(stack)
     psk = loaded.spec.tunnel.psk_readable
     if psk is None and os.environ.get(psk_env):
-        from c2cvpn.rules import psk_problems
+        from c2cvpn.psk import psk_problems
 
         psk = os.environ[psk_env]
         problems = list(psk_problems(psk, f"${psk_env}"))
@@ -234,7 +227,7 @@ def render_cmd(
             raise typer.Exit(EXIT_INVALID)
     try:
         rendered = render_peer(
-            loaded.spec, role=role.value, side=side.value, psk=psk if out_dir is not None else None
+            loaded.spec, role=role, side=side.value, psk=psk if out_dir is not None else None
         )
     except RenderError as exc:
         err.print(f"[bold red]error:[/] {escape(loaded.name)}: {escape(str(exc))}")
@@ -274,7 +267,7 @@ def _overrides(pairs: list[str]) -> dict[str, object]:
 @app.command("lab")
 def lab_cmd(
     stack: StackArg,
-    role: Annotated[Role, typer.Option(help="Which attachment.")] = Role.PRIMARY,
+    role: Annotated[Role, typer.Option(help="Which attachment.")] = "primary",
     keep: Annotated[
         bool,
         typer.Option(
@@ -300,14 +293,14 @@ def lab_cmd(
     Exit 0 every check passed, 1 a check failed (with the diagnosis), 2 the lab cannot run (what is missing).
     """
     from c2cvpn.lab.netns import LabError
-    from c2cvpn.lab.run import LabRefused, render_text, run_lab
+    from c2cvpn.lab.run import LabRefused, format_lines, run_lab
 
     loaded = valid_or_exit(stack, as_json=fmt is Format.JSON)
     try:
         result = run_lab(
             loaded.spec,
             loaded.name,
-            role=role.value,
+            role=role,
             timeout=timeout,
             keep=keep,
             genesys_overrides=_overrides(genesys_override or []),
@@ -326,7 +319,7 @@ def lab_cmd(
     if fmt is Format.JSON:
         out.print_json(json.dumps(result.as_dict()))
     else:
-        for line in render_text(result):
+        for line in format_lines(result):
             out.print(escape(line))
     raise typer.Exit(result.exit_code)
 

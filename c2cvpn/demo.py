@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from rich.console import Console
 from rich.markup import escape
 
-from c2cvpn.genesys.reconcile import render_text
+from c2cvpn.genesys.reconcile import format_lines
 from c2cvpn.genesys.sim import SimConfig, SimServer, Simulator, seed_stacks
 from c2cvpn.genesys.source import GenesysUnreadable, reconcile_stack
-from c2cvpn.plan import type_counts
+from c2cvpn.plan_report import type_counts
 from c2cvpn.rules import validate
 from c2cvpn.spec import LoadedStack
 
@@ -36,7 +36,10 @@ class Outcome:
 
 
 def run_demo(stacks: Sequence[LoadedStack], out: Console) -> Outcome:
-    from components.plan import ProgramRefused, plan_stack  # the mocked engine (imports pulumi)
+    from components.mock_engine import (  # the mocked engine (imports pulumi)
+        ProgramRefused,
+        plan_stack,
+    )
 
     logging.getLogger("stamina").setLevel(logging.ERROR)
     failures: list[str] = []
@@ -103,7 +106,7 @@ def run_demo(stacks: Sequence[LoadedStack], out: Console) -> Outcome:
             out.print(f"  [bold red]unreadable[/] {escape(str(exc))}")
             failures.append(f"{first.name}: Genesys unreadable during the drift check")
             return Outcome(failures)
-        for line in render_text(drifted)[:2]:
+        for line in format_lines(drifted)[:2]:
             out.print(f"  {escape(line)}")
         caught = [f for f in drifted.errors if f.parameter == DRIFT_PATH]
         if caught and len(drifted.errors) == 1:

@@ -1,7 +1,7 @@
 """Values derived from a validated spec, shared by the components, the renderer and the lab.
 
 Pure functions: the AWS and Azure components, the on-prem renderer and the lab take their tunnel
-addressing, MSS, clamping script and generated-key rule from here, so they can never drift.
+addressing, MSS and clamping script from here, so they can never drift.
 """
 
 from __future__ import annotations
@@ -14,20 +14,6 @@ from dataclasses import dataclass
 from c2cvpn.mss import MssBreakdown, compute_mss
 from c2cvpn.spec import IaasSide, StackSpec, Tunnel
 from c2cvpn.vendors import CIPHERS, INTEGRITY, group_label
-
-#: Characters a generated PSK may use: the portable rule ([A-Za-z0-9._]).
-PSK_SPECIALS = "._"
-PSK_LENGTH = 40
-#: At least this many of each class in a generated key (upper, lower, digit, one of '._').
-PSK_MIN_PER_CLASS = 2
-
-
-def portable_psk(generated: str) -> str:
-    """A generated key made AWS-safe: AWS refuses a leading ``0``; replace it deterministically.
-
-    Deterministic, so the value stays stable in state across runs.
-    """
-    return "Z" + generated[1:] if generated.startswith("0") else generated
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,7 @@
 """Rendering of ``c2cvpn plan`` results: text, JSON and the pull-request Markdown.
 
 Pure: takes the plain ``{"stack", "resources", "outputs"}`` mapping that
-``components.plan.plan_stack`` produces (secrets already ``[secret]``) and returns text.
+``components.mock_engine.plan_stack`` produces (secrets already ``[secret]``) and returns text.
 """
 
 from __future__ import annotations
@@ -48,7 +48,7 @@ def _groups(plan: PlanData) -> dict[str, list[Mapping[str, Any]]]:
     return groups
 
 
-def render_json(plan: PlanData) -> str:
+def format_json(plan: PlanData) -> str:
     data = {
         "stack": plan["stack"],
         "resources": [
@@ -59,7 +59,7 @@ def render_json(plan: PlanData) -> str:
     return json.dumps(data, indent=2, sort_keys=False)
 
 
-def render_text(plan: PlanData) -> str:
+def format_text(plan: PlanData) -> str:
     lines = [f"stack {plan['stack']}: {len(plan['resources'])} resource(s)", ""]
     for group, members in _groups(plan).items():
         lines.append(f"{group}:")
@@ -208,7 +208,7 @@ def type_counts(plan: PlanData) -> dict[str, int]:
     return dict(sorted(Counter(_short_type(r["type"]) for r in plan["resources"]).items()))
 
 
-def render_markdown(plan: PlanData) -> str:
+def format_markdown(plan: PlanData) -> str:
     counts = type_counts(plan)
     out = [f"### c2c-vpn plan: `{plan['stack']}`", "", "| resource type | count |", "|---|---:|"]
     out += [f"| `{t}` | {n} |" for t, n in counts.items()]
@@ -234,8 +234,8 @@ def render_markdown(plan: PlanData) -> str:
     return "\n".join(out)
 
 
-RENDERERS = {"text": render_text, "json": render_json, "markdown": render_markdown}
+FORMATS = {"text": format_text, "json": format_json, "markdown": format_markdown}
 
 
-def render(plan: PlanData, fmt: str) -> str:
-    return RENDERERS[fmt](plan)
+def format_plan(plan: PlanData, fmt: str) -> str:
+    return FORMATS[fmt](plan)

@@ -21,10 +21,8 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
-import secrets
 import shutil
 import signal
-import string
 import subprocess
 import sys
 import tempfile
@@ -37,18 +35,17 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
-from c2cvpn.derive import PSK_LENGTH, PSK_MIN_PER_CLASS, PSK_SPECIALS, attachment_mss, portable_psk
+from c2cvpn.derive import attachment_mss
 from c2cvpn.lab.netns import Lab, LabError, leftovers, missing_netns, new_tag, sh, teardown
 from c2cvpn.lab.strongswan import Charon, charon_path, missing_strongswan
+from c2cvpn.psk import generate_psk, psk_problems
 from c2cvpn.render import RenderError, render_peer, write_rendered
-from c2cvpn.rules import psk_problems
 from c2cvpn.spec import StackSpec, attachment
 from c2cvpn.vendors import Phase, strongswan_negotiated, strongswan_proposal
 
 #: Tools the lab itself needs (the MSS check uses the rendered script's nft/iptables if present).
 LAB_TOOLS = {"ip": "iproute2", "unshare": "util-linux"}
 PSK_ENV = "C2CVPN_PSK"
-PSK_ALPHABET = string.ascii_letters + string.digits + PSK_SPECIALS
 #: Test-only perturbations of the Genesys stand-in (see :func:`perturb`).
 OVERRIDE_KEYS = (
     "phase1.<key>",
@@ -186,14 +183,7 @@ def lab_psk(spec: StackSpec, environ: Mapping[str, str] = os.environ) -> tuple[s
         if problems:
             raise LabRefused(f"${PSK_ENV}: " + " ".join(problems))
         return environ[PSK_ENV], f"${PSK_ENV}"
-    # Every class of the portable rule at least PSK_MIN_PER_CLASS times, the rest random,
-    # shuffled by the system RNG; portable_psk makes the first character AWS-safe.
-    rng = secrets.SystemRandom()
-    classes = (string.ascii_uppercase, string.ascii_lowercase, string.digits, PSK_SPECIALS)
-    chars = [rng.choice(cls) for cls in classes for _ in range(PSK_MIN_PER_CLASS)]
-    chars += [rng.choice(PSK_ALPHABET) for _ in range(PSK_LENGTH - len(chars))]
-    rng.shuffle(chars)
-    return portable_psk("".join(chars)), "generated"
+    return generate_psk(), "generated"
 
 
 def perturb(
@@ -1072,7 +1062,7 @@ def _up_and_verify(
 # --------------------------------------------------------------------------- text report
 
 
-def render_text(result: LabResult) -> list[str]:
+def format_lines(result: LabResult) -> list[str]:
     lines = [
         f"lab {result.stack} ({result.role}) [tag {result.tag}]: tunnel {'UP' if result.up else 'DOWN'}"
     ]
@@ -1105,10 +1095,10 @@ __all__ = [
     "LabRefused",
     "LabResult",
     "diagnose",
+    "format_lines",
     "lab_down",
     "lab_psk",
     "perturb",
     "preconditions",
-    "render_text",
     "run_lab",
 ]
