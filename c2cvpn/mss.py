@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from c2cvpn.vendors import CIPHERS, INTEGRITY, VENDOR_MSS, Provider
+from c2cvpn.vendors import CIPHERS, INTEGRITY, Provider, profile
 
 OUTER_IP = 20
 NAT_T_UDP = 8
@@ -67,6 +67,6 @@ def compute_mss(
     """The MSS to clamp to for the phase 2 algorithms, capped by the vendor's recommendation."""
     overhead = esp_overhead(cipher, integrity, nat_traversal=nat_traversal)
     computed = underlay_mtu - overhead - INNER_IP_TCP
-    vendor = VENDOR_MSS.get(provider) if provider is not None else None
+    vendor = profile(provider).vendor_mss if provider is not None else None
     mss = min(computed, vendor) if vendor is not None else computed
     return MssBreakdown(underlay_mtu, overhead, computed, vendor, mss)

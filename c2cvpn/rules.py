@@ -8,48 +8,36 @@ attachment (primary, and standby when declared) against that attachment's provid
 from __future__ import annotations
 
 import ipaddress
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import combinations
 
-from c2cvpn.derive import PSK_SPECIALS
 from c2cvpn.genesys.regions import REGION_DOMAINS
 from c2cvpn.genesys.urls import is_loopback
 from c2cvpn.mss import MIN_MSS, compute_mss
 from c2cvpn.problems import Problem, Severity, problem
+from c2cvpn.psk import psk_problems
 from c2cvpn.spec import NAMESPACE, LoadedStack, StackSpec, attachments
 from c2cvpn.vendors import (
     AZURE_GATEWAY_SKUS,
     CIPHERS,
     DH_GROUPS,
-    DPD_TIMEOUT,
     INTEGRITY,
-    LIFETIMES,
     MIN_GROUP,
     PORTABLE_CIPHERS,
     PORTABLE_GROUPS,
-    SUPPORTED_CIPHERS,
-    SUPPORTED_GROUPS,
-    SUPPORTED_INTEGRITY,
     Phase,
-    Provider,
     group_label,
+    profile,
 )
 
 LINK_LOCAL = ipaddress.IPv4Network("169.254.0.0/16")
-AWS_RESERVED_INSIDE = tuple(
-    ipaddress.IPv4Network(n)
-    for n in (*(f"169.254.{i}.0/30" for i in range(6)), "169.254.169.252/30")
-)
 #: RFC 5737 documentation ranges: accepted everywhere so examples can use them.
 DOCUMENTATION = tuple(
     ipaddress.IPv4Network(n) for n in ("192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24")
 )
 SHARED_CGNAT = ipaddress.IPv4Network("100.64.0.0/10")
 
-PSK_CHARSET = re.compile(f"^[A-Za-z0-9{re.escape(PSK_SPECIALS)}]*$")
-PSK_MIN, PSK_MAX = 32, 64
 
 T = f"{NAMESPACE}:tunnel"
 P1, P2 = f"{T}.phase1", f"{T}.phase2"
@@ -146,14 +134,14 @@ def tunnel_cidr(stack: LoadedStack) -> Iterator[Problem]:
             )
         if not net.subnet_of(LINK_LOCAL):
             yield problem("tunnel-cidr", a.tunnel_cidr_path, f"{net} is outside 169.254.0.0/16")
-        if a.iaas.provider is Provider.AWS:
-            for reserved in AWS_RESERVED_INSIDE:
-                if net.overlaps(reserved):
-                    yield problem(
-                        "tunnel-cidr",
-                        a.tunnel_cidr_path,
-                        f"{net} covers {reserved}, which AWS reserves and refuses as a tunnel inside CIDR",
-                    )
+        for reserved in a.profile.reserved_inside:
+            if net.overlaps(reserved):
+                yield problem(
+                    "tunnel-cidr",
+                    a.tunnel_cidr_path,
+                    f"{net} covers {reserved}, which {a.profile.label} reserves and refuses "
+                    "as a tunnel inside CIDR",
+                )
 
 
 def _is_public(addr: ipaddress.IPv4Address) -> tuple[bool, str]:
@@ -178,7 +166,7 @@ def _is_public(addr: ipaddress.IPv4Address) -> tuple[bool, str]:
 def peer_ip_not_public(stack: LoadedStack) -> Iterator[Problem]:
     spec = stack.spec
     for a in attachments(spec):
-        if a.iaas.provider is Provider.ONPREM:
+        if not a.profile.public_peers:
             continue
         checks = [
             (
@@ -202,11 +190,11 @@ def peer_ip_not_public(stack: LoadedStack) -> Iterator[Problem]:
 @rule
 def peer_ip_ignored(stack: LoadedStack) -> Iterator[Problem]:
     for a in attachments(stack.spec):
-        if a.iaas.provider is Provider.AWS and a.iaas.peer_ip is not None:
+        if a.profile.assigns_peer_ip and a.iaas.peer_ip is not None:
             yield problem(
                 "peer-ip-ignored",
                 f"{a.path}.peerIp",
-                f"peerIp {a.iaas.peer_ip} is set on an AWS attachment",
+                f"peerIp {a.iaas.peer_ip} is set on an {a.profile.label} attachment",
             )
 
 
@@ -234,49 +222,6 @@ def psk(stack: LoadedStack) -> Iterator[Problem]:
     if key is None:
         return  # absent (generated) or encrypted (checked where it can be read: in the program)
     yield from psk_problems(key, path)
-
-
-def psk_problems(key: str, path: str) -> Iterator[Problem]:
-    """The portable PSK rule for any key (the stack's, or one given to render or the lab).
-
-    Never puts the key, or any character of it, in a message.
-    """
-    missing = [
-        label
-        for label, ok in (
-            ("an upper-case letter", any(c.isupper() for c in key)),
-            ("a lower-case letter", any(c.islower() for c in key)),
-            ("a digit", any(c.isdigit() for c in key)),
-            (
-                f"one of {' or '.join(repr(c) for c in PSK_SPECIALS)}",
-                any(c in PSK_SPECIALS for c in key),
-            ),
-        )
-        if not ok
-    ]
-    if len(key) < PSK_MIN:
-        yield problem(
-            "psk-weak",
-            path,
-            f"the pre-shared key has {len(key)} characters; at least {PSK_MIN} are needed",
-        )
-    if missing:
-        yield problem("psk-weak", path, f"the pre-shared key has no {', no '.join(missing)}")
-    bad = sum(1 for c in key if not PSK_CHARSET.match(c))
-    if bad:
-        yield problem(
-            "psk-charset",
-            path,
-            f"the pre-shared key contains {bad} character(s) outside [A-Za-z0-9{PSK_SPECIALS}] (such as spaces, '-', '!' or '~')",
-        )
-    if len(key) > PSK_MAX:
-        yield problem(
-            "psk-charset",
-            path,
-            f"the pre-shared key has {len(key)} characters; AWS takes at most {PSK_MAX}",
-        )
-    if key.startswith("0"):
-        yield problem("psk-charset", path, "the pre-shared key starts with '0', which AWS refuses")
 
 
 # --------------------------------------------------------------------------- algorithms
@@ -362,43 +307,32 @@ def algorithm_unsupported(stack: LoadedStack) -> Iterator[Problem]:
         prov = a.iaas.provider
         for phase, path, enc, integ, group, gkey in _phases(stack.spec):
             where = f"{prov.value} ({a.role}) {phase.value}"
+            can = a.profile.supports(phase)
             if (
                 enc in CIPHERS
                 and (CIPHERS[enc].portable or CIPHERS[enc].weak)
-                and enc not in SUPPORTED_CIPHERS[prov][phase]
+                and enc not in can.ciphers
             ):
                 yield problem(
                     "algorithm-unsupported", f"{path}.encryption", f"{where} cannot do {enc}"
                 )
             # Azure replaces phase 2 integrity by the GCM value when the cipher is AEAD.
-            aead_on_azure = (
-                prov is Provider.AZURE
+            integrity_set_by_cipher = (
+                a.profile.aead_sets_phase2_integrity
                 and phase is Phase.IPSEC
                 and enc in CIPHERS
                 and CIPHERS[enc].aead
             )
-            if (
-                integ in INTEGRITY
-                and not aead_on_azure
-                and integ not in SUPPORTED_INTEGRITY[prov][phase]
-            ):
-                choices = ", ".join(
-                    sorted(i for i in SUPPORTED_INTEGRITY[prov][phase] if not INTEGRITY[i].weak)
-                )
+            if integ in INTEGRITY and not integrity_set_by_cipher and integ not in can.integrity:
+                choices = ", ".join(sorted(i for i in can.integrity if not INTEGRITY[i].weak))
                 yield problem(
                     "algorithm-unsupported",
                     f"{path}.integrity",
                     f"{where} cannot do {integ}",
                     fix=f"Use one of {choices}.",
                 )
-            if (
-                group is not None
-                and group in DH_GROUPS
-                and group not in SUPPORTED_GROUPS[prov][phase]
-            ):
-                choices = ", ".join(
-                    str(g) for g in sorted(SUPPORTED_GROUPS[prov][phase]) if g >= MIN_GROUP
-                )
+            if group is not None and group in DH_GROUPS and group not in can.groups:
+                choices = ", ".join(str(g) for g in sorted(can.groups) if g >= MIN_GROUP)
                 yield problem(
                     "algorithm-unsupported",
                     f"{path}.{gkey}",
@@ -446,7 +380,7 @@ def lifetimes(stack: LoadedStack) -> Iterator[Problem]:
         )
     for a in attachments(stack.spec):
         prov = a.iaas.provider
-        limits = LIFETIMES[prov]
+        limits = a.profile.lifetimes
         if limits.phase2_strictly_shorter and p2 == p1:
             yield problem(
                 "lifetime-order",
@@ -496,7 +430,7 @@ def nat_traversal(stack: LoadedStack) -> Iterator[Problem]:
 def dpd(stack: LoadedStack) -> Iterator[Problem]:
     timeout = stack.spec.tunnel.dpd.timeout_seconds
     for a in attachments(stack.spec):
-        lo, hi = DPD_TIMEOUT[a.iaas.provider]
+        lo, hi = a.profile.dpd_timeout
         if not lo <= timeout <= hi:
             yield problem(
                 "dpd-range",
@@ -638,8 +572,9 @@ def standby_zone(stack: LoadedStack) -> Iterator[Problem]:
             f"{standby.azure.virtual_network_name}",
         )
     if (
-        primary.provider is Provider.ONPREM
-        and standby.provider is Provider.ONPREM
+        primary.provider is standby.provider
+        and not profile(primary.provider).assigns_peer_ip
+        and primary.peer_ip is not None
         and primary.peer_ip == standby.peer_ip
     ):
         yield problem(
@@ -657,7 +592,7 @@ def failover_route53(stack: LoadedStack) -> Iterator[Problem]:
     dns = spec.standby.failover.route53
     path = f"{NAMESPACE}:standby.failover.route53"
     for role, iaas in (("primary", spec.iaas), ("standby", spec.standby.iaas)):
-        if iaas.provider is not Provider.AWS:
+        if iaas.aws is None:  # the health comes from AWS TunnelState alarms
             yield problem(
                 "failover-route53",
                 path,

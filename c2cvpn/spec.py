@@ -34,9 +34,20 @@ from pydantic import (
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
-from c2cvpn.vendors import CIPHER_ALIASES, INTEGRITY_ALIASES, Provider, squash
+from c2cvpn.vendors import (
+    CIPHER_ALIASES,
+    INTEGRITY_ALIASES,
+    PROFILES,
+    Provider,
+    ProviderProfile,
+    profile,
+    squash,
+)
 
 NAMESPACE = "c2c-vpn"
+#: The two attachments a stack may have: every module names a role with this one type.
+Role = Literal["primary", "standby"]
+ROLES: tuple[Role, ...] = ("primary", "standby")
 TOP_LEVEL_KEYS = ("genesys", "tunnel", "iaas", "standby")
 #: Top-level keys a Pulumi stack file may carry besides ``config``.
 STACK_FILE_KEYS = frozenset(
@@ -454,6 +465,12 @@ class AwsSettings(_Model):
             )
         return self
 
+    def appliance_placement_missing(self) -> str | None:
+        """What the MSS appliance still needs here (None: it can be placed)."""
+        if self.subnet_id is None:
+            return "aws.subnetId (the subnet the appliance runs in)"
+        return None
+
 
 class AzureSettings(_Model):
     """``c2c-vpn:iaas.azure``: where the attachment lands on Azure."""
@@ -479,6 +496,18 @@ class AzureSettings(_Model):
         None,
         description="Free prefix (/29 or larger) in the VNet for the MSS appliance's subnet (required when mssClamp.enabled).",
     )
+
+    def appliance_placement_missing(self) -> str | None:
+        """What the MSS appliance still needs here (None: it can be placed)."""
+        if self.appliance_subnet_prefix is None:
+            return "azure.applianceSubnetPrefix (a free prefix in the VNet for the appliance)"
+        return None
+
+
+#: The ``iaas`` keys that hold a provider's settings block.
+SETTINGS_KEYS: tuple[str, ...] = tuple(
+    sorted({p.settings_key for p in PROFILES.values() if p.settings_key is not None})
+)
 
 
 class MssClamp(_Model):
@@ -513,41 +542,38 @@ class IaasSide(_Model):
     azure: AzureSettings | None = Field(None, description="Required when provider is azure.")
     mss_clamp: MssClamp = Field(default_factory=MssClamp, description="MSS clamping.")
 
+    @property
+    def settings(self) -> AwsSettings | AzureSettings | None:
+        """The provider's own settings block (``iaas.aws``, ``iaas.azure``), if it has one."""
+        key = profile(self.provider).settings_key
+        return getattr(self, key) if key is not None else None
+
     @model_validator(mode="after")
     def _provider_block(self) -> IaasSide:
-        wanted = {Provider.AWS: "aws", Provider.AZURE: "azure"}.get(self.provider)
+        wanted = profile(self.provider).settings_key
         if wanted is not None and getattr(self, wanted) is None:
             raise PydanticCustomError(
                 "required_with",
                 "provider is {p} but the `{b}` block is missing",
                 {"p": self.provider.value, "b": wanted},
             )
-        for block in ("aws", "azure"):
+        for block in SETTINGS_KEYS:
             if block != wanted and getattr(self, block) is not None:
                 raise PydanticCustomError(
                     "conflict",
                     "provider is {p} but an `{b}` block is given; remove it or change provider",
                     {"p": self.provider.value, "b": block},
                 )
-        if self.provider is Provider.ONPREM and self.peer_ip is None:
+        if profile(self.provider).peer_ip_required and self.peer_ip is None:
             raise PydanticCustomError(
                 "required_with",
-                "provider is onprem but peerIp is missing (the on-prem firewall's IP that Genesys connects to)",
+                "provider is {p} but peerIp is missing (the IP of the IaaS end that Genesys connects to)",
+                {"p": self.provider.value},
             )
-        if self.mss_clamp.enabled and self.aws is not None and self.aws.subnet_id is None:
-            raise PydanticCustomError(
-                "required_with",
-                "mssClamp.enabled needs aws.subnetId (the subnet the appliance runs in)",
-            )
-        if (
-            self.mss_clamp.enabled
-            and self.azure is not None
-            and self.azure.appliance_subnet_prefix is None
-        ):
-            raise PydanticCustomError(
-                "required_with",
-                "mssClamp.enabled needs azure.applianceSubnetPrefix (a free prefix in the VNet for the appliance)",
-            )
+        settings = self.settings
+        missing = settings.appliance_placement_missing() if settings is not None else None
+        if self.mss_clamp.enabled and missing is not None:
+            raise PydanticCustomError("required_with", "mssClamp.enabled needs {m}", {"m": missing})
         return self
 
 
@@ -616,11 +642,16 @@ class Attachment:
     """One IaaS end of the stack: the primary, or the standby. The one place that knows which
     config paths and tunnel range belong to each role."""
 
-    role: Literal["primary", "standby"]
+    role: Role
     iaas: IaasSide
     path: str  # config path of its iaas block
     tunnel_cidr: ipaddress.IPv4Network
     tunnel_cidr_path: str
+
+    @property
+    def profile(self) -> ProviderProfile:
+        """What the project knows about this attachment's provider."""
+        return profile(self.iaas.provider)
 
 
 def attachments(spec: StackSpec) -> list[Attachment]:

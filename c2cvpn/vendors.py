@@ -12,6 +12,7 @@ reconciler all ask this module.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass
 from enum import StrEnum
@@ -168,66 +169,7 @@ INTEGRITY_ALIASES: Final[dict[str, str]] = {
 MIN_GROUP: Final = 14
 WEAK_GROUPS: Final = frozenset({1, 2, 5, 22})
 
-#: What each target can do, per phase. Values are the project's names / group numbers.
-SUPPORTED_CIPHERS: Final[dict[Provider, dict[Phase, frozenset[str]]]] = {
-    Provider.AWS: {
-        Phase.IKE: frozenset({"aes128", "aes256", "aes128gcm", "aes256gcm"}),
-        Phase.IPSEC: frozenset({"aes128", "aes256", "aes128gcm", "aes256gcm"}),
-    },
-    Provider.AZURE: {
-        Phase.IKE: frozenset(
-            {"aes128", "aes256", "aes128gcm", "aes256gcm", "aes192", "3des", "des"}
-        ),
-        Phase.IPSEC: frozenset(
-            {"aes128", "aes256", "aes128gcm", "aes256gcm", "aes192", "3des", "des"}
-        ),
-    },
-    Provider.ONPREM: {
-        Phase.IKE: frozenset(CIPHERS),
-        Phase.IPSEC: frozenset(CIPHERS),
-    },
-}
-
-SUPPORTED_INTEGRITY: Final[dict[Provider, dict[Phase, frozenset[str]]]] = {
-    Provider.AWS: {
-        Phase.IKE: frozenset({"sha1", "sha256", "sha384", "sha512"}),
-        Phase.IPSEC: frozenset({"sha1", "sha256", "sha384", "sha512"}),
-    },
-    Provider.AZURE: {
-        Phase.IKE: frozenset({"sha1", "sha256", "sha384", "md5"}),
-        Phase.IPSEC: frozenset({"sha1", "sha256", "md5"}),
-    },
-    Provider.ONPREM: {
-        Phase.IKE: frozenset(INTEGRITY),
-        Phase.IPSEC: frozenset(INTEGRITY),
-    },
-}
-
 _AWS_GROUPS_COMMON = frozenset({2, *range(14, 25)})
-SUPPORTED_GROUPS: Final[dict[Provider, dict[Phase, frozenset[int]]]] = {
-    Provider.AWS: {
-        Phase.IKE: _AWS_GROUPS_COMMON,
-        Phase.IPSEC: _AWS_GROUPS_COMMON | {5},
-    },
-    Provider.AZURE: {
-        Phase.IKE: frozenset(g.number for g in DH_GROUPS.values() if g.azure_dh),
-        Phase.IPSEC: frozenset(g.number for g in DH_GROUPS.values() if g.azure_pfs),
-    },
-    Provider.ONPREM: {
-        Phase.IKE: frozenset(DH_GROUPS),
-        Phase.IPSEC: frozenset(DH_GROUPS),
-    },
-}
-
-#: The project's portable choices: what every target accepts and nothing weak.
-PORTABLE_CIPHERS: Final = frozenset(name for name, c in CIPHERS.items() if c.portable)
-PORTABLE_GROUPS: Final = frozenset(
-    n
-    for n in DH_GROUPS
-    if n >= MIN_GROUP
-    and n not in WEAK_GROUPS
-    and all(n in SUPPORTED_GROUPS[p][ph] for p in Provider for ph in Phase)
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,31 +180,169 @@ class LifetimeRange:
     phase1_fixed: int | None = None
 
 
-LIFETIMES: Final[dict[Provider, LifetimeRange]] = {
-    # AWS: Phase1LifetimeSeconds 900-28800, Phase2LifetimeSeconds 900-3600 and < phase 1.
-    Provider.AWS: LifetimeRange((900, 28800), (900, 3600), phase2_strictly_shorter=True),
-    # Azure: the IKE SA lifetime is fixed at 28800 s; saLifeTimeSeconds from 300 s.
-    Provider.AZURE: LifetimeRange(
-        None, (300, 172799), phase2_strictly_shorter=False, phase1_fixed=28800
+@dataclass(frozen=True, slots=True)
+class PhaseSupport:
+    """What a target accepts in one phase: the project's cipher/integrity names, group numbers."""
+
+    ciphers: frozenset[str]
+    integrity: frozenset[str]
+    groups: frozenset[int]
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderProfile:
+    """Everything the project knows about one IaaS end, stated once.
+
+    Rules (:mod:`c2cvpn.rules`), the spec (:mod:`c2cvpn.spec`), the MSS arithmetic and the
+    Genesys desired state ask the profile; none of them compares a provider by name. A new
+    provider is a new profile here, a spelling column in the tables above, its settings model
+    in the spec, and its component behind one registry line (``components/registry.py``).
+    """
+
+    provider: Provider
+    #: How messages name this end ("AWS", "Azure", "the on-prem peer").
+    label: str
+    #: The ``iaas.<key>`` settings block this provider requires (None: none).
+    settings_key: str | None
+    #: Per phase: what the target can negotiate.
+    phases: dict[Phase, PhaseSupport]
+    #: Azure: with an AEAD cipher in phase 2 the integrity value is the GCM one (not chosen).
+    aead_sets_phase2_integrity: bool
+    #: Which lifetimes the target takes (None phase 1: fixed by the vendor).
+    lifetimes: LifetimeRange
+    #: Dead-peer detection timeout accepted, in seconds.
+    dpd_timeout: tuple[int, int]
+    #: The vendor's own TCP MSS recommendation across its tunnel (None: compute only).
+    vendor_mss: int | None
+    #: The cloud assigns the IPsec endpoint's public IP (``iaas.peerIp`` has no effect).
+    assigns_peer_ip: bool
+    #: ``iaas.peerIp`` must be declared (the project cannot learn the IaaS end's IP).
+    peer_ip_required: bool
+    #: The IKE peers meet over the internet: gateway and peer IPs must be public.
+    public_peers: bool
+    #: Tunnel inside ranges the vendor refuses.
+    reserved_inside: tuple[ipaddress.IPv4Network, ...]
+    #: Tunnels one connection brings up (AWS: two, on two outside IPs).
+    tunnels_per_connection: int
+    #: The target configures tunnel inside addresses (AWS: yes; Azure without BGP: no).
+    uses_inside_addresses: bool
+    #: It takes one custom IKE/IPsec policy (the algorithms can be enforced).
+    custom_policy: bool
+
+    def supports(self, phase: Phase) -> PhaseSupport:
+        return self.phases[phase]
+
+
+def _both(support: PhaseSupport) -> dict[Phase, PhaseSupport]:
+    return {Phase.IKE: support, Phase.IPSEC: support}
+
+
+_AES = frozenset({"aes128", "aes256", "aes128gcm", "aes256gcm"})
+
+PROFILES: Final[dict[Provider, ProviderProfile]] = {
+    # AWS: ModifyVpnTunnelOptions / VpnTunnelOptionsSpecification (EC2 API reference):
+    # Phase1/2EncryptionAlgorithms AES128 | AES256 | AES128-GCM-16 | AES256-GCM-16,
+    # IntegrityAlgorithms SHA1 | SHA2-256 | SHA2-384 | SHA2-512, Phase1DHGroupNumbers 2, 14-24,
+    # Phase2DHGroupNumbers 2, 5, 14-24, Phase1LifetimeSeconds 900-28800, Phase2LifetimeSeconds
+    # 900-3600 (below phase 1), DPDTimeoutSeconds >= 30, TunnelInsideCidr a /30 of
+    # 169.254.0.0/16 outside the reserved blocks. Tunnel MTU 1399 (MSS 1359) per the AWS
+    # Site-to-Site VPN "customer gateway device" requirements.
+    Provider.AWS: ProviderProfile(
+        provider=Provider.AWS,
+        label="AWS",
+        settings_key="aws",
+        phases={
+            Phase.IKE: PhaseSupport(
+                _AES, frozenset({"sha1", "sha256", "sha384", "sha512"}), _AWS_GROUPS_COMMON
+            ),
+            Phase.IPSEC: PhaseSupport(
+                _AES, frozenset({"sha1", "sha256", "sha384", "sha512"}), _AWS_GROUPS_COMMON | {5}
+            ),
+        },
+        aead_sets_phase2_integrity=False,
+        lifetimes=LifetimeRange((900, 28800), (900, 3600), phase2_strictly_shorter=True),
+        dpd_timeout=(30, 3600),
+        vendor_mss=1399 - 40,
+        assigns_peer_ip=True,
+        peer_ip_required=False,
+        public_peers=True,
+        reserved_inside=tuple(
+            ipaddress.IPv4Network(n)
+            for n in (*(f"169.254.{i}.0/30" for i in range(6)), "169.254.169.252/30")
+        ),
+        tunnels_per_connection=2,
+        uses_inside_addresses=True,
+        custom_policy=True,
     ),
-    # strongSwan: any value works; these bounds keep rekeying sane (5 min to 1 day).
-    Provider.ONPREM: LifetimeRange((300, 86400), (300, 86400), phase2_strictly_shorter=False),
+    # Azure: IpsecPolicy (REST reference, network VirtualNetworkGatewayConnections): IKE
+    # encryption/integrity and DH groups, IPsec encryption/integrity and PFS groups as spelled
+    # in the tables above; the IKE SA lifetime is fixed at 28800 s; saLifeTimeSeconds >= 300;
+    # dpdTimeoutSeconds 9-3600; Azure recommends clamping TCP MSS at 1350.
+    Provider.AZURE: ProviderProfile(
+        provider=Provider.AZURE,
+        label="Azure",
+        settings_key="azure",
+        phases={
+            Phase.IKE: PhaseSupport(
+                _AES | {"aes192", "3des", "des"},
+                frozenset({"sha1", "sha256", "sha384", "md5"}),
+                frozenset(g.number for g in DH_GROUPS.values() if g.azure_dh),
+            ),
+            Phase.IPSEC: PhaseSupport(
+                _AES | {"aes192", "3des", "des"},
+                frozenset({"sha1", "sha256", "md5"}),
+                frozenset(g.number for g in DH_GROUPS.values() if g.azure_pfs),
+            ),
+        },
+        aead_sets_phase2_integrity=True,
+        lifetimes=LifetimeRange(
+            None, (300, 172799), phase2_strictly_shorter=False, phase1_fixed=28800
+        ),
+        dpd_timeout=(9, 3600),
+        vendor_mss=1350,
+        assigns_peer_ip=False,
+        peer_ip_required=False,
+        public_peers=True,
+        reserved_inside=(),
+        tunnels_per_connection=1,
+        uses_inside_addresses=False,
+        custom_policy=True,
+    ),
+    # On-prem (strongSwan or any IKEv2 firewall): every algorithm the project knows; the
+    # lifetime bounds keep rekeying sane (5 min to 1 day); no vendor MSS figure.
+    Provider.ONPREM: ProviderProfile(
+        provider=Provider.ONPREM,
+        label="the on-prem peer",
+        settings_key=None,
+        phases=_both(PhaseSupport(frozenset(CIPHERS), frozenset(INTEGRITY), frozenset(DH_GROUPS))),
+        aead_sets_phase2_integrity=False,
+        lifetimes=LifetimeRange((300, 86400), (300, 86400), phase2_strictly_shorter=False),
+        dpd_timeout=(5, 3600),
+        vendor_mss=None,
+        assigns_peer_ip=False,
+        peer_ip_required=True,
+        public_peers=False,
+        reserved_inside=(),
+        tunnels_per_connection=1,
+        uses_inside_addresses=True,
+        custom_policy=True,
+    ),
 }
 
-#: Dead-peer detection timeout accepted by each target, in seconds.
-DPD_TIMEOUT: Final[dict[Provider, tuple[int, int]]] = {
-    Provider.AWS: (30, 3600),
-    Provider.AZURE: (9, 3600),
-    Provider.ONPREM: (5, 3600),
-}
 
-#: Each vendor's own recommendation for the TCP MSS across its tunnel (None: compute only).
-#: AWS documents a tunnel MTU of 1399 bytes (MSS 1399 - 40 = 1359); Azure recommends 1350.
-VENDOR_MSS: Final[dict[Provider, int | None]] = {
-    Provider.AWS: 1399 - 40,
-    Provider.AZURE: 1350,
-    Provider.ONPREM: None,
-}
+def profile(provider: Provider) -> ProviderProfile:
+    return PROFILES[provider]
+
+
+#: The project's portable choices: what every target accepts and nothing weak.
+PORTABLE_CIPHERS: Final = frozenset(name for name, c in CIPHERS.items() if c.portable)
+PORTABLE_GROUPS: Final = frozenset(
+    n
+    for n in DH_GROUPS
+    if n >= MIN_GROUP
+    and n not in WEAK_GROUPS
+    and all(n in p.supports(ph).groups for p in PROFILES.values() for ph in Phase)
+)
 
 
 #: Azure VPN gateway SKUs that take a custom IPsec policy (Basic does not).

@@ -11,7 +11,6 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
 
 from pydantic import SecretStr
 
@@ -23,13 +22,12 @@ from c2cvpn.spec import (
     IaasSide,
     Phase1,
     Phase2,
+    Role,
     StackSpec,
     attachment,
     attachments,
 )
-from c2cvpn.vendors import Provider
-
-Role = Literal["primary", "standby"]
+from c2cvpn.vendors import Provider, profile
 
 #: Parameters of a connection record, in report order.
 PARAMETERS: tuple[str, ...] = (
@@ -51,12 +49,6 @@ PARAMETERS: tuple[str, ...] = (
     "natTraversal",
     "keepaliveSeconds",
 )
-
-IAAS_LABEL: dict[Provider, str] = {
-    Provider.AWS: "AWS",
-    Provider.AZURE: "Azure",
-    Provider.ONPREM: "the on-prem peer",
-}
 
 
 @dataclass(frozen=True)
@@ -86,7 +78,7 @@ class Desired:
 
     @property
     def iaas_label(self) -> str:
-        return IAAS_LABEL[self.provider]
+        return profile(self.provider).label
 
 
 def _phase_values(p1: Phase1 | Phase1Record, p2: Phase2 | Phase2Record) -> dict[str, object]:
@@ -143,16 +135,14 @@ def desired(
     """
     iaas, tunnel_cidr, cidr_path, iaas_path = _role_parts(spec, role)
     unknown: dict[str, str] = {}
-    peer = peer_ip or (
-        str(iaas.peer_ip)
-        if iaas.peer_ip is not None and iaas.provider is not Provider.AWS
-        else None
-    )
+    assigned = profile(iaas.provider).assigns_peer_ip
+    declared_ip = str(iaas.peer_ip) if iaas.peer_ip is not None and not assigned else None
+    peer = peer_ip or declared_ip
     if peer is None:
         unknown["peerIp"] = (
-            "known after apply: AWS assigns the tunnel outside IPs, so the peer IP is compared "
-            "once the deployment passes it in"
-            if iaas.provider is Provider.AWS
+            f"known after apply: {profile(iaas.provider).label} assigns the tunnel outside IPs, "
+            "so the peer IP is compared once the deployment passes it in"
+            if assigned
             else "no iaas.peerIp is declared for this attachment"
         )
     key = psk if psk is not None else spec.tunnel.psk_readable
