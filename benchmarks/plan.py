@@ -3,7 +3,7 @@
 For 1, 10 and 50 AWS attachments (the prod example's primary, with the MSS appliance), this
 times two programs under the same mocks (``preview=False``), in one run, and prints ratios:
 
-- project: ``components.plan.plan_stack`` running ``AwsVpnAttachment`` N times (spec → derive
+- project: ``components.mock_engine.plan_stack`` running ``AwsVpnAttachment`` N times (spec → derive
   → vendor table → component → recording monitor → resolved, masked outputs);
 - bare: a program that registers the very same resources (types, names, inputs) as plain
   ``pulumi.CustomResource`` calls with literal inputs under plain mocks: no spec, no
@@ -29,10 +29,10 @@ from pulumi.runtime import settings
 from pulumi.runtime.stack import wait_for_rpcs
 from pulumi.runtime.sync_await import _sync_await
 
-from c2cvpn.spec import LoadedStack, load_stack
+from c2cvpn.spec import LoadedStack, attachments, load_stack
 from components.aws import AwsAttachmentArgs, AwsVpnAttachment
-from components.common import pre_shared_key
-from components.plan import plan_stack
+from components.engine_config import pre_shared_key
+from components.mock_engine import plan_stack
 
 SIZES = (1, 10, 50)
 REPEATS = 5
@@ -45,13 +45,7 @@ def project_program(count: int) -> Any:
         atts = [
             AwsVpnAttachment(
                 f"att{i}",
-                AwsAttachmentArgs(
-                    spec=spec,
-                    iaas=spec.iaas,
-                    tunnel_cidr=spec.genesys.tunnel_cidr,
-                    role="primary",
-                    psk=psk,
-                ),
+                AwsAttachmentArgs(spec=spec, attachment=attachments(spec)[0], psk=psk),
             )
             for i in range(count)
         ]

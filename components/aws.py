@@ -1,8 +1,8 @@
-"""The AWS end of one Genesys Cloud-to-Cloud VPN connection.
+"""The AWS end of one Genesys Cloud-to-Cloud VPN connection (``c2c-vpn:aws:VpnAttachment``).
 
 :class:`AwsVpnAttachment` turns a validated spec into provider resources and nothing else.
-Every vendor spelling comes from :mod:`c2cvpn.vendors`, the tunnel addressing, the MSS and the
-clamp script from :mod:`c2cvpn.derive`.
+Vendor spellings, tunnel options, rule and route keys come from :mod:`c2cvpn.inputs.aws`;
+addressing, the MSS and the clamp script from :mod:`c2cvpn.derive`.
 
 Routing with the MSS appliance (``mssClamp.enabled``). AWS has no MSS clamp of its own and
 no PMTUD across the tunnel, so Genesys-bound TCP must cross the appliance *in both
@@ -26,20 +26,24 @@ guide's "route propagation" trap: the VPN connection alone routes nothing).
 
 from __future__ import annotations
 
-import ipaddress
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_aws as aws
 
 from c2cvpn import derive
-from c2cvpn.spec import GatewayKind, IaasSide
-from c2cvpn.vendors import aws_cipher, aws_integrity
-from components.common import AttachmentArgs
+from c2cvpn.inputs import aws as inputs
+from c2cvpn.inputs.aws import RouteKey, RuleKey
+from c2cvpn.spec import Attachment, AwsSettings, GatewayKind
+from c2cvpn.vendors import Provider
+from components.attachment import (
+    AttachmentArgs,
+    AttachmentExports,
+    BuildContext,
+    tunnel_endpoints,
+)
 
-#: The customer gateway's ASN. Static routing ignores it, but AWS requires one.
-CUSTOMER_GATEWAY_ASN = 65000
 #: Debian's AWS account and the Debian 12 image name: looked up, never a hard-coded AMI ID.
 DEBIAN_OWNER = "136693071363"
 DEBIAN_12_IMAGES = "debian-12-amd64-*"
@@ -53,45 +57,44 @@ ALARM_PERIOD_SECONDS = 300
 class SharedGateway:
     """What an attachment leaves for another attachment of the same stack in the same VPC.
 
-    A VPC takes exactly one VGW, so a standby in the primary's VPC reuses the primary's
-    gateway (and its edge route table, when the primary has one) instead of attaching a
-    second gateway, and skips the rules and routes the primary already owns. The program
-    passes this to the standby through :class:`AwsAttachmentArgs`.
+    A VPC takes exactly one VGW, so a second attachment in the VPC reuses the first one's
+    gateway (and its edge route table, when it has one) instead of attaching a second
+    gateway, and skips the rules and routes the first already owns (AWS refuses duplicates).
     """
 
     vpc_id: str
     region: str
     vpn_gateway_id: pulumi.Output[str] | None
     edge_route_table_id: pulumi.Output[str] | None
-    #: ``(security group, protocol, port, cidr)`` rules and ``(route table, cidr)`` routes
-    #: the other attachment already owns: AWS refuses duplicates, so they are not repeated.
-    security_rules: frozenset[tuple[str, str, int, str]]
-    routes: frozenset[tuple[str, str]]
+    security_rules: frozenset[RuleKey]
+    routes: frozenset[RouteKey]
 
 
 @dataclass(frozen=True)
 class AwsAttachmentArgs(AttachmentArgs):
-    """:class:`AttachmentArgs` plus what only an AWS attachment can share with another."""
+    """:class:`AttachmentArgs` plus the gateway a sibling in the same VPC already attached."""
 
     shared_gateway: SharedGateway | None = None
 
 
-def slug(value: object) -> str:
-    """A resource-name fragment for a CIDR or ID: deterministic, so names never drift."""
-    return str(value).replace("/", "-").replace(".", "-")
+@dataclass(frozen=True)
+class Gateway:
+    """Where the VPN connection terminates: a VGW (new or reused) or a transit gateway."""
 
+    vgw_id: pulumi.Output[str] | None
+    tgw_id: str | None
 
-def security_rule_keys(
-    iaas: IaasSide, genesys_cidrs: list[ipaddress.IPv4Network]
-) -> list[tuple[str, str, int, str]]:
-    """Every ingress rule an attachment wants: application ports over TCP and ICMP, per Genesys CIDR."""
-    assert iaas.aws is not None
-    keys: list[tuple[str, str, int, str]] = []
-    for sg in iaas.aws.security_group_ids:
-        for cidr in genesys_cidrs:
-            keys += [(sg, "tcp", port, str(cidr)) for port in iaas.application_ports]
-            keys.append((sg, "icmp", -1, str(cidr)))
-    return keys
+    @property
+    def route_via(self) -> dict[str, pulumi.Input[str] | None]:
+        """``aws.ec2.Route`` target arguments that send a destination into the tunnel."""
+        return {"transit_gateway_id": self.tgw_id, "gateway_id": self.vgw_id}
+
+    @property
+    def target_id(self) -> pulumi.Output[str]:
+        if self.tgw_id is not None:
+            return pulumi.Output.from_input(self.tgw_id)
+        assert self.vgw_id is not None
+        return self.vgw_id
 
 
 class AwsVpnAttachment(pulumi.ComponentResource):
@@ -100,344 +103,341 @@ class AwsVpnAttachment(pulumi.ComponentResource):
     customer_gateway_id: pulumi.Output[str]
     vpn_gateway_id: pulumi.Output[str] | None
     vpn_connection_id: pulumi.Output[str]
-    tunnel_outside_ips: pulumi.Output[list[str]]
-    tunnel_inside_cidrs: pulumi.Output[list[str]]
     log_group_name: pulumi.Output[str]
     alarm_names: list[pulumi.Output[str]]
     appliance_interface_id: pulumi.Output[str] | None
     edge_route_table_id: pulumi.Output[str] | None
     route_target: pulumi.Output[str]
     shared: SharedGateway
+    exports: AttachmentExports
 
     def __init__(
-        self, name: str, args: AttachmentArgs, opts: pulumi.ResourceOptions | None = None
+        self, name: str, args: AwsAttachmentArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("c2c-vpn:aws:VpnAttachment", name, None, opts)
-        spec, iaas = args.spec, args.iaas
-        if iaas.aws is None:  # a validated spec never gets here
-            raise ValueError(f"{name}: the AWS attachment needs the iaas.aws block")
-        settings = iaas.aws
-        tunnel = spec.tunnel
-        genesys_cidrs = list(spec.genesys.tenant_cidrs)
-        genesys = [str(c) for c in genesys_cidrs]
-        shared = args.shared_gateway if isinstance(args, AwsAttachmentArgs) else None
-        child = pulumi.ResourceOptions(parent=self)
-        label = f"{tunnel.name}-{args.role}"
+        self._name, self._args = name, args
+        self._settings = _settings(args.attachment)
+        self._child = pulumi.ResourceOptions(parent=self)
+        self._genesys = list(args.spec.genesys.tenant_cidrs)
+        self.edge_route_table_id = None
+        self.appliance_interface_id = None
 
-        def tags(role: str) -> dict[str, str]:
-            return {
-                "Name": f"{label}-{role}",
-                "c2c-vpn:connection": tunnel.name,
-                "c2c-vpn:role": args.role,
-            }
+        cgw = self._customer_gateway()
+        gateway = self._gateway()
+        log_group = self._log_group()
+        vpn = self._vpn_connection(cgw, gateway, log_group)
+        self._vpn_routes(vpn, gateway)
+        if args.attachment.iaas.mss_clamp.enabled:
+            self._appliance(vpn, gateway)
+        routes = self._route_tables(vpn, gateway)
+        rules = self._security_rules()
+        self.alarm_names = self._alarms(vpn)
+        self._publish(cgw, gateway, vpn, log_group, routes, rules)
 
-        # --- customer gateway: the Genesys VPN gateway. AWS returns an existing gateway for an
-        # identical (type, IP, ASN) request, so each connection names its own device.
-        cgw = aws.ec2.CustomerGateway(
-            f"{name}-cgw",
+    # ------------------------------------------------------------------ helpers
+
+    def _tags(self, what: str) -> dict[str, str]:
+        return inputs.tags(self._args.spec.tunnel.name, self._args.attachment.role, what)
+
+    @property
+    def _label(self) -> str:
+        return inputs.label(self._args.spec.tunnel.name, self._args.attachment.role)
+
+    def _route(
+        self,
+        name: str,
+        table: pulumi.Input[str],
+        cidr: str,
+        via: Mapping[str, pulumi.Input[str] | None],
+        after: pulumi.Resource | None = None,
+    ) -> aws.ec2.Route:
+        """One route: ``via`` holds the target argument (gateway, TGW or network interface)."""
+        opts = (
+            self._child
+            if after is None
+            else pulumi.ResourceOptions(parent=self, depends_on=[after])
+        )
+        return aws.ec2.Route(
+            name, route_table_id=table, destination_cidr_block=cidr, opts=opts, **via
+        )
+
+    # ------------------------------------------------------------------ steps
+
+    def _customer_gateway(self) -> aws.ec2.CustomerGateway:
+        """The Genesys VPN gateway. AWS returns an existing gateway for an identical
+        (type, IP, ASN) request, so each connection names its own device."""
+        return aws.ec2.CustomerGateway(
+            f"{self._name}-cgw",
             type="ipsec.1",
-            bgp_asn=str(CUSTOMER_GATEWAY_ASN),
-            ip_address=str(spec.genesys.gateway_ip),
-            device_name=label,
-            tags=tags("cgw"),
-            opts=child,
+            bgp_asn=str(inputs.CUSTOMER_GATEWAY_ASN),
+            ip_address=str(self._args.spec.genesys.gateway_ip),
+            device_name=self._label,
+            tags=self._tags("cgw"),
+            opts=self._child,
         )
 
-        # --- gateway: a new VGW attached to the VPC, the VGW a sibling already attached, or the TGW.
-        vgw_id: pulumi.Output[str] | None = None
-        reused_vgw = False
-        tgw = settings.gateway is GatewayKind.TGW
-        if tgw:
-            assert settings.transit_gateway_id is not None
-        elif shared is not None and shared.vpn_gateway_id is not None:
-            vgw_id = shared.vpn_gateway_id
-            reused_vgw = True
-        else:
-            vgw = aws.ec2.VpnGateway(
-                f"{name}-vgw",
-                vpc_id=settings.vpc_id,
-                availability_zone=settings.availability_zone,
-                tags=tags("vgw"),
-                opts=child,
-            )
-            vgw_id = vgw.id
+    def _gateway(self) -> Gateway:
+        """A new VGW attached to the VPC, the VGW a sibling already attached, or the TGW."""
+        s, shared = self._settings, self._args.shared_gateway
+        if s.gateway is GatewayKind.TGW:
+            return Gateway(vgw_id=None, tgw_id=s.transit_gateway_id)
+        if shared is not None and shared.vpn_gateway_id is not None:
+            self.edge_route_table_id = shared.edge_route_table_id  # the VGW's, when it has one
+            return Gateway(vgw_id=shared.vpn_gateway_id, tgw_id=None)
+        vgw = aws.ec2.VpnGateway(
+            f"{self._name}-vgw",
+            vpc_id=s.vpc_id,
+            availability_zone=s.availability_zone,
+            tags=self._tags("vgw"),
+            opts=self._child,
+        )
+        return Gateway(vgw_id=vgw.id, tgw_id=None)
 
-        # --- tunnel logs
-        log_group = aws.cloudwatch.LogGroup(
-            f"{name}-tunnel-logs",
-            name=f"/c2c-vpn/{tunnel.name}/{args.role}",
+    def _log_group(self) -> aws.cloudwatch.LogGroup:
+        return aws.cloudwatch.LogGroup(
+            f"{self._name}-tunnel-logs",
+            name=f"/c2c-vpn/{self._args.spec.tunnel.name}/{self._args.attachment.role}",
             retention_in_days=LOG_RETENTION_DAYS,
-            tags=tags("tunnel-logs"),
-            opts=child,
+            tags=self._tags("tunnel-logs"),
+            opts=self._child,
         )
 
-        # --- the VPN connection: both tunnels from the spec, in AWS spelling.
-        p1, p2 = tunnel.phase1, tunnel.phase2
-        inside = derive.inside_tunnels(args.tunnel_cidr)
-        tunnel_options: dict[str, Any] = {}
-        for index in (1, 2):
-            t = f"tunnel{index}_"
-            tunnel_options.update(
-                {
-                    f"{t}ike_versions": ["ikev2"],
-                    f"{t}phase1_encryption_algorithms": [aws_cipher(p1.encryption)],
-                    f"{t}phase1_integrity_algorithms": [aws_integrity(p1.integrity)],
-                    f"{t}phase1_dh_group_numbers": [p1.dh_group],
-                    f"{t}phase1_lifetime_seconds": p1.lifetime_seconds,
-                    f"{t}phase2_encryption_algorithms": [aws_cipher(p2.encryption)],
-                    f"{t}phase2_integrity_algorithms": [aws_integrity(p2.integrity)],
-                    f"{t}phase2_lifetime_seconds": p2.lifetime_seconds,
-                    f"{t}dpd_timeout_seconds": tunnel.dpd.timeout_seconds,
-                    f"{t}dpd_timeout_action": tunnel.dpd.action,
-                    f"{t}startup_action": tunnel.startup_action,
-                    f"{t}preshared_key": args.psk,
-                }
-            )
-            if p2.pfs_group is not None:
-                tunnel_options[f"{t}phase2_dh_group_numbers"] = [p2.pfs_group]
-            if index <= len(inside):  # a /30 gives tunnel 1 only; AWS picks tunnel 2's range
-                tunnel_options[f"{t}inside_cidr"] = str(inside[index - 1].cidr)
-        log_cls = {
-            1: aws.ec2.VpnConnectionTunnel1LogOptionsArgs,
-            2: aws.ec2.VpnConnectionTunnel2LogOptionsArgs,
-        }
-        cw_cls = {
-            1: aws.ec2.VpnConnectionTunnel1LogOptionsCloudwatchLogOptionsArgs,
-            2: aws.ec2.VpnConnectionTunnel2LogOptionsCloudwatchLogOptionsArgs,
-        }
-        for index in (1, 2):
-            tunnel_options[f"tunnel{index}_log_options"] = log_cls[index](
-                cloudwatch_log_options=cw_cls[index](
-                    log_enabled=True, log_group_arn=log_group.arn, log_output_format="json"
+    def _vpn_connection(
+        self, cgw: aws.ec2.CustomerGateway, gateway: Gateway, logs: aws.cloudwatch.LogGroup
+    ) -> aws.ec2.VpnConnection:
+        """Both tunnels from the spec, in AWS spelling, logging to CloudWatch."""
+        a = self._args
+        options = inputs.tunnel_options(a.spec, a.attachment.tunnel_cidr, a.psk)
+        log_options = {
+            "tunnel1_log_options": aws.ec2.VpnConnectionTunnel1LogOptionsArgs(
+                cloudwatch_log_options=aws.ec2.VpnConnectionTunnel1LogOptionsCloudwatchLogOptionsArgs(
+                    log_enabled=True, log_group_arn=logs.arn, log_output_format="json"
                 )
-            )
-        vpn = aws.ec2.VpnConnection(
-            f"{name}-vpn",
+            ),
+            "tunnel2_log_options": aws.ec2.VpnConnectionTunnel2LogOptionsArgs(
+                cloudwatch_log_options=aws.ec2.VpnConnectionTunnel2LogOptionsCloudwatchLogOptionsArgs(
+                    log_enabled=True, log_group_arn=logs.arn, log_output_format="json"
+                )
+            ),
+        }
+        secret_outputs = ["tunnel1_preshared_key", "tunnel2_preshared_key"]
+        return aws.ec2.VpnConnection(
+            f"{self._name}-vpn",
             type="ipsec.1",
             customer_gateway_id=cgw.id,
-            vpn_gateway_id=vgw_id,
-            transit_gateway_id=settings.transit_gateway_id if tgw else None,
+            vpn_gateway_id=gateway.vgw_id,
+            transit_gateway_id=gateway.tgw_id,
             static_routes_only=True,
-            tags=tags("vpn"),
+            tags=self._tags("vpn"),
             opts=pulumi.ResourceOptions(
                 parent=self,
-                additional_secret_outputs=[
-                    "tunnel1_preshared_key",
-                    "tunnel2_preshared_key",
-                    "customer_gateway_configuration",
-                ],
+                additional_secret_outputs=[*secret_outputs, "customer_gateway_configuration"],
             ),
-            **tunnel_options,
+            **options,  # type: ignore[arg-type]  # AWS argument names, typed by inputs.aws
+            **log_options,
         )
 
-        # --- static VPN routes to the Genesys networks
-        if tgw:
-            tgw_info = aws.ec2transitgateway.get_transit_gateway_output(
-                id=settings.transit_gateway_id, opts=pulumi.InvokeOutputOptions(parent=self)
-            )
-            for cidr in genesys:
-                aws.ec2transitgateway.Route(
-                    f"{name}-tgw-route-{slug(cidr)}",
-                    destination_cidr_block=cidr,
-                    transit_gateway_attachment_id=vpn.transit_gateway_attachment_id,
-                    transit_gateway_route_table_id=tgw_info.association_default_route_table_id,
-                    opts=child,
-                )
-        else:
+    def _vpn_routes(self, vpn: aws.ec2.VpnConnection, gateway: Gateway) -> None:
+        """Static routes to the Genesys networks: on the VPN connection, or in the TGW's
+        default association route table."""
+        genesys = [str(c) for c in self._genesys]
+        if gateway.tgw_id is None:
             for cidr in genesys:
                 aws.ec2.VpnConnectionRoute(
-                    f"{name}-vpn-route-{slug(cidr)}",
+                    f"{self._name}-vpn-route-{inputs.slug(cidr)}",
                     vpn_connection_id=vpn.id,
                     destination_cidr_block=cidr,
-                    opts=child,
+                    opts=self._child,
                 )
-
-        # --- the MSS appliance (see the module docstring for the routing)
-        gateway_target: pulumi.Output[str] = (
-            pulumi.Output.from_input(settings.transit_gateway_id or "")
-            if tgw
-            else pulumi.Output.from_input(vgw_id)  # type: ignore[arg-type]
+            return
+        tgw = aws.ec2transitgateway.get_transit_gateway_output(
+            id=gateway.tgw_id, opts=pulumi.InvokeOutputOptions(parent=self)
         )
-
-        def gateway_route(route_name: str, table: pulumi.Input[str], cidr: str) -> aws.ec2.Route:
-            return aws.ec2.Route(
-                route_name,
-                route_table_id=table,
+        for cidr in genesys:
+            aws.ec2transitgateway.Route(
+                f"{self._name}-tgw-route-{inputs.slug(cidr)}",
                 destination_cidr_block=cidr,
-                transit_gateway_id=settings.transit_gateway_id if tgw else None,
-                gateway_id=None if tgw else vgw_id,
-                opts=pulumi.ResourceOptions(parent=self, depends_on=[vpn]),
+                transit_gateway_attachment_id=vpn.transit_gateway_attachment_id,
+                transit_gateway_route_table_id=tgw.association_default_route_table_id,
+                opts=self._child,
             )
 
-        self.appliance_interface_id = None
-        self.edge_route_table_id = (
-            shared.edge_route_table_id if shared is not None and reused_vgw else None
+    def _appliance(self, vpn: aws.ec2.VpnConnection, gateway: Gateway) -> None:
+        """The MSS appliance, its subnet's own route table, and (VGW) the inbound edge routes."""
+        sg = self._appliance_security_group()
+        eni = self._appliance_instance(sg).primary_network_interface_id
+        self.appliance_interface_id = eni
+        s = self._settings
+        assert s.subnet_id is not None  # the spec requires it with mssClamp.enabled
+        # The appliance's own subnet sends the Genesys networks to the gateway.
+        table = aws.ec2.RouteTable(
+            f"{self._name}-appliance-rt",
+            vpc_id=s.vpc_id,
+            tags=self._tags("appliance-rt"),
+            opts=self._child,
         )
-        if iaas.mss_clamp.enabled:
-            assert settings.subnet_id is not None
-            mss = derive.attachment_mss(spec, iaas)
-            app_networks = [str(n) for n in iaas.networks]
-            forwarded_ingress = [
+        aws.ec2.RouteTableAssociation(
+            f"{self._name}-appliance-rt-assoc",
+            route_table_id=table.id,
+            subnet_id=s.subnet_id,
+            opts=self._child,
+        )
+        for cidr in (str(c) for c in self._genesys):
+            self._route(
+                f"{self._name}-appliance-route-{inputs.slug(cidr)}",
+                table.id,
+                cidr,
+                gateway.route_via,
+                vpn,
+            )
+        if gateway.tgw_id is not None:
+            return  # a transit gateway has no edge association: only outbound SYNs are clamped
+        if self.edge_route_table_id is None:
+            edge = aws.ec2.RouteTable(
+                f"{self._name}-edge-rt",
+                vpc_id=s.vpc_id,
+                tags=self._tags("edge-rt"),
+                opts=self._child,
+            )
+            aws.ec2.RouteTableAssociation(
+                f"{self._name}-edge-rt-assoc",
+                route_table_id=edge.id,
+                gateway_id=gateway.vgw_id,
+                opts=self._child,
+            )
+            self.edge_route_table_id = edge.id
+        for net in (str(n) for n in self._args.attachment.iaas.networks):
+            self._route(
+                f"{self._name}-edge-route-{inputs.slug(net)}",
+                self.edge_route_table_id,
+                net,
+                {"network_interface_id": eni},
+            )
+
+    def _appliance_security_group(self) -> aws.ec2.SecurityGroup:
+        """Only what the appliance forwards: application networks ⇄ Genesys."""
+        genesys = [str(c) for c in self._genesys]
+        iaas = self._args.attachment.iaas
+        app_networks = [str(n) for n in iaas.networks]
+        ingress = [
+            aws.ec2.SecurityGroupIngressArgs(
+                protocol="-1",
+                from_port=0,
+                to_port=0,
+                cidr_blocks=app_networks,
+                description="Genesys-bound traffic from the application networks",
+            ),
+            *(
                 aws.ec2.SecurityGroupIngressArgs(
+                    protocol="tcp",
+                    from_port=port,
+                    to_port=port,
+                    cidr_blocks=genesys,
+                    description=f"Genesys to the application port {port}",
+                )
+                for port in iaas.application_ports
+            ),
+            aws.ec2.SecurityGroupIngressArgs(
+                protocol="icmp",
+                from_port=-1,
+                to_port=-1,
+                cidr_blocks=genesys,
+                description="Genesys ping test",
+            ),
+        ]
+        return aws.ec2.SecurityGroup(
+            f"{self._name}-appliance-sg",
+            name=f"{self._label}-mss-appliance",
+            description="c2c-vpn MSS appliance: only traffic it forwards between the application networks and Genesys",
+            vpc_id=self._settings.vpc_id,
+            ingress=ingress,
+            egress=[
+                aws.ec2.SecurityGroupEgressArgs(
                     protocol="-1",
                     from_port=0,
                     to_port=0,
-                    cidr_blocks=app_networks,
-                    description="Genesys-bound traffic from the application networks",
-                ),
-                *(
-                    aws.ec2.SecurityGroupIngressArgs(
-                        protocol="tcp",
-                        from_port=port,
-                        to_port=port,
-                        cidr_blocks=genesys,
-                        description=f"Genesys to the application port {port}",
-                    )
-                    for port in iaas.application_ports
-                ),
-                aws.ec2.SecurityGroupIngressArgs(
-                    protocol="icmp",
-                    from_port=-1,
-                    to_port=-1,
-                    cidr_blocks=genesys,
-                    description="Genesys ping test",
-                ),
-            ]
-            appliance_sg = aws.ec2.SecurityGroup(
-                f"{name}-appliance-sg",
-                name=f"{label}-mss-appliance",
-                description="c2c-vpn MSS appliance: only traffic it forwards between the application networks and Genesys",
-                vpc_id=settings.vpc_id,
-                ingress=forwarded_ingress,
-                egress=[
-                    aws.ec2.SecurityGroupEgressArgs(
-                        protocol="-1",
-                        from_port=0,
-                        to_port=0,
-                        cidr_blocks=[*genesys, *app_networks],
-                        description="forwarded traffic to Genesys and back to the application networks",
-                    )
-                ],
-                tags=tags("appliance-sg"),
-                opts=child,
-            )
-            ami = aws.ec2.get_ami_output(
-                most_recent=True,
-                owners=[DEBIAN_OWNER],
-                filters=[
-                    aws.ec2.GetAmiFilterArgs(name="name", values=[DEBIAN_12_IMAGES]),
-                    aws.ec2.GetAmiFilterArgs(name="architecture", values=["x86_64"]),
-                ],
-                opts=pulumi.InvokeOutputOptions(parent=self),
-            )
-            appliance = aws.ec2.Instance(
-                f"{name}-appliance",
-                ami=ami.id,
-                instance_type=APPLIANCE_INSTANCE_TYPE,
-                subnet_id=settings.subnet_id,
-                vpc_security_group_ids=[appliance_sg.id],
-                source_dest_check=False,
-                user_data=derive.mss_clamp_cloud_config(mss.mss, genesys_cidrs),
-                user_data_replace_on_change=True,
-                metadata_options=aws.ec2.InstanceMetadataOptionsArgs(http_tokens="required"),
-                tags=tags("mss-appliance"),
-                opts=pulumi.ResourceOptions(parent=self, ignore_changes=["ami"]),
-            )
-            eni = appliance.primary_network_interface_id
-            self.appliance_interface_id = eni
-            # The appliance's own subnet sends the Genesys networks to the gateway.
-            appliance_rt = aws.ec2.RouteTable(
-                f"{name}-appliance-rt",
-                vpc_id=settings.vpc_id,
-                tags=tags("appliance-rt"),
-                opts=child,
-            )
-            aws.ec2.RouteTableAssociation(
-                f"{name}-appliance-rt-assoc",
-                route_table_id=appliance_rt.id,
-                subnet_id=settings.subnet_id,
-                opts=child,
-            )
-            for cidr in genesys:
-                gateway_route(f"{name}-appliance-route-{slug(cidr)}", appliance_rt.id, cidr)
-            # Inbound through the appliance: the VGW's edge route table.
-            if not tgw:
-                if self.edge_route_table_id is None:
-                    edge_rt = aws.ec2.RouteTable(
-                        f"{name}-edge-rt", vpc_id=settings.vpc_id, tags=tags("edge-rt"), opts=child
-                    )
-                    aws.ec2.RouteTableAssociation(
-                        f"{name}-edge-rt-assoc",
-                        route_table_id=edge_rt.id,
-                        gateway_id=vgw_id,
-                        opts=child,
-                    )
-                    self.edge_route_table_id = edge_rt.id
-                for net in app_networks:
-                    aws.ec2.Route(
-                        f"{name}-edge-route-{slug(net)}",
-                        route_table_id=self.edge_route_table_id,
-                        destination_cidr_block=net,
-                        network_interface_id=eni,
-                        opts=child,
-                    )
-            self.route_target = eni
-        else:
-            self.route_target = gateway_target
+                    cidr_blocks=[*genesys, *app_networks],
+                    description="forwarded traffic to Genesys and back to the application networks",
+                )
+            ],
+            tags=self._tags("appliance-sg"),
+            opts=self._child,
+        )
 
-        # --- the application route tables: each Genesys CIDR to the appliance or the gateway
-        owned_routes = shared.routes if shared is not None else frozenset()
-        routes: set[tuple[str, str]] = set()
-        for table in settings.route_table_ids:
-            for cidr in genesys:
-                if (table, cidr) in owned_routes:
-                    continue  # the other attachment's route; a table holds one route per CIDR
-                routes.add((table, cidr))
-                route_name = f"{name}-route-{table}-{slug(cidr)}"
-                if iaas.mss_clamp.enabled:
-                    aws.ec2.Route(
-                        route_name,
-                        route_table_id=table,
-                        destination_cidr_block=cidr,
-                        network_interface_id=self.appliance_interface_id,
-                        opts=child,
-                    )
-                else:
-                    gateway_route(route_name, table, cidr)
+    def _appliance_instance(self, sg: aws.ec2.SecurityGroup) -> aws.ec2.Instance:
+        """Debian 12 (looked up), source/destination check off, the clamp on every boot."""
+        a = self._args
+        ami = aws.ec2.get_ami_output(
+            most_recent=True,
+            owners=[DEBIAN_OWNER],
+            filters=[
+                aws.ec2.GetAmiFilterArgs(name="name", values=[DEBIAN_12_IMAGES]),
+                aws.ec2.GetAmiFilterArgs(name="architecture", values=["x86_64"]),
+            ],
+            opts=pulumi.InvokeOutputOptions(parent=self),
+        )
+        mss = derive.attachment_mss(a.spec, a.attachment.iaas)
+        return aws.ec2.Instance(
+            f"{self._name}-appliance",
+            ami=ami.id,
+            instance_type=APPLIANCE_INSTANCE_TYPE,
+            subnet_id=self._settings.subnet_id,
+            vpc_security_group_ids=[sg.id],
+            source_dest_check=False,
+            user_data=derive.mss_clamp_cloud_config(mss.mss, self._genesys),
+            user_data_replace_on_change=True,
+            metadata_options=aws.ec2.InstanceMetadataOptionsArgs(http_tokens="required"),
+            tags=self._tags("mss-appliance"),
+            opts=pulumi.ResourceOptions(parent=self, ignore_changes=["ami"]),
+        )
 
-        # --- security-group rules: application ports and ICMP, from the Genesys CIDRs only
-        owned_rules = shared.security_rules if shared is not None else frozenset()
-        rules: set[tuple[str, str, int, str]] = set()
-        for key in security_rule_keys(iaas, genesys_cidrs):
-            if key in owned_rules:
-                continue
-            rules.add(key)
+    def _route_tables(self, vpn: aws.ec2.VpnConnection, gateway: Gateway) -> list[RouteKey]:
+        """Each listed route table: each Genesys CIDR to the appliance or the gateway."""
+        shared = self._args.shared_gateway
+        owned = shared.routes if shared is not None else frozenset()
+        keys = inputs.not_owned(
+            inputs.route_table_keys(self._args.attachment.iaas, self._genesys), owned
+        )
+        eni = self.appliance_interface_id
+        for table, cidr in keys:
+            name = f"{self._name}-route-{table}-{inputs.slug(cidr)}"
+            if eni is not None:
+                self._route(name, table, cidr, {"network_interface_id": eni})
+            else:
+                self._route(name, table, cidr, gateway.route_via, vpn)
+        return keys
+
+    def _security_rules(self) -> list[RuleKey]:
+        """Application ports and ICMP, from the Genesys CIDRs only."""
+        shared = self._args.shared_gateway
+        owned = shared.security_rules if shared is not None else frozenset()
+        keys = inputs.not_owned(
+            inputs.security_rule_keys(self._args.attachment.iaas, self._genesys), owned
+        )
+        for key in keys:
             sg, protocol, port, cidr = key
-            what = f"tcp{port}" if protocol == "tcp" else "icmp"
             aws.ec2.SecurityGroupRule(
-                f"{name}-sg-{sg}-{what}-{slug(cidr)}",
+                inputs.rule_name(self._name, key),
                 type="ingress",
                 security_group_id=sg,
                 protocol=protocol,
                 from_port=port,
                 to_port=port,
                 cidr_blocks=[cidr],
-                description=(
-                    f"Genesys Cloud {cidr} to port {port} over {tunnel.name}"
-                    if protocol == "tcp"
-                    else f"Genesys Cloud {cidr} ping test over {tunnel.name}"
-                ),
-                opts=child,
+                description=inputs.rule_description(key, self._args.spec.tunnel.name),
+                opts=self._child,
             )
+        return keys
 
-        # --- alarms: each tunnel's TunnelState (1 up, 0 down)
-        addresses = [vpn.tunnel1_address, vpn.tunnel2_address]
-        self.alarm_names = []
-        for index, address in enumerate(addresses, start=1):
+    def _alarms(self, vpn: aws.ec2.VpnConnection) -> list[pulumi.Output[str]]:
+        """Each tunnel's TunnelState (1 up, 0 down), notifying the SNS topics both ways."""
+        tunnel, role = self._args.spec.tunnel, self._args.attachment.role
+        names = []
+        for index, address in enumerate([vpn.tunnel1_address, vpn.tunnel2_address], start=1):
             alarm = aws.cloudwatch.MetricAlarm(
-                f"{name}-tunnel{index}-down",
-                name=f"{label}-tunnel{index}-down",
-                alarm_description=f"{tunnel.name} ({args.role}) tunnel {index} to Genesys Cloud is down",
+                f"{self._name}-tunnel{index}-down",
+                name=f"{self._label}-tunnel{index}-down",
+                alarm_description=f"{tunnel.name} ({role}) tunnel {index} to Genesys Cloud is down",
                 namespace="AWS/VPN",
                 metric_name="TunnelState",
                 dimensions={"VpnId": vpn.id, "TunnelIpAddress": address},
@@ -447,39 +447,116 @@ class AwsVpnAttachment(pulumi.ComponentResource):
                 comparison_operator="LessThanThreshold",
                 threshold=1,
                 treat_missing_data="breaching",
-                alarm_actions=list(settings.alarm_actions),
-                ok_actions=list(settings.alarm_actions),
-                tags=tags(f"tunnel{index}-alarm"),
-                opts=child,
+                alarm_actions=list(self._settings.alarm_actions),
+                ok_actions=list(self._settings.alarm_actions),
+                tags=self._tags(f"tunnel{index}-alarm"),
+                opts=self._child,
             )
-            self.alarm_names.append(alarm.name)
+            names.append(alarm.name)
+        return names
 
+    def _publish(
+        self,
+        cgw: aws.ec2.CustomerGateway,
+        gateway: Gateway,
+        vpn: aws.ec2.VpnConnection,
+        logs: aws.cloudwatch.LogGroup,
+        routes: list[RouteKey],
+        rules: list[RuleKey],
+    ) -> None:
+        """Attributes, what a sibling in the same VPC reuses, the exports, registered outputs."""
+        a, s = self._args, self._settings
+        shared = a.shared_gateway
         self.customer_gateway_id = cgw.id
-        self.vpn_gateway_id = vgw_id
+        self.vpn_gateway_id = gateway.vgw_id
         self.vpn_connection_id = vpn.id
-        self.tunnel_outside_ips = pulumi.Output.all(*addresses)
-        self.tunnel_inside_cidrs = pulumi.Output.all(
-            vpn.tunnel1_inside_cidr, vpn.tunnel2_inside_cidr
-        )
-        self.log_group_name = log_group.name
+        self.log_group_name = logs.name
+        self.route_target = self.appliance_interface_id or gateway.target_id
         self.shared = SharedGateway(
-            vpc_id=settings.vpc_id,
-            region=settings.region,
-            vpn_gateway_id=vgw_id,
+            vpc_id=s.vpc_id,
+            region=s.region,
+            vpn_gateway_id=gateway.vgw_id,
             edge_route_table_id=self.edge_route_table_id,
-            security_rules=frozenset(rules) | owned_rules,
-            routes=frozenset(routes) | owned_routes,
+            security_rules=frozenset(rules) | (shared.security_rules if shared else frozenset()),
+            routes=frozenset(routes) | (shared.routes if shared else frozenset()),
+        )
+        self.exports = AttachmentExports(
+            role=a.attachment.role,
+            provider=Provider.AWS,
+            tunnel_cidr=str(a.attachment.tunnel_cidr),
+            tunnels=tunnel_endpoints(
+                a.attachment,
+                [vpn.tunnel1_address, vpn.tunnel2_address],
+                [vpn.tunnel1_inside_cidr, vpn.tunnel2_inside_cidr],
+            ),
+            placement={"region": s.region, "availabilityZone": s.availability_zone},
+            iaas={
+                "vpcId": s.vpc_id,
+                "gateway": s.gateway.value,
+                "vpnGatewayId": gateway.vgw_id,
+                "transitGatewayId": s.transit_gateway_id,
+                "customerGatewayId": cgw.id,
+                "vpnConnectionId": vpn.id,
+                "routeTableIds": list(s.route_table_ids),
+                "routeTarget": self.route_target,
+                "securityGroupIds": list(s.security_group_ids),
+                "applianceInterfaceId": self.appliance_interface_id,
+                "tunnelLogGroup": logs.name,
+                "alarmNames": self.alarm_names,
+            },
+            alarm_names=self.alarm_names,
+            alarm_region=s.region,
         )
         self.register_outputs(
             {
-                "customer_gateway_id": self.customer_gateway_id,
-                "vpn_gateway_id": self.vpn_gateway_id,
-                "vpn_connection_id": self.vpn_connection_id,
-                "tunnel_outside_ips": self.tunnel_outside_ips,
-                "tunnel_inside_cidrs": self.tunnel_inside_cidrs,
-                "log_group_name": self.log_group_name,
-                "alarm_names": self.alarm_names,
-                "appliance_interface_id": self.appliance_interface_id,
-                "route_target": self.route_target,
+                "customerGatewayId": self.customer_gateway_id,
+                "vpnGatewayId": self.vpn_gateway_id,
+                "vpnConnectionId": self.vpn_connection_id,
+                "tunnelOutsideIps": [vpn.tunnel1_address, vpn.tunnel2_address],
+                "tunnelInsideCidrs": [vpn.tunnel1_inside_cidr, vpn.tunnel2_inside_cidr],
+                "logGroupName": self.log_group_name,
+                "alarmNames": self.alarm_names,
+                "applianceInterfaceId": self.appliance_interface_id,
+                "routeTarget": self.route_target,
             }
         )
+
+
+def _settings(attachment: Attachment) -> AwsSettings:
+    if attachment.iaas.aws is None:  # a validated spec never gets here
+        raise ValueError(f"{attachment.path}: the AWS attachment needs the iaas.aws block")
+    return attachment.iaas.aws
+
+
+@dataclass
+class AwsStackState:
+    """What the stack's AWS attachments share: a provider per extra region, the first VPC's gateway."""
+
+    default_region: str | None
+    providers: dict[str, aws.Provider] = field(default_factory=dict)
+    shared: SharedGateway | None = None
+
+    def options(self, region: str) -> pulumi.ResourceOptions | None:
+        """A region other than ``aws:region`` (e.g. a standby elsewhere) gets its own provider."""
+        if region == self.default_region:
+            return None
+        if region not in self.providers:
+            self.providers[region] = aws.Provider(f"aws-{region}", region=region)
+        return pulumi.ResourceOptions(providers={"aws": self.providers[region]})
+
+
+def build(attachment: Attachment, context: BuildContext) -> AttachmentExports:
+    """The registry's builder: one AWS attachment, reusing a sibling's gateway in the same VPC."""
+    state = context.state(Provider.AWS, lambda: AwsStackState(pulumi.Config("aws").get("region")))
+    s = _settings(attachment)
+    shared = state.shared
+    reuse = (
+        shared
+        if shared is not None and (shared.vpc_id, shared.region) == (s.vpc_id, s.region)
+        else None
+    )
+    args = AwsAttachmentArgs(context.spec, attachment, context.psk, shared_gateway=reuse)
+    component = AwsVpnAttachment(attachment.role, args, state.options(s.region))
+    if state.shared is None:
+        state.shared = component.shared
+    return component.exports

@@ -38,10 +38,9 @@ When ``iaas.mssClamp.enabled`` (the MSS-clamping appliance):
     A Debian 12 ``Standard_B1s`` VM with IP forwarding on its NIC and no public IP. Its
     cloud-init is :func:`c2cvpn.derive.mss_clamp_script` at
     :func:`c2cvpn.derive.attachment_mss` (capped at Azure's 1350), installed as a cloud-init
-    per-boot script so the clamp survives reboots. The subnet keeps default outbound access
-    because Debian 12 has no iptables until the script installs it. ``pulumi_tls`` is not a
-    dependency, so there is no SSH key to give it: the admin password is a generated
-    ``pulumi_random`` secret (the ``appliance_admin_password`` attribute), reachable only from
+    per-boot script so the clamp survives reboots. The clamp installs nothing: it uses ``nft``,
+    which Debian 12 ships. ``pulumi_tls`` is not a dependency, so there is no SSH key to give
+    it: the admin password is a generated ``pulumi_random`` secret, reachable only from
     inside the VNet.
 ``route-table``
     Genesys CIDRs → the appliance (``VirtualAppliance``). The back-end subnets are not named
@@ -50,48 +49,36 @@ When ``iaas.mssClamp.enabled`` (the MSS-clamping appliance):
     IaaS networks → the appliance, associated with the ``GatewaySubnet`` created here, so
     Genesys-initiated SYNs cross the appliance too (symmetric path, both directions clamped).
 
-Standby (``args.role == "standby"``): the program calls this component a second time with
-the standby's ``iaas`` block and tunnel CIDR; everything lands in the standby's own location,
-resource group and virtual network, and every Azure name carries the role. Failover is
-active-passive on the Genesys side, as for AWS: Genesys holds two connections (one per
-tunnel CIDR) to two gateway IPs and moves traffic to the standby when DPD declares the
-primary dead; both Azure connections stay up, no Azure-side switch is needed.
+Standby (role ``standby``): the registry calls this builder a second time with the standby's
+``iaas`` block and tunnel CIDR; everything lands in the standby's own location, resource group
+and virtual network, and every Azure name carries the role. The failover design is the
+README's ("Active-passive").
 """
 
 from __future__ import annotations
 
 import base64
 import ipaddress
-import re
-from typing import Any
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_azure_native as azure_native
 import pulumi_random as random
 
 from c2cvpn import derive
-from c2cvpn.spec import AzureSettings
-from c2cvpn.vendors import (
-    Phase,
-    azure_cipher,
-    azure_dh_group,
-    azure_integrity,
-    azure_pfs_group,
+from c2cvpn.inputs import azure as inputs
+from c2cvpn.spec import Attachment, AzureSettings
+from c2cvpn.vendors import Provider
+from components.attachment import (
+    AttachmentArgs,
+    AttachmentExports,
+    BuildContext,
+    same_ip_per_inside_range,
 )
-from components.common import AttachmentArgs
 
 network = azure_native.network
 compute = azure_native.compute
 
-#: Azure requires the gateway's subnet to carry exactly this name.
-GATEWAY_SUBNET_NAME = "GatewaySubnet"
-#: IPsec SA volume lifetime: large enough that the time lifetime always rekeys first.
-SA_DATA_SIZE_KILOBYTES = 102_400_000
-#: First NSG priority per role; ICMP takes the base, application ports the next slots.
-NSG_PRIORITY_BASE = {"primary": 300, "standby": 500}
-#: The appliance subnet: this prefix length, right after the GatewaySubnet.
-#: Azure reserves the first four addresses of a subnet (.0 network, .1 gateway, .2/.3 DNS).
-AZURE_RESERVED_HOSTS = 4
 APPLIANCE_VM_SIZE = "Standard_B1s"
 APPLIANCE_IMAGE = {
     "publisher": "Debian",
@@ -102,37 +89,13 @@ APPLIANCE_IMAGE = {
 APPLIANCE_ADMIN = "c2cvpn"
 
 
-def gateway_generation(sku: str) -> str:
-    """VpnGw1/VpnGw1AZ exist only as generation 1; VpnGw2 and above run as generation 2."""
-    return "Generation1" if sku.removesuffix("AZ") == "VpnGw1" else "Generation2"
+@dataclass(frozen=True)
+class ApplianceRouting:
+    """What the gateway needs from the appliance: the GatewaySubnet's route table, and the
+    appliance subnet that the GatewaySubnet must be written after."""
 
-
-def zone_redundant(sku: str) -> bool:
-    return sku.endswith("AZ")
-
-
-def appliance_address(subnet: ipaddress.IPv4Network) -> ipaddress.IPv4Address:
-    return subnet.network_address + AZURE_RESERVED_HOSTS
-
-
-def azure_base_name(tunnel_name: str, role: str) -> str:
-    """``DEV-AZURE-CRM-VPN`` + ``primary`` → ``dev-azure-crm-vpn-primary`` (fits every Azure limit)."""
-    return f"{tunnel_name.lower()[:40].rstrip('.-_')}-{role}"
-
-
-def ipsec_policy(args: AttachmentArgs) -> dict[str, Any]:
-    """The one custom IPsec policy, in Azure spelling (keys as ``IpsecPolicyArgs`` takes them)."""
-    p1, p2 = args.spec.tunnel.phase1, args.spec.tunnel.phase2
-    return {
-        "ike_encryption": azure_cipher(p1.encryption),
-        "ike_integrity": azure_integrity(p1.integrity, Phase.IKE, p1.encryption),
-        "dh_group": azure_dh_group(p1.dh_group),
-        "ipsec_encryption": azure_cipher(p2.encryption),
-        "ipsec_integrity": azure_integrity(p2.integrity, Phase.IPSEC, p2.encryption),
-        "pfs_group": azure_pfs_group(p2.pfs_group),
-        "sa_life_time_seconds": p2.lifetime_seconds,
-        "sa_data_size_kilobytes": SA_DATA_SIZE_KILOBYTES,
-    }
+    gateway_route_table: network.RouteTable
+    subnet: network.Subnet
 
 
 class AzureVpnAttachment(pulumi.ComponentResource):
@@ -140,17 +103,7 @@ class AzureVpnAttachment(pulumi.ComponentResource):
 
     gateway_public_ip: pulumi.Output[str]
     """The peer IP the Genesys admin enters for this connection."""
-    algorithms: pulumi.Output[dict[str, Any]]
-    """Phase 1 / phase 2 algorithms in Genesys dashboard terms."""
-    psk: pulumi.Output[str]
-    """The pre-shared key (secret)."""
-    role: str
-    location: str
-    resource_group_name: str
-    tunnel_cidr: str
-    gateway_subnet_id: pulumi.Output[str]
     gateway_id: pulumi.Output[str]
-    local_network_gateway_id: pulumi.Output[str]
     connection_id: pulumi.Output[str]
     connection_name: str
     nsg_rule_names: list[str]
@@ -158,84 +111,88 @@ class AzureVpnAttachment(pulumi.ComponentResource):
     mss: int | None
     """The clamped MSS when the appliance is deployed."""
     appliance_private_ip: str | None
-    appliance_subnet_prefix: str | None
     appliance_admin_password: pulumi.Output[str] | None
     route_table_id: pulumi.Output[str] | None
     """Genesys CIDRs → appliance: associate with the back-end subnets."""
+    exports: AttachmentExports
 
     def __init__(
         self, name: str, args: AttachmentArgs, opts: pulumi.ResourceOptions | None = None
     ) -> None:
         super().__init__("c2c-vpn:azure:VpnAttachment", name, None, opts)
-        azure = args.iaas.azure
-        if azure is None:  # impossible for a validated spec with provider azure
-            raise ValueError(f"{name}: the {args.role} attachment has no `azure` block")
-        child = pulumi.ResourceOptions(parent=self)
-        spec, iaas = args.spec, args.iaas
-        rg, location = azure.resource_group_name, azure.location
-        base = azure_base_name(spec.tunnel.name, args.role)
-        tenant_cidrs = [str(c) for c in spec.genesys.tenant_cidrs]
-        iaas_networks = [str(n) for n in iaas.networks]
-
-        self.role = args.role
-        self.location = location
-        self.resource_group_name = rg
-        self.tunnel_cidr = str(args.tunnel_cidr)
-        self.psk = pulumi.Output.secret(args.psk)
-        self.algorithms = pulumi.Output.from_input(derive.genesys_terms(spec.tunnel))
-
-        # ---------------------------------------------------------------- MSS appliance
-        gateway_route_table: Any = None
-        appliance_subnet: Any = None
+        self._name, self._args = name, args
+        self._azure = _settings(args.attachment)
+        self._child = pulumi.ResourceOptions(parent=self)
+        self._base = inputs.azure_base_name(args.spec.tunnel.name, args.attachment.role)
         self.mss = None
         self.appliance_private_ip = None
-        self.appliance_subnet_prefix = None
         self.appliance_admin_password = None
         self.route_table_id = None
-        if iaas.mss_clamp.enabled:
-            gateway_route_table, appliance_subnet = self._appliance(name, args, azure, base, child)
 
-        # ---------------------------------------------------------------- gateway
-        gateway_subnet = network.Subnet(
-            f"{name}-gateway-subnet",
-            subnet_name=GATEWAY_SUBNET_NAME,
-            resource_group_name=rg,
-            virtual_network_name=azure.virtual_network_name,
-            address_prefix=str(azure.gateway_subnet_prefix),
-            route_table=network.RouteTableArgs(id=gateway_route_table.id)
-            if gateway_route_table is not None
-            else None,
-            # The name is fixed by Azure: a replacement must delete the old subnet first. Azure
-            # refuses concurrent subnet writes to one virtual network (AnotherOperationInProgress,
-            # RetryableErrorDueToAnotherOperation), so this one waits for the appliance subnet.
+        appliance = self._appliance() if args.attachment.iaas.mss_clamp.enabled else None
+        gateway_subnet = self._gateway_subnet(appliance)
+        public_ip = self._public_ip()
+        gateway = self._gateway(public_ip, gateway_subnet)
+        local_gateway = self._local_gateway()
+        connection = self._connection(gateway, local_gateway)
+        self.nsg_rule_names = self._nsg_rules()
+        self._publish(public_ip, gateway, local_gateway, connection, gateway_subnet)
+
+    def _located(self) -> dict[str, str]:
+        """Resource group and location: every Azure resource of this attachment lands there."""
+        return {
+            "resource_group_name": self._azure.resource_group_name,
+            "location": self._azure.location,
+        }
+
+    # ------------------------------------------------------------------ the gateway
+
+    def _gateway_subnet(self, appliance: ApplianceRouting | None) -> network.Subnet:
+        """``GatewaySubnet`` (the name is fixed by Azure: a replacement must delete the old
+        subnet first). Azure refuses concurrent subnet writes to one virtual network
+        (AnotherOperationInProgress), so it waits for the appliance subnet."""
+        table = appliance.gateway_route_table if appliance is not None else None
+        return network.Subnet(
+            f"{self._name}-gateway-subnet",
+            subnet_name=inputs.GATEWAY_SUBNET_NAME,
+            resource_group_name=self._azure.resource_group_name,
+            virtual_network_name=self._azure.virtual_network_name,
+            address_prefix=str(self._azure.gateway_subnet_prefix),
+            route_table=network.RouteTableArgs(id=table.id) if table is not None else None,
             opts=pulumi.ResourceOptions.merge(
-                child,
+                self._child,
                 pulumi.ResourceOptions(
                     delete_before_replace=True,
-                    depends_on=[appliance_subnet] if appliance_subnet is not None else None,
+                    depends_on=[appliance.subnet] if appliance is not None else None,
                 ),
             ),
         )
-        public_ip = network.PublicIPAddress(
-            f"{name}-public-ip",
-            public_ip_address_name=f"{base}-pip",
-            resource_group_name=rg,
-            location=location,
+
+    def _public_ip(self) -> network.PublicIPAddress:
+        """Standard, static IPv4: the peer IP the Genesys admin enters; zone-redundant for AZ SKUs."""
+        return network.PublicIPAddress(
+            f"{self._name}-public-ip",
+            public_ip_address_name=f"{self._base}-pip",
             sku=network.PublicIPAddressSkuArgs(name="Standard", tier="Regional"),
             public_ip_allocation_method="Static",
             public_ip_address_version="IPv4",
-            zones=["1", "2", "3"] if zone_redundant(azure.sku) else None,
-            opts=child,
+            zones=["1", "2", "3"] if inputs.zone_redundant(self._azure.sku) else None,
+            opts=self._child,
+            **self._located(),
         )
-        gateway = network.VirtualNetworkGateway(
-            f"{name}-gateway",
-            virtual_network_gateway_name=f"{base}-vng",
-            resource_group_name=rg,
-            location=location,
+
+    def _gateway(
+        self, public_ip: network.PublicIPAddress, subnet: network.Subnet
+    ) -> network.VirtualNetworkGateway:
+        """Route-based, BGP off (static routing), generation by SKU."""
+        sku = self._azure.sku
+        return network.VirtualNetworkGateway(
+            f"{self._name}-gateway",
+            virtual_network_gateway_name=f"{self._base}-vng",
             gateway_type="Vpn",
             vpn_type="RouteBased",
-            sku=network.VirtualNetworkGatewaySkuArgs(name=azure.sku, tier=azure.sku),
-            vpn_gateway_generation=gateway_generation(azure.sku),
+            sku=network.VirtualNetworkGatewaySkuArgs(name=sku, tier=sku),
+            vpn_gateway_generation=inputs.gateway_generation(sku),
             active_active=False,
             enable_bgp=False,
             ip_configurations=[
@@ -243,149 +200,129 @@ class AzureVpnAttachment(pulumi.ComponentResource):
                     name="default",
                     private_ip_allocation_method="Dynamic",
                     public_ip_address=network.SubResourceArgs(id=public_ip.id),
-                    subnet=network.SubResourceArgs(id=gateway_subnet.id),
+                    subnet=network.SubResourceArgs(id=subnet.id),
                 )
             ],
-            opts=child,
+            opts=self._child,
+            **self._located(),
         )
-        local_gateway = network.LocalNetworkGateway(
-            f"{name}-local-gateway",
-            local_network_gateway_name=f"{base}-genesys",
-            resource_group_name=rg,
-            location=location,
-            gateway_ip_address=str(spec.genesys.gateway_ip),
-            local_network_address_space=network.AddressSpaceArgs(address_prefixes=tenant_cidrs),
-            opts=child,
+
+    def _local_gateway(self) -> network.LocalNetworkGateway:
+        """The Genesys VPN gateway IP and tenant CIDRs."""
+        genesys = self._args.spec.genesys
+        return network.LocalNetworkGateway(
+            f"{self._name}-local-gateway",
+            local_network_gateway_name=f"{self._base}-genesys",
+            gateway_ip_address=str(genesys.gateway_ip),
+            local_network_address_space=network.AddressSpaceArgs(
+                address_prefixes=[str(c) for c in genesys.tenant_cidrs]
+            ),
+            opts=self._child,
+            **self._located(),
         )
-        self.connection_name = f"{base}-connection"
-        connection = network.VirtualNetworkGatewayConnection(
-            f"{name}-connection",
+
+    def _connection(
+        self, gateway: network.VirtualNetworkGateway, local: network.LocalNetworkGateway
+    ) -> network.VirtualNetworkGatewayConnection:
+        """IKEv2, the key as a secret, exactly one custom IPsec policy, DPD, no policy-based
+        selectors."""
+        spec = self._args.spec
+        self.connection_name = f"{self._base}-connection"
+        return network.VirtualNetworkGatewayConnection(
+            f"{self._name}-connection",
             virtual_network_gateway_connection_name=self.connection_name,
-            resource_group_name=rg,
-            location=location,
             connection_type="IPsec",
             connection_protocol="IKEv2",
-            connection_mode="ResponderOnly" if spec.tunnel.startup_action == "add" else "Default",
+            connection_mode=inputs.connection_mode(spec),
             virtual_network_gateway1=network.VirtualNetworkGatewayArgs(id=gateway.id),
-            local_network_gateway2=network.LocalNetworkGatewayArgs(id=local_gateway.id),
-            shared_key=self.psk,
-            ipsec_policies=[network.IpsecPolicyArgs(**ipsec_policy(args))],
+            local_network_gateway2=network.LocalNetworkGatewayArgs(id=local.id),
+            shared_key=pulumi.Output.secret(self._args.psk),
+            ipsec_policies=[network.IpsecPolicyArgs(**inputs.ipsec_policy(spec))],  # type: ignore[arg-type]
             dpd_timeout_seconds=spec.tunnel.dpd.timeout_seconds,
             use_policy_based_traffic_selectors=False,
             enable_bgp=False,
             opts=pulumi.ResourceOptions.merge(
-                child, pulumi.ResourceOptions(additional_secret_outputs=["sharedKey"])
+                self._child, pulumi.ResourceOptions(additional_secret_outputs=["sharedKey"])
             ),
+            **self._located(),
         )
 
-        # ---------------------------------------------------------------- NSG rules
-        self.nsg_rule_names = []
-        priority = NSG_PRIORITY_BASE[args.role]
-        ports = list(dict.fromkeys(iaas.application_ports))  # config order, duplicates once
-        for nsg in azure.network_security_group_names:
-            rules: list[tuple[str, str, str, str, int]] = [
-                ("icmp", "Icmp", "*", f"{base}-icmp", priority),
-                *(
-                    (f"tcp-{p}", "Tcp", str(p), f"{base}-tcp-{p}", priority + 1 + i)
-                    for i, p in enumerate(ports)
-                ),
-            ]
-            for suffix, protocol, dest_port, rule_name, prio in rules:
-                network.SecurityRule(
-                    f"{name}-nsg-{nsg}-{suffix}",
-                    security_rule_name=rule_name,
-                    network_security_group_name=nsg,
-                    resource_group_name=rg,
-                    description=f"c2c-vpn {spec.tunnel.name} ({args.role}): Genesys Cloud to the application",
-                    direction="Inbound",
-                    access="Allow",
-                    protocol=protocol,
-                    priority=prio,
-                    source_address_prefixes=tenant_cidrs,
-                    source_port_range="*",
-                    destination_address_prefixes=iaas_networks,
-                    destination_port_range=dest_port,
-                    opts=child,
-                )
-                self.nsg_rule_names.append(f"{nsg}/{rule_name}")
+    def _nsg_rules(self) -> list[str]:
+        """ICMP and each application port, from the Genesys tenant CIDRs to the IaaS networks."""
+        a = self._args
+        names = []
+        for rule in inputs.nsg_rules(a.spec, a.attachment.iaas, a.attachment.role):
+            network.SecurityRule(
+                f"{self._name}-nsg-{rule.nsg}-{rule.suffix}",
+                security_rule_name=rule.name,
+                network_security_group_name=rule.nsg,
+                resource_group_name=self._azure.resource_group_name,
+                description=f"c2c-vpn {a.spec.tunnel.name} ({a.attachment.role}): Genesys Cloud to the application",
+                direction="Inbound",
+                access="Allow",
+                protocol=rule.protocol,
+                priority=rule.priority,
+                source_address_prefixes=[str(c) for c in a.spec.genesys.tenant_cidrs],
+                source_port_range="*",
+                destination_address_prefixes=[str(n) for n in a.attachment.iaas.networks],
+                destination_port_range=rule.port,
+                opts=self._child,
+            )
+            names.append(f"{rule.nsg}/{rule.name}")
+        return names
 
-        self.gateway_subnet_id = gateway_subnet.id
-        self.gateway_id = gateway.id
-        self.local_network_gateway_id = local_gateway.id
-        self.connection_id = connection.id
-        self.gateway_public_ip = public_ip.ip_address.apply(lambda ip: ip or "")
+    # ------------------------------------------------------------------ the MSS appliance
 
-        self.register_outputs(
-            {
-                "gatewayPublicIp": self.gateway_public_ip,
-                "algorithms": self.algorithms,
-                "psk": self.psk,
-                "role": self.role,
-                "location": self.location,
-                "resourceGroupName": self.resource_group_name,
-                "tunnelCidr": self.tunnel_cidr,
-                "gatewaySubnetId": self.gateway_subnet_id,
-                "gatewayId": self.gateway_id,
-                "localNetworkGatewayId": self.local_network_gateway_id,
-                "connectionId": self.connection_id,
-                "nsgRuleNames": self.nsg_rule_names,
-                "mss": self.mss,
-                "appliancePrivateIp": self.appliance_private_ip,
-                "applianceSubnetPrefix": self.appliance_subnet_prefix,
-                "applianceAdminPassword": self.appliance_admin_password,
-                "routeTableId": self.route_table_id,
-            }
-        )
-
-    def _appliance(
-        self,
-        name: str,
-        args: AttachmentArgs,
-        azure: AzureSettings,
-        base: str,
-        child: pulumi.ResourceOptions,
-    ) -> tuple[Any, Any]:
-        """The MSS-clamping VM and its routes; returns the GatewaySubnet's route table and the appliance subnet."""
-        spec, iaas = args.spec, args.iaas
-        rg, location = azure.resource_group_name, azure.location
-        subnet_prefix = azure.appliance_subnet_prefix
-        assert subnet_prefix is not None, (
-            "the spec requires applianceSubnetPrefix with mssClamp.enabled"
-        )
-        private_ip = str(appliance_address(subnet_prefix))
-        mss = derive.attachment_mss(spec, iaas).mss
-        cloud_config = derive.mss_clamp_cloud_config(mss, spec.genesys.tenant_cidrs)
-
+    def _appliance(self) -> ApplianceRouting:
+        """The MSS-clamping VM in its own subnet, and the route tables through it."""
+        prefix = self._azure.appliance_subnet_prefix
+        assert prefix is not None, "the spec requires applianceSubnetPrefix with mssClamp.enabled"
+        self.appliance_private_ip = str(inputs.appliance_address(prefix))
         subnet = network.Subnet(
-            f"{name}-appliance-subnet",
-            subnet_name=f"{base}-mss",
-            resource_group_name=rg,
-            virtual_network_name=azure.virtual_network_name,
-            address_prefix=str(subnet_prefix),
-            # Debian 12 ships without iptables; the clamp script installs it from the mirror.
+            f"{self._name}-appliance-subnet",
+            subnet_name=f"{self._base}-mss",
+            resource_group_name=self._azure.resource_group_name,
+            virtual_network_name=self._azure.virtual_network_name,
+            address_prefix=str(prefix),
             default_outbound_access=True,
-            opts=child,
+            opts=self._child,
         )
         nic = network.NetworkInterface(
-            f"{name}-appliance-nic",
-            network_interface_name=f"{base}-mss-nic",
-            resource_group_name=rg,
-            location=location,
+            f"{self._name}-appliance-nic",
+            network_interface_name=f"{self._base}-mss-nic",
             enable_ip_forwarding=True,
             ip_configurations=[
                 network.NetworkInterfaceIPConfigurationArgs(
                     name="ipconfig1",
                     primary=True,
                     private_ip_allocation_method="Static",
-                    private_ip_address=private_ip,
+                    private_ip_address=self.appliance_private_ip,
                     private_ip_address_version="IPv4",
                     subnet=network.SubnetArgs(id=subnet.id),
                 )
             ],
-            opts=child,
+            opts=self._child,
+            **self._located(),
         )
+        self._appliance_vm(nic)
+        spec, iaas = self._args.spec, self._args.attachment.iaas
+        to_genesys = self._via_appliance(
+            "route-table", "to-genesys", "genesys", list(spec.genesys.tenant_cidrs)
+        )
+        self.route_table_id = to_genesys.id
+        # A GatewaySubnet route table must keep BGP propagation on (Azure refuses otherwise).
+        to_iaas = self._via_appliance(
+            "gateway-route-table", "gateway", "iaas", list(iaas.networks), bgp_propagation=True
+        )
+        return ApplianceRouting(gateway_route_table=to_iaas, subnet=subnet)
+
+    def _appliance_vm(self, nic: network.NetworkInterface) -> compute.VirtualMachine:
+        """Debian 12, IP forwarding on its NIC, no public IP, the clamp on every boot."""
+        a = self._args
+        self.mss = derive.attachment_mss(a.spec, a.attachment.iaas).mss
+        cloud_config = derive.mss_clamp_cloud_config(self.mss, a.spec.genesys.tenant_cidrs)
         password = random.RandomPassword(
-            f"{name}-appliance-password",
+            f"{self._name}-appliance-password",
             length=32,
             special=True,
             override_special="._-",
@@ -393,19 +330,17 @@ class AzureVpnAttachment(pulumi.ComponentResource):
             min_lower=2,
             min_numeric=2,
             min_special=2,
-            opts=child,
+            opts=self._child,
         )
-        computer_name = re.sub(r"[^a-z0-9-]", "-", f"{base}-mss")
-        compute.VirtualMachine(
-            f"{name}-appliance",
-            vm_name=f"{base}-mss",
-            resource_group_name=rg,
-            location=location,
+        self.appliance_admin_password = pulumi.Output.secret(password.result)
+        return compute.VirtualMachine(
+            f"{self._name}-appliance",
+            vm_name=f"{self._base}-mss",
             hardware_profile=compute.HardwareProfileArgs(vm_size=APPLIANCE_VM_SIZE),
             storage_profile=compute.StorageProfileArgs(
                 image_reference=compute.ImageReferenceArgs(**APPLIANCE_IMAGE),
                 os_disk=compute.OSDiskArgs(
-                    name=f"{base}-mss-osdisk",
+                    name=f"{self._base}-mss-osdisk",
                     create_option="FromImage",
                     delete_option="Delete",
                     managed_disk=compute.ManagedDiskParametersArgs(
@@ -414,7 +349,7 @@ class AzureVpnAttachment(pulumi.ComponentResource):
                 ),
             ),
             os_profile=compute.OSProfileArgs(
-                computer_name=computer_name,
+                computer_name=inputs.computer_name(self._base),
                 admin_username=APPLIANCE_ADMIN,
                 admin_password=password.result,
                 custom_data=base64.b64encode(cloud_config.encode()).decode("ascii"),
@@ -429,44 +364,94 @@ class AzureVpnAttachment(pulumi.ComponentResource):
                     )
                 ]
             ),
-            opts=child,
+            opts=self._child,
+            **self._located(),
         )
 
-        def via_appliance(
-            suffix: str, table: str, label: str, prefixes: list[Any], **extra: Any
-        ) -> Any:
-            return network.RouteTable(
-                f"{name}-{suffix}",
-                route_table_name=f"{base}-{table}",
-                resource_group_name=rg,
-                location=location,
-                routes=[
-                    network.RouteArgs(
-                        name=f"{label}-{str(prefix).replace('/', '_')}",
-                        address_prefix=str(prefix),
-                        next_hop_type="VirtualAppliance",
-                        next_hop_ip_address=private_ip,
-                    )
-                    for prefix in prefixes
-                ],
-                opts=child,
-                **extra,
-            )
+    def _via_appliance(
+        self,
+        suffix: str,
+        table: str,
+        label: str,
+        prefixes: list[ipaddress.IPv4Network],
+        *,
+        bgp_propagation: bool | None = None,
+    ) -> network.RouteTable:
+        """A route table sending ``prefixes`` to the appliance (``VirtualAppliance``)."""
+        extra = (
+            {}
+            if bgp_propagation is None
+            else {"disable_bgp_route_propagation": not bgp_propagation}
+        )
+        return network.RouteTable(
+            f"{self._name}-{suffix}",
+            route_table_name=f"{self._base}-{table}",
+            routes=[
+                network.RouteArgs(
+                    name=inputs.route_name(label, prefix),
+                    address_prefix=str(prefix),
+                    next_hop_type="VirtualAppliance",
+                    next_hop_ip_address=self.appliance_private_ip,
+                )
+                for prefix in prefixes
+            ],
+            opts=self._child,
+            **self._located(),
+            **extra,
+        )
 
-        to_genesys = via_appliance(
-            "route-table", "to-genesys", "genesys", list(spec.genesys.tenant_cidrs)
+    # ------------------------------------------------------------------ exports
+
+    def _publish(
+        self,
+        public_ip: network.PublicIPAddress,
+        gateway: network.VirtualNetworkGateway,
+        local: network.LocalNetworkGateway,
+        connection: network.VirtualNetworkGatewayConnection,
+        gateway_subnet: network.Subnet,
+    ) -> None:
+        a, az = self._args, self._azure
+        self.gateway_id = gateway.id
+        self.connection_id = connection.id
+        self.gateway_public_ip = public_ip.ip_address.apply(lambda ip: ip or "")
+        self.exports = AttachmentExports(
+            role=a.attachment.role,
+            provider=Provider.AZURE,
+            tunnel_cidr=str(a.attachment.tunnel_cidr),
+            tunnels=same_ip_per_inside_range(a.attachment, self.gateway_public_ip),
+            placement={"location": az.location},
+            iaas={
+                "resourceGroupName": az.resource_group_name,
+                "virtualNetworkName": az.virtual_network_name,
+                "gatewayId": gateway.id,
+                "connectionId": connection.id,
+            },
         )
-        # A GatewaySubnet route table must keep BGP propagation on (Azure refuses otherwise).
-        to_iaas = via_appliance(
-            "gateway-route-table",
-            "gateway",
-            "iaas",
-            list(iaas.networks),
-            disable_bgp_route_propagation=False,
+        self.register_outputs(
+            {
+                "gatewayPublicIp": self.gateway_public_ip,
+                "gatewaySubnetId": gateway_subnet.id,
+                "gatewayId": self.gateway_id,
+                "localNetworkGatewayId": local.id,
+                "connectionId": self.connection_id,
+                "connectionName": self.connection_name,
+                "nsgRuleNames": self.nsg_rule_names,
+                "mss": self.mss,
+                "appliancePrivateIp": self.appliance_private_ip,
+                "applianceAdminPassword": self.appliance_admin_password,
+                "routeTableId": self.route_table_id,
+            }
         )
-        self.mss = mss
-        self.appliance_private_ip = private_ip
-        self.appliance_subnet_prefix = str(subnet_prefix)
-        self.appliance_admin_password = pulumi.Output.secret(password.result)
-        self.route_table_id = to_genesys.id
-        return to_iaas, subnet
+
+
+def _settings(attachment: Attachment) -> AzureSettings:
+    if attachment.iaas.azure is None:  # a validated spec never gets here
+        raise ValueError(f"{attachment.path}: the Azure attachment needs the iaas.azure block")
+    return attachment.iaas.azure
+
+
+def build(attachment: Attachment, context: BuildContext) -> AttachmentExports:
+    """The registry's builder: one Azure attachment in its own location and resource group."""
+    _settings(attachment)
+    args = AttachmentArgs(context.spec, attachment, context.psk)
+    return AzureVpnAttachment(attachment.role, args).exports

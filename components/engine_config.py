@@ -1,32 +1,21 @@
-"""What every component shares: reading the stack through the engine, and the PSK."""
+"""What the engine hands the program: the stack's config (secrets decrypted) and the PSK secret."""
 
 from __future__ import annotations
 
-import ipaddress
 import json
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import pulumi
 import pulumi_random as random
 
-from c2cvpn.derive import PSK_LENGTH, PSK_MIN_PER_CLASS, PSK_SPECIALS, portable_psk
-from c2cvpn.spec import NAMESPACE, TOP_LEVEL_KEYS, IaasSide, LoadedStack, StackSpec, parse_config
+from c2cvpn.psk import PSK_LENGTH, PSK_MIN_PER_CLASS, PSK_SPECIALS, portable_psk
+from c2cvpn.spec import (
+    NAMESPACE,
+    TOP_LEVEL_KEYS,
+    LoadedStack,
+    parse_config,
+)
 from c2cvpn.spec import Tunnel as TunnelSpec
-
-
-@dataclass(frozen=True)
-class AttachmentArgs:
-    """What every attachment component (AWS, Azure) takes: one end of one Genesys connection.
-
-    The spec is already validated; components translate it and never re-check rules.
-    """
-
-    spec: StackSpec
-    iaas: IaasSide  # spec.iaas for the primary, spec.standby.iaas for the standby
-    tunnel_cidr: ipaddress.IPv4Network  # this connection's Genesys tunnel range
-    role: Literal["primary", "standby"]
-    psk: pulumi.Input[str]  # a secret Output, shared by the stack's connections
 
 
 def load_from_engine() -> LoadedStack:

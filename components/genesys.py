@@ -15,7 +15,7 @@ from pulumi import dynamic
 from c2cvpn.genesys import manage
 from c2cvpn.genesys.client import GenesysError, RetryPolicy
 from c2cvpn.genesys.desired import Desired, Record, declared, to_input
-from c2cvpn.genesys.reconcile import Finding, Reconciliation, compare, reconcile, render_text
+from c2cvpn.genesys.reconcile import Finding, Reconciliation, compare, format_lines, reconcile
 from c2cvpn.genesys.source import (
     GenesysUnreadable,
     api_addresses,
@@ -159,7 +159,7 @@ class VpnConnection(pulumi.ComponentResource):
 
 
 def _failure(result: Reconciliation, *, mode: str) -> pulumi.RunError:
-    lines = "\n".join(render_text(result))
+    lines = "\n".join(format_lines(result))
     return pulumi.RunError(f"the Genesys side does not match the spec ({mode}):\n{lines}")
 
 

@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from c2cvpn.rules import Report, validate
 from c2cvpn.spec import LoadedStack, parse_config
 
+if TYPE_CHECKING:
+    import pulumi
+
 ROOT = Path(__file__).resolve().parent.parent
 STACKS = ROOT / "stacks"
 EXAMPLES = ("dev", "prod", "azure-dev", "local")
+
+#: The ``planned`` fixture (conftest): ``planned("prod")`` is the example's plan, cached.
+Planned = Callable[[str], dict[str, Any]]
 
 #: A key that satisfies the portable PSK rule (never a real secret).
 GOOD_PSK = "Tq7.vL2_xP9mR4kW8nZ3bY6cH1dF5gJ0sA"
@@ -61,3 +68,63 @@ def write_stack(tmp_path: Path, config: dict[str, Any], name: str = "case") -> P
     path = tmp_path / f"Pulumi.{name}.yaml"
     path.write_text(yaml.safe_dump({"config": config}, sort_keys=False))
     return path
+
+
+def plan(config: dict[str, Any] | LoadedStack, name: str = "test") -> dict[str, Any]:
+    """The offline plan of a raw config (or a loaded stack), under the mocked engine."""
+    from components.mock_engine import plan_stack
+
+    return plan_stack(config if isinstance(config, LoadedStack) else load(config, name))
+
+
+def of_type(result: dict[str, Any], suffix: str) -> list[dict[str, Any]]:
+    """Planned resources whose type token ends with ``suffix`` (``:VpnConnection``)."""
+    return [r for r in result["resources"] if r["type"].endswith(suffix)]
+
+
+def one(result: dict[str, Any], name: str) -> dict[str, Any]:
+    """The one planned resource named ``name``."""
+    found = [r for r in result["resources"] if r["name"] == name]
+    assert len(found) == 1, f"expected one resource {name!r}, got {len(found)}"
+    return found[0]
+
+
+def azure_standby_config(**azure: Any) -> dict[str, Any]:
+    """``azure-dev`` with a standby Azure attachment in ``northeurope`` (``azure`` overrides
+    keys of its ``iaas.azure`` block)."""
+    config = raw_config("azure-dev")
+    standby_iaas = copy.deepcopy(config["c2c-vpn:iaas"])
+    standby_iaas["networks"] = ["10.21.0.0/24"]
+    standby_iaas["azure"] = {
+        **standby_iaas["azure"],
+        "resourceGroupName": "rg-crm-dr",
+        "location": "northeurope",
+        "virtualNetworkName": "vnet-crm-dr",
+        "gatewaySubnetPrefix": "10.21.255.0/27",
+        **azure,
+    }
+    config["c2c-vpn:standby"] = {"tunnelCidr": "169.254.31.0/30", "iaas": standby_iaas}
+    return config
+
+
+def plan_with_options(
+    config: dict[str, Any], name: str = "test"
+) -> tuple[dict[str, Any], dict[str, pulumi.ResourceTransformationArgs]]:
+    """The plan, and what the program passed for each resource (by name): its ``opts``
+    (``depends_on``, ``delete_before_replace``...) and its ``props`` before any secret masks
+    them. The plan records neither; a stack transformation sees both."""
+    import pulumi
+
+    from components.mock_engine import plan_stack
+    from components.program import build
+
+    seen: dict[str, pulumi.ResourceTransformationArgs] = {}
+
+    def remember(args: pulumi.ResourceTransformationArgs) -> None:
+        seen[args.name] = args
+
+    def program(loaded: LoadedStack) -> dict[str, Any]:
+        pulumi.runtime.register_stack_transformation(remember)
+        return build(loaded, offline=True)
+
+    return plan_stack(load(config, name), program=program), seen

@@ -1,0 +1,135 @@
+"""The contract between the program and a provider's builder.
+
+A builder takes one :class:`~c2cvpn.spec.Attachment` (the primary or the standby, each with
+its own provider) and the stack-wide :class:`BuildContext`, creates that attachment's
+resources and returns its :class:`AttachmentExports`. The program never looks inside a
+component: what Genesys and the IaaS team need comes back typed, and is exported with
+camelCase keys by :meth:`AttachmentExports.export`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import pulumi
+
+from c2cvpn import derive
+from c2cvpn.spec import Attachment, Role, StackSpec
+from c2cvpn.vendors import Provider
+
+State = TypeVar("State")
+
+
+@dataclass
+class BuildContext:
+    """What every builder of one stack shares: the spec, the key, and per-provider state
+    (for example the AWS gateway a second attachment in the same VPC must reuse)."""
+
+    spec: StackSpec
+    psk: pulumi.Output[str]
+    _state: dict[Provider, Any] = field(default_factory=dict)
+
+    def state(self, provider: Provider, factory: Callable[[], State]) -> State:
+        """The provider's stack-wide state, made by ``factory`` on first use."""
+        if provider not in self._state:
+            self._state[provider] = factory()
+        found: State = self._state[provider]
+        return found
+
+
+@dataclass(frozen=True)
+class AttachmentArgs:
+    """What every attachment component takes: the validated spec (components translate it and
+    never re-check rules), which end it builds, and the key."""
+
+    spec: StackSpec
+    attachment: Attachment
+    psk: pulumi.Input[str]  # a secret Output, shared by the stack's connections
+
+
+@dataclass(frozen=True)
+class TunnelEndpoint:
+    """One tunnel as the Genesys admin must enter it."""
+
+    inside_cidr: pulumi.Input[str]
+    cloud_inside_address: str
+    genesys_inside_address: str
+    outside_ip: pulumi.Input[str] | None
+
+    def export(self) -> dict[str, Any]:
+        return {
+            "insideCidr": self.inside_cidr,
+            "cloudInsideAddress": self.cloud_inside_address,
+            "genesysInsideAddress": self.genesys_inside_address,
+            "outsideIp": self.outside_ip,
+        }
+
+
+def tunnel_endpoints(
+    attachment: Attachment,
+    outside_ips: Sequence[pulumi.Input[str] | None],
+    cloud_inside_cidrs: Sequence[pulumi.Input[str]] = (),
+) -> list[TunnelEndpoint]:
+    """The tunnels of one connection, from the Genesys range and what the cloud assigns.
+
+    The Genesys range gives one /30 per tunnel it covers; a tunnel beyond it (AWS's second
+    tunnel with a /30 range) takes the inside range the cloud chose.
+    """
+    inside = derive.inside_tunnels(attachment.tunnel_cidr)
+    out: list[TunnelEndpoint] = []
+    for index, outside in enumerate(outside_ips):
+        if index < len(inside):
+            t = inside[index]
+            out.append(
+                TunnelEndpoint(str(t.cidr), str(t.cloud_address), str(t.genesys_address), outside)
+            )
+        else:
+            chosen = cloud_inside_cidrs[index] if index < len(cloud_inside_cidrs) else ""
+            out.append(TunnelEndpoint(chosen, "", "", outside))
+    return out
+
+
+def same_ip_per_inside_range(
+    attachment: Attachment, outside_ip: pulumi.Input[str] | None
+) -> list[TunnelEndpoint]:
+    """One endpoint per /30 of the Genesys range, all on one outside IP (one gateway address)."""
+    count = len(derive.inside_tunnels(attachment.tunnel_cidr))
+    return tunnel_endpoints(attachment, [outside_ip] * count)
+
+
+@dataclass(frozen=True)
+class AttachmentExports:
+    """What one attachment tells the program, the Genesys admin and the IaaS team."""
+
+    role: Role
+    provider: Provider
+    tunnel_cidr: str
+    tunnels: list[TunnelEndpoint]
+    #: Where it landed: ``region``/``availabilityZone``, or ``location`` (camelCase keys).
+    placement: Mapping[str, str]
+    #: The provider's IDs and route targets for the IaaS team (camelCase keys).
+    iaas: Mapping[str, Any]
+    #: Alarms on the tunnels' health (AWS): what Route 53 failover is gated by.
+    alarm_names: Sequence[pulumi.Output[str]] = ()
+    #: The region those alarms live in.
+    alarm_region: str | None = None
+
+    @property
+    def peer_ip(self) -> pulumi.Input[str] | None:
+        """What Genesys must hold as this connection's peer IP: tunnel 1's outside address."""
+        return self.tunnels[0].outside_ip if self.tunnels else None
+
+    def export(self) -> dict[str, Any]:
+        return {
+            "role": self.role,
+            "provider": self.provider.value,
+            **self.placement,
+            "tunnelCidr": self.tunnel_cidr,
+            "iaas": dict(self.iaas),
+        }
+
+
+#: A provider's builder: one attachment in, its resources created, its exports out.
+Builder = Callable[[Attachment, BuildContext], AttachmentExports]

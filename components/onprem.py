@@ -1,0 +1,19 @@
+"""The on-prem end: no cloud resources. The exports carry what the firewall and the Genesys
+admin need; ``c2cvpn render`` writes the firewall's strongSwan configuration."""
+
+from __future__ import annotations
+
+from c2cvpn.spec import Attachment
+from components.attachment import AttachmentExports, BuildContext, same_ip_per_inside_range
+
+
+def build(attachment: Attachment, context: BuildContext) -> AttachmentExports:
+    peer = str(attachment.iaas.peer_ip)
+    return AttachmentExports(
+        role=attachment.role,
+        provider=attachment.iaas.provider,
+        tunnel_cidr=str(attachment.tunnel_cidr),
+        tunnels=same_ip_per_inside_range(attachment, peer),
+        placement={},
+        iaas={"peerIp": peer},
+    )
