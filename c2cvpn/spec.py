@@ -894,8 +894,9 @@ def stack_dir(root: Path | None = None) -> Path:
     if project_file.is_file():
         try:
             meta = yaml.safe_load(project_file.read_text(encoding="utf-8")) or {}
-            if isinstance(meta, dict) and isinstance(meta.get("stackConfigDir"), str):
-                return project / meta["stackConfigDir"]
+            configured = meta.get("stackConfigDir") if isinstance(meta, dict) else None
+            if isinstance(configured, str):
+                return project / configured
         except yaml.YAMLError:
             pass
     return project / "stacks"

@@ -62,8 +62,8 @@ import ipaddress
 from dataclasses import dataclass
 
 import pulumi
-import pulumi_azure_native as azure_native
 import pulumi_random as random
+from pulumi_azure_native import compute, network
 
 from c2cvpn import derive
 from c2cvpn.inputs import azure as inputs
@@ -75,9 +75,6 @@ from components.attachment import (
     BuildContext,
     same_ip_per_inside_range,
 )
-
-network = azure_native.network
-compute = azure_native.compute
 
 APPLIANCE_VM_SIZE = "Standard_B1s"
 APPLIANCE_IMAGE = {
@@ -237,7 +234,7 @@ class AzureVpnAttachment(pulumi.ComponentResource):
             virtual_network_gateway1=network.VirtualNetworkGatewayArgs(id=gateway.id),
             local_network_gateway2=network.LocalNetworkGatewayArgs(id=local.id),
             shared_key=pulumi.Output.secret(self._args.psk),
-            ipsec_policies=[network.IpsecPolicyArgs(**inputs.ipsec_policy(spec))],  # type: ignore[arg-type]
+            ipsec_policies=[network.IpsecPolicyArgs(**inputs.ipsec_policy(spec))],
             dpd_timeout_seconds=spec.tunnel.dpd.timeout_seconds,
             use_policy_based_traffic_selectors=False,
             enable_bgp=False,

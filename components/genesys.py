@@ -24,7 +24,7 @@ from c2cvpn.genesys.source import (
     read_actual,
 )
 from c2cvpn.problems import Severity
-from c2cvpn.spec import GenesysSource, LoadedStack
+from c2cvpn.spec import GenesysSource, LoadedStack, StackSpec
 
 #: Pulumi secret config holding the OAuth client secret (the Genesys Cloud provider's key).
 SECRET_CONFIG_KEY = "genesyscloud:oauthclientSecret"
@@ -182,12 +182,12 @@ def genesys_side(
     """Verify or manage the Genesys side of a validated stack; returns exports to register.
 
     Arguments:
-        loaded: the validated stack (``components.common.load_from_engine()``).
+        loaded: the validated stack (``components.engine_config.load_from_engine()``).
         cloud_outputs: per attachment role, what the IaaS deployment knows, e.g.
             ``{"primary": {"peerIp": aws_vpn.tunnel1_address}, "standby": {...}}``. ``peerIp``
             may be a plain string or an Output (AWS tunnel outside IP). Missing roles or keys
             mean "not known": the peer IP is then not compared (Azure/on-prem use iaas.peerIp).
-        psk: the stack's pre-shared key (the secret Output of ``common.pre_shared_key``).
+        psk: the stack's pre-shared key (the secret Output of ``engine_config.pre_shared_key``).
             Needed in ``manage`` mode (it is written to Genesys); ignored otherwise.
         opts: options for the resources created in ``manage`` mode (e.g. a parent).
 
@@ -217,17 +217,7 @@ def genesys_side(
     if mode == "manage":
         return {**exports, **_manage(loaded, wanted, cloud_outputs, psk, opts)}
 
-    if spec.genesys.source is GenesysSource.DECLARED:
-        actual: list[Record | None] = [declared(spec, w.role) for w in wanted]
-    else:
-        try:
-            settings = api_settings(spec, client_secret=_client_secret())
-            with settings.client() as client:
-                actual = read_actual(client, wanted)
-        except (GenesysUnreadable, GenesysError) as exc:
-            raise pulumi.RunError(
-                f"cannot read the Genesys side ({source}, verify): {exc}"
-            ) from None
+    actual = _actual(spec, wanted, source)
     result = reconcile(loaded.name, zip(wanted, actual, strict=True))
     if not result.in_sync:
         raise _failure(result, mode=f"{source}, verify")
@@ -235,25 +225,43 @@ def genesys_side(
         pulumi.log.warn(f"{f.code} [{f.connection}] {f.parameter}: {f.message}")
     exports["genesysFindings"] = [f.as_dict() for f in result.findings]
     exports["genesysInSync"] = True
-
-    # Peer IPs known only after apply (AWS): compare once they resolve (not in preview).
-    late = [
-        (w, a, cloud_outputs[w.role]["peerIp"])
-        for w, a in zip(wanted, actual, strict=True)
-        if a is not None
-        and w.role in cloud_outputs
-        and isinstance(cloud_outputs[w.role].get("peerIp"), pulumi.Output)
-    ]
+    late = _late_checks(loaded.name, wanted, actual, cloud_outputs, source)
     if late:
-        checks: list[pulumi.Output[bool]] = []
-        for w, a, peer in late:
-
-            def check(ip: str | None, w: Desired = w, a: Record = a) -> bool:
-                return _late_peer_check(loaded.name, w, a, ip, source)
-
-            checks.append(pulumi.Output.from_input(peer).apply(check))
-        exports["genesysInSync"] = pulumi.Output.all(*checks).apply(lambda oks: all(oks))
+        exports["genesysInSync"] = pulumi.Output.all(*late).apply(lambda oks: all(oks))
     return exports
+
+
+def _actual(spec: StackSpec, wanted: list[Desired], source: str) -> list[Record | None]:
+    """What Genesys holds: the declared block (or the spec), or the API read at program time."""
+    if spec.genesys.source is GenesysSource.DECLARED:
+        return [declared(spec, w.role) for w in wanted]
+    try:
+        settings = api_settings(spec, client_secret=_client_secret())
+        with settings.client() as client:
+            return read_actual(client, wanted)
+    except (GenesysUnreadable, GenesysError) as exc:
+        raise pulumi.RunError(f"cannot read the Genesys side ({source}, verify): {exc}") from None
+
+
+def _late_checks(
+    stack: str,
+    wanted: list[Desired],
+    actual: list[Record | None],
+    cloud_outputs: Mapping[str, Mapping[str, Any]],
+    source: str,
+) -> list[pulumi.Output[bool]]:
+    """Peer IPs known only after apply (AWS): compared once they resolve (not in preview)."""
+    checks: list[pulumi.Output[bool]] = []
+    for w, a in zip(wanted, actual, strict=True):
+        peer = cloud_outputs.get(w.role, {}).get("peerIp")
+        if a is None or not isinstance(peer, pulumi.Output):
+            continue
+
+        def check(ip: str | None, w: Desired = w, a: Record = a) -> bool:
+            return _late_peer_check(stack, w, a, ip, source)
+
+        checks.append(peer.apply(check))
+    return checks
 
 
 def _late_peer_check(

@@ -110,7 +110,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 )
             self._urns.add(urn)
             self.plan_mocks.secret_outputs = list(request.additionalSecretOutputs)
-            response = super().RegisterResource(request)
+            response = super().RegisterResource(request)  # type: ignore[no-untyped-call]
         if request.type != "pulumi:pulumi:Stack":
             inputs = rpc.deserialize_properties(request.object, keep_unknowns=True)
             parent = None
