@@ -8,6 +8,7 @@ attachment (primary, and standby when declared) against that attachment's provid
 from __future__ import annotations
 
 import ipaddress
+import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import combinations
@@ -414,7 +415,7 @@ def lifetimes(stack: LoadedStack) -> Iterator[Problem]:
 def keepalive(stack: LoadedStack) -> Iterator[Problem]:
     value = stack.spec.tunnel.keepalive_seconds
     path = f"{T}.keepaliveSeconds"
-    if not value > 0 or value != value or value == float("inf"):
+    if not math.isfinite(value) or value <= 0:
         yield problem("keepalive-range", path, f"keepaliveSeconds is {value}")
     elif value > 20:
         yield problem("keepalive-long", path, f"keepaliveSeconds is {value:g}")
