@@ -1,6 +1,7 @@
 """The Azure end of one Genesys Cloud-to-Cloud VPN connection (``c2c-vpn:azure:VpnAttachment``).
 
-Children, all named ``f"{name}-<role>"`` and parented to the component:
+Children, all named ``<component name>-<suffix>`` (the component is named by its role, so
+``primary-gateway``, ``standby-connection``) and parented to the component:
 
 ``gateway-subnet``
     ``GatewaySubnet`` (Azure insists on that exact name) in the existing virtual network,
@@ -44,7 +45,7 @@ When ``iaas.mssClamp.enabled`` (the MSS-clamping appliance):
     inside the VNet.
 ``route-table``
     Genesys CIDRs → the appliance (``VirtualAppliance``). The back-end subnets are not named
-    in the spec, so the IaaS team associates ``route_table_id`` with them.
+    in the spec, so the IaaS team associates it (exported as ``iaasTeam.attachments.<role>.iaas.routeTableId``) with them.
 ``gateway-route-table``
     IaaS networks → the appliance, associated with the ``GatewaySubnet`` created here, so
     Genesys-initiated SYNs cross the appliance too (symmetric path, both directions clamped).
@@ -422,6 +423,9 @@ class AzureVpnAttachment(pulumi.ComponentResource):
                 "virtualNetworkName": az.virtual_network_name,
                 "gatewayId": gateway.id,
                 "connectionId": connection.id,
+                # With the appliance: associate this route table with the back-end subnets.
+                "routeTableId": self.route_table_id,
+                "appliancePrivateIp": self.appliance_private_ip,
             },
         )
         self.register_outputs(

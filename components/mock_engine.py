@@ -47,6 +47,8 @@ COMPUTED: Mapping[str, tuple[str, ...]] = {
         "customerGatewayConfiguration",
     ),
     "aws:cloudwatch/logGroup:LogGroup": ("arn",),
+    # Azure fills in a static public IP's address on create: the peer IP Genesys must hold.
+    "azure-native:network:PublicIPAddress": ("ipAddress",),
     "aws:ec2/instance:Instance": ("primaryNetworkInterfaceId", "privateIp"),
     "random:index/randomPassword:RandomPassword": ("result",),
 }

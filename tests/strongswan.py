@@ -21,7 +21,7 @@ def require_strongswan() -> None:
 
 
 class Charon(_ss.Charon):
-    def wait_for_child(self, timeout: float = 20) -> dict[str, Any]:  # type: ignore[override]
+    def wait_for_child(self, timeout: float = 20) -> dict[str, Any]:
         found = super().wait_for_child(timeout)
         if found is None:
             raise AssertionError(

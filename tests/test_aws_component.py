@@ -9,31 +9,18 @@ import pytest
 import yaml
 
 from c2cvpn.derive import mss_clamp_cloud_config, mss_clamp_script
-from components.plan import SECRET, plan_stack
-from tests.helpers import GOOD_PSK, load, raw_config, set_path
+from components.mock_engine import SECRET
+from tests.helpers import GOOD_PSK, Planned, of_type, one, plan, raw_config, set_path
 
 
-def plan(config: dict[str, Any], name: str = "test") -> dict[str, Any]:
-    return plan_stack(load(config, name), config=config)
+@pytest.fixture
+def dev(planned: Planned) -> dict[str, Any]:
+    return planned("dev")
 
 
-def of_type(result: dict[str, Any], suffix: str) -> list[dict[str, Any]]:
-    return [r for r in result["resources"] if r["type"].endswith(suffix)]
-
-
-def one(result: dict[str, Any], name: str) -> dict[str, Any]:
-    [match] = [r for r in result["resources"] if r["name"] == name]
-    return match
-
-
-@pytest.fixture(scope="module")
-def dev() -> dict[str, Any]:
-    return plan(raw_config("dev"), "dev")
-
-
-@pytest.fixture(scope="module")
-def prod() -> dict[str, Any]:
-    return plan(raw_config("prod"), "prod")
+@pytest.fixture
+def prod(planned: Planned) -> dict[str, Any]:
+    return planned("prod")
 
 
 def test_dev_tunnel_options_in_aws_spelling(dev: dict[str, Any]) -> None:
@@ -264,8 +251,8 @@ def test_transit_gateway_path() -> None:
     assert vpc_route["inputs"]["transitGatewayId"] == "tgw-0123456789abcdef0"
 
 
-def test_replacement_prone_inputs_stable_across_runs() -> None:
-    first, second = plan(raw_config("prod")), plan(raw_config("prod"))
+def test_replacement_prone_inputs_stable_across_runs(planned: Planned) -> None:
+    first, second = planned("prod"), plan(raw_config("prod"), "prod")
     assert [(r["type"], r["name"]) for r in first["resources"]] == [
         (r["type"], r["name"]) for r in second["resources"]
     ]
@@ -288,8 +275,8 @@ def test_configured_psk_is_secret_in_every_input() -> None:
         )
 
 
-def test_generated_psk_without_config() -> None:
-    [password] = of_type(plan(raw_config("dev")), "RandomPassword")
+def test_generated_psk_without_config(dev: dict[str, Any]) -> None:
+    [password] = of_type(dev, "RandomPassword")
     assert password["inputs"]["overrideSpecial"] == "._"
     assert password["inputs"]["length"] >= 32
 

@@ -8,7 +8,8 @@ import string
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from c2cvpn.derive import PSK_LENGTH, PSK_MIN_PER_CLASS, PSK_SPECIALS, inside_tunnels, portable_psk
+from c2cvpn.derive import inside_tunnels
+from c2cvpn.psk import PSK_LENGTH, PSK_MIN_PER_CLASS, PSK_SPECIALS, portable_psk
 from tests.helpers import check, raw_config, set_path
 
 CLASSES = (string.ascii_uppercase, string.ascii_lowercase, string.digits, PSK_SPECIALS)

@@ -7,40 +7,28 @@ from typing import Any
 import pytest
 
 from c2cvpn.spec import SpecError
-from components.plan import plan_stack
-from tests.helpers import check, load, raw_config, set_path
+from tests.helpers import Planned, check, load, of_type, one, plan, raw_config, set_path
 
 DNS = "c2c-vpn:standby.failover.route53"
 
 
-def _plan(config: dict[str, Any]) -> dict[str, Any]:
-    return plan_stack(load(config))
-
-
-def _of(result: dict[str, Any], suffix: str) -> dict[str, dict[str, Any]]:
-    return {r["name"]: r for r in result["resources"] if r["type"].endswith(suffix)}
-
-
-@pytest.fixture(scope="module")
-def prod() -> dict[str, Any]:
-    return _plan(raw_config("prod"))
+@pytest.fixture
+def prod(planned: Planned) -> dict[str, Any]:
+    return planned("prod")
 
 
 def test_health_comes_from_each_tunnels_state_alarm(prod: dict[str, Any]) -> None:
-    alarms = {r["inputs"]["name"]: r for r in _of(prod, ":MetricAlarm").values()}
-    checks = _of(prod, ":HealthCheck")
-    metric = {
-        n: r["inputs"] for n, r in checks.items() if r["inputs"]["type"] == "CLOUDWATCH_METRIC"
-    }
-    assert {i["cloudwatchAlarmName"] for i in metric.values()} == set(
-        alarms
-    )  # every tunnel, both ends
-    for inputs in metric.values():
+    alarms = {r["inputs"]["name"]: r for r in of_type(prod, ":MetricAlarm")}
+    checks = [r["inputs"] for r in of_type(prod, ":HealthCheck")]
+    metric = [i for i in checks if i["type"] == "CLOUDWATCH_METRIC"]
+    # Every tunnel, both ends.
+    assert sorted(i["cloudwatchAlarmName"] for i in metric) == sorted(alarms)
+    for inputs in metric:
         assert inputs["cloudwatchAlarmRegion"] == "us-east-1"
         assert inputs["insufficientDataHealthStatus"] == "Unhealthy"
         assert alarms[inputs["cloudwatchAlarmName"]]["inputs"]["metricName"] == "TunnelState"
     for role in ("primary", "standby"):
-        calc = checks[f"failover-{role}-health"]["inputs"]
+        calc = one(prod, f"failover-{role}-health")["inputs"]
         assert calc["type"] == "CALCULATED" and calc["childHealthThreshold"] == 1
         assert calc["childHealthchecks"] == [
             f"(known after apply: failover-{role}-tunnel{i}-health.id)" for i in (1, 2)
@@ -48,11 +36,9 @@ def test_health_comes_from_each_tunnels_state_alarm(prod: dict[str, Any]) -> Non
 
 
 def test_primary_and_secondary_records(prod: dict[str, Any]) -> None:
-    records = _of(prod, ":Record")
-    primary, standby = (
-        records["failover-primary-record"]["inputs"],
-        records["failover-standby-record"]["inputs"],
-    )
+    primary = one(prod, "failover-primary-record")["inputs"]
+    standby = one(prod, "failover-standby-record")["inputs"]
+    assert len(of_type(prod, ":Record")) == 2
     for r in (primary, standby):
         assert (r["zoneId"], r["name"], r["type"], r["ttl"]) == (
             "Z0123456789EXAMPLE",
@@ -69,13 +55,13 @@ def test_primary_and_secondary_records(prod: dict[str, Any]) -> None:
     assert prod["outputs"]["failover"]["route53"]["recordName"] == "crm-api.example.com"
 
 
-def test_no_records_without_the_block() -> None:
+def test_no_records_without_the_block(planned: Planned) -> None:
     config = raw_config("prod")
     del config["c2c-vpn:standby"]["failover"]
-    result = _plan(config)
-    assert not _of(result, ":HealthCheck") and not _of(result, ":Record")
+    result = plan(config)
+    assert not of_type(result, ":HealthCheck") and not of_type(result, ":Record")
     assert result["outputs"]["failover"]["route53"] is None
-    assert not _of(_plan(raw_config("dev")), ":Record")
+    assert not of_type(planned("dev"), ":Record")
 
 
 def test_addresses_must_sit_behind_their_attachment() -> None:

@@ -11,23 +11,22 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from c2cvpn.lab.netns import leftovers, tagged_namespaces
-from c2cvpn.lab.run import Proposals, diagnose, run_lab, workdir_for
+from c2cvpn.lab.netns import LabError, leftovers, new_tag, tagged_namespaces
+from c2cvpn.lab.run import LabRefused, Proposals, diagnose, run_lab, workdir_for
 from c2cvpn.vendors import Phase, strongswan_negotiated
-from tests.helpers import GOOD_PSK, load, raw_config
+from tests.helpers import GOOD_PSK, ROOT, STACKS, load, raw_config
 from tests.netns import require
 from tests.strongswan import require_strongswan
-
-ROOT = Path(__file__).resolve().parent.parent
-
 
 # --------------------------------------------------------------------------- helpers
 
@@ -67,17 +66,22 @@ def clean() -> Iterator[None]:
     assert after[2] <= before[2], f"work directories left behind: {sorted(after[2] - before[2])}"
 
 
+def _environ(env: dict[str, str] | None = None) -> dict[str, str]:
+    """This environment without the lab's own variables, plus ``env``."""
+    base = {k: v for k, v in os.environ.items() if k not in ("C2CVPN_PSK", "C2CVPN_CHARON")}
+    return {**base, **(env or {})}
+
+
 def _cli(
     *args: str, env: dict[str, str] | None = None, timeout: float = 120
 ) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items() if k not in ("C2CVPN_PSK", "C2CVPN_CHARON")}
     return subprocess.run(
         [sys.executable, "-m", "c2cvpn.cli", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=timeout,
-        env={**base, **(env or {})},
+        env=_environ(env),
         check=False,
     )
 
@@ -276,6 +280,52 @@ def test_gcm_ecp384_negotiates_what_the_vendor_table_says(clean: None) -> None:
     _gone(result.tag)
 
 
+@pytest.mark.lab
+def test_a_daemon_answering_badly_is_the_lab_breaking_not_a_finding(
+    clean: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vici import Session  # optional: the clean fixture has skipped when it is missing
+    from vici.exception import SessionException
+
+    def garbled(self: Session) -> None:
+        raise SessionException("unexpected response")
+
+    monkeypatch.setattr(Session, "list_sas", garbled)  # every read of the SAs over vici
+    tag = new_tag()
+    with pytest.raises(
+        LabError, match="the lab broke while testing the tunnel: unexpected response"
+    ):
+        run_lab(load(raw_config("local")).spec, "local", timeout=10, environ={}, tag=tag)
+    _gone(tag)
+
+
+@pytest.mark.lab
+def test_sigterm_mid_run_tears_the_lab_down(clean: None) -> None:
+    before = _charons()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "c2cvpn.cli", "lab", "local", "--timeout", "20"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_environ(),
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while len(_charons() - before) < 2:  # both daemons run: the lab is built
+            assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGTERM)
+        stdout, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 130, (stdout, stderr)
+    assert "interrupted: the lab was torn down" in stderr
+    # The clean fixture checks that no charon, namespace or work directory is left.
+
+
 # --------------------------------------------------------------------------- without root
 
 
@@ -288,7 +338,7 @@ def test_refusals_exit_2_for_stacks_the_lab_cannot_run() -> None:
 
 def test_invalid_stack_exits_1_with_the_validate_report(tmp_path: Path) -> None:
     text = (
-        (ROOT / "stacks" / "Pulumi.local.yaml")
+        (STACKS / "Pulumi.local.yaml")
         .read_text()
         .replace("lifetimeSeconds: 3600", "lifetimeSeconds: 30000")
     )
@@ -411,7 +461,7 @@ def test_a_tag_never_matches_another_labs_suffix(monkeypatch: pytest.MonkeyPatch
 
     listing = "c2cg-3e6339a0 (id: 1)\nc2co-3e6339a0 (id: 2)\nc2cg-6339a0 (id: 3)\nother-6339a0\n"
     monkeypatch.setattr(
-        netns.subprocess,
+        netns.subprocess,  # type: ignore[attr-defined]
         "run",
         lambda *a, **k: real_subprocess.CompletedProcess(a, 0, stdout=listing, stderr=""),
     )
@@ -419,29 +469,7 @@ def test_a_tag_never_matches_another_labs_suffix(monkeypatch: pytest.MonkeyPatch
     assert netns.tagged_namespaces("3e6339a0") == ["c2cg-3e6339a0", "c2co-3e6339a0"]
 
 
-def test_a_daemon_answering_badly_is_the_lab_breaking_not_a_bug() -> None:
-    from vici.exception import SessionException
-
-    from c2cvpn.lab.run import LAB_BREAKS
-
-    assert issubclass(SessionException, LAB_BREAKS)
-
-
-def test_teardown_holds_signals_until_it_is_done() -> None:
-    import signal
-
-    from c2cvpn.lab.run import _signals_held
-
-    with _signals_held():
-        held = signal.pthread_sigmask(signal.SIG_BLOCK, set())
-        assert {signal.SIGINT, signal.SIGTERM, signal.SIGHUP} <= held
-    assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, set())
-
-
 def test_an_override_the_vendor_table_cannot_spell_is_refused() -> None:
-    from c2cvpn.lab.run import LabRefused, run_lab
-    from tests.helpers import load, raw_config
-
     with pytest.raises(LabRefused, match="'nope' is not a value the vendor table knows"):
         run_lab(
             load(raw_config("local")).spec, "local", genesys_overrides={"phase2.encryption": "nope"}

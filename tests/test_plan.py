@@ -2,14 +2,28 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 
+import pulumi
+import pulumi_aws as aws
 import pytest
 from typer.testing import CliRunner
 
 from c2cvpn.cli import app
-from tests.helpers import GOOD_PSK, raw_config, set_path, write_stack
+from c2cvpn.plan_report import format_plan
+from c2cvpn.spec import LoadedStack, load_stack
+from components.mock_engine import ProgramRefused, plan_stack
+from tests.helpers import (
+    GOOD_PSK,
+    azure_standby_config,
+    load,
+    plan,
+    raw_config,
+    set_path,
+    write_stack,
+)
 
 runner = CliRunner()
 
@@ -84,11 +98,6 @@ def test_unusable_stack_exits_2(tmp_path: Path) -> None:
 
 
 def test_plan_leaves_the_callers_event_loop_alone() -> None:
-    import asyncio
-
-    from c2cvpn.spec import load_stack
-    from components.plan import plan_stack
-
     mine = asyncio.new_event_loop()
     asyncio.set_event_loop(mine)
     try:
@@ -105,37 +114,18 @@ def test_plan_leaves_the_callers_event_loop_alone() -> None:
 
 
 def test_a_refusal_inside_an_apply_is_a_program_refusal() -> None:
-    import pulumi
-
-    from c2cvpn.spec import load_stack
-    from components.plan import ProgramRefused, plan_stack
-
     def refuse(_: object) -> str:
         raise pulumi.RunError("peer IP differs after apply")
 
-    def program(_: object) -> dict[str, object]:
+    def program(_: LoadedStack) -> dict[str, object]:
         return {"late": pulumi.Output.from_input("x").apply(refuse)}
 
     with pytest.raises(ProgramRefused, match="peer IP differs after apply"):
-        plan_stack(load_stack("dev"), program=program)  # type: ignore[arg-type]
+        plan_stack(load_stack("dev"), program=program)
 
 
 def test_markdown_draws_the_azure_topology() -> None:
-    from c2cvpn.plan import render
-    from components.plan import plan_stack
-    from tests.helpers import load
-
-    config = raw_config("azure-dev")
-    standby_iaas = {**config["c2c-vpn:iaas"], "networks": ["10.21.0.0/24"]}
-    standby_iaas["azure"] = {
-        **standby_iaas["azure"],
-        "location": "northeurope",
-        "resourceGroupName": "rg-crm-dr",
-        "virtualNetworkName": "vnet-crm-dr",
-        "gatewaySubnetPrefix": "10.21.255.0/27",
-    }
-    config["c2c-vpn:standby"] = {"tunnelCidr": "169.254.31.0/30", "iaas": standby_iaas}
-    markdown = render(plan_stack(load(config)), "markdown")
+    markdown = format_plan(plan(azure_standby_config()), "markdown")
     diagram = markdown.split("```mermaid", 1)[1].split("```", 1)[0]
     assert 'genesys["Genesys Cloud VPN gateway<br/>203.0.113.30"]' in diagram
     assert 'subgraph primary["primary (westeurope)"]' in diagram
@@ -147,13 +137,8 @@ def test_markdown_draws_the_azure_topology() -> None:
 
 
 def test_two_resources_with_one_name_are_refused_as_the_engine_would() -> None:
-    import pulumi_aws as aws
-
-    from components.plan import ProgramRefused, plan_stack
-    from tests.helpers import load
-
-    def program(_: object) -> dict[str, object]:
-        for _ in range(2):
+    def program(_: LoadedStack) -> dict[str, object]:
+        for _twice in range(2):
             aws.ec2.Eip("same-name")
         return {}
 

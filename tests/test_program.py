@@ -8,15 +8,29 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 import pytest
+from typer.testing import CliRunner
 
+from c2cvpn.cli import app
+from c2cvpn.genesys.sim import seed_stacks
+from c2cvpn.spec import load_stack
 from components import program
-from components.plan import SECRET, plan_stack
-from tests.helpers import GOOD_PSK, load, raw_config, set_path
+from components.mock_engine import SECRET, ProgramRefused, plan_stack
+from tests.genesys_support import api_stack, running
+from tests.helpers import (
+    GOOD_PSK,
+    Planned,
+    load,
+    of_type,
+    plan,
+    raw_config,
+    set_path,
+    write_stack,
+)
 
 
 def test_psk_export_is_secret_and_the_rest_readable() -> None:
     config = set_path(raw_config("prod"), "c2c-vpn:tunnel.preSharedKey", GOOD_PSK)
-    outputs = plan_stack(load(config), config=config)["outputs"]
+    outputs = plan(config)["outputs"]
     assert outputs["preSharedKey"] == SECRET
     admin = outputs["genesysAdmin"]  # not masked as a whole by a nested secret
     assert admin["algorithms"]["phase1"]["encryption"] == "AES-256-GCM"
@@ -66,7 +80,7 @@ def test_provider_echoed_psk_outputs_are_secret(monkeypatch: pytest.MonkeyPatch)
         "tunnel2_preshared_key": True,
         "customer_gateway_configuration": True,
     }
-    [vpn] = [r for r in outputs["resources"] if r["type"].endswith(":VpnConnection")]
+    [vpn] = of_type(outputs, ":VpnConnection")
     assert set(vpn["secretOutputs"]) >= {
         "tunnel1PresharedKey",
         "tunnel2PresharedKey",
@@ -76,16 +90,15 @@ def test_provider_echoed_psk_outputs_are_secret(monkeypatch: pytest.MonkeyPatch)
 
 def test_encrypted_psk_plans_as_secret() -> None:
     config = set_path(raw_config("dev"), "c2c-vpn:tunnel.preSharedKey", {"secure": "v1:abc"})
-    result = plan_stack(load(config), config=config)
-    assert not [r for r in result["resources"] if "RandomPassword" in r["type"]]
-    [vpn] = [r for r in result["resources"] if r["type"].endswith(":VpnConnection")]
+    result = plan(config)
+    assert not of_type(result, "RandomPassword")
+    [vpn] = of_type(result, ":VpnConnection")
     assert vpn["inputs"]["tunnel1PresharedKey"] == SECRET
     assert result["outputs"]["preSharedKey"] == SECRET
 
 
-def test_onprem_builds_no_cloud_resources() -> None:
-    config = raw_config("local")
-    result = plan_stack(load(config), config=config)
+def test_onprem_builds_no_cloud_resources(planned: Planned) -> None:
+    result = planned("local")
     assert {r["type"] for r in result["resources"]} == {
         "random:index/randomPassword:RandomPassword"
     }
@@ -108,15 +121,13 @@ def engine_run(config: dict[str, Any]) -> dict[str, Any]:
 def test_run_exports_a_valid_stack() -> None:
     config = set_path(raw_config("dev"), "c2c-vpn:tunnel.preSharedKey", GOOD_PSK)
     result = engine_run(config)
-    assert any(r["type"].endswith(":VpnConnection") for r in result["resources"])
+    assert of_type(result, ":VpnConnection")
 
 
 def test_run_fails_listing_every_problem_without_the_psk() -> None:
     weak = "Short.1"
     config = set_path(raw_config("dev"), "c2c-vpn:tunnel.preSharedKey", weak)
     set_path(config, "c2c-vpn:tunnel.phase2.lifetimeSeconds", 28800)
-    from components.plan import ProgramRefused
-
     with pytest.raises(ProgramRefused) as caught:  # the plan's name for the engine's RunError
         engine_run(config)
     message = str(caught.value)
@@ -141,8 +152,6 @@ def _declared_mismatch() -> dict[str, Any]:
 
 
 def test_program_fails_on_a_declared_genesys_mismatch() -> None:
-    from components.plan import ProgramRefused
-
     config = _declared_mismatch()
     with pytest.raises(ProgramRefused) as info:
         plan_stack(load(config), config=config, program=program.build)
@@ -151,11 +160,6 @@ def test_program_fails_on_a_declared_genesys_mismatch() -> None:
 
 
 def test_plan_cli_exits_1_on_a_declared_genesys_mismatch(tmp_path: Any) -> None:
-    from typer.testing import CliRunner
-
-    from c2cvpn.cli import app
-    from tests.helpers import write_stack
-
     result = CliRunner().invoke(
         app, ["plan", str(write_stack(tmp_path, _declared_mismatch())), "--format", "json"]
     )
@@ -164,11 +168,6 @@ def test_plan_cli_exits_1_on_a_declared_genesys_mismatch(tmp_path: Any) -> None:
 
 
 def test_program_verifies_the_genesys_api_in_preview_and_up() -> None:
-    from c2cvpn.genesys.sim import seed_stacks
-    from c2cvpn.spec import load_stack
-    from components.plan import ProgramRefused
-    from tests.genesys_support import api_stack, running
-
     with running() as (sim, server):
         (cid,) = seed_stacks(sim, [load_stack("local")])
         in_sync = plan_stack(api_stack(server.url, "local"), program=program.build)["outputs"]
@@ -183,7 +182,7 @@ def test_program_verifies_the_genesys_api_in_preview_and_up() -> None:
             plan_stack(api_stack(server.url, "local"), program=program.build)
         assert "phase2.encryption" in str(info.value)
         # The offline plan does not read the API at all, so it still shows the resources.
-        offline = plan_stack(api_stack(server.url, "local"))["outputs"]
+        offline = plan(api_stack(server.url, "local"))["outputs"]
         assert offline["genesysSource"] == "api" and "not read offline" in offline["genesysMode"]
 
 
@@ -198,5 +197,5 @@ def test_offline_plan_does_not_compare_a_cloud_assigned_peer_ip() -> None:
         "phase1": dict(tunnel["phase1"]),
         "phase2": dict(tunnel["phase2"]),
     }
-    outputs = plan_stack(load(config))["outputs"]
+    outputs = plan(config)["outputs"]
     assert outputs["genesysInSync"] is True

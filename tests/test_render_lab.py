@@ -13,7 +13,6 @@ mismatch refuses the IKE SA ("Phase 1 Failed").
 from __future__ import annotations
 
 import contextlib
-import copy
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -57,7 +56,7 @@ def hosts() -> Iterator[tuple[Lab, str, str]]:
 
 
 def _config(**phase2: Any) -> dict[str, Any]:
-    config = copy.deepcopy(raw_config("local"))
+    config = raw_config("local")
     config["c2c-vpn:tunnel"]["phase2"].update(phase2)
     return config
 

@@ -6,7 +6,6 @@ naming what to fix: never any other exception.
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from c2cvpn.rules import Report, validate
-from c2cvpn.spec import SpecError, load_stack, parse_config
-from tests.helpers import EXAMPLES, raw_config
+from c2cvpn.spec import SpecError, load_stack
+from tests.helpers import EXAMPLES, load, raw_config
 
 KEYS = [
     "c2c-vpn:genesys",
@@ -77,7 +76,7 @@ values = st.recursive(
 
 def _outcome(config: Any) -> None:
     try:
-        loaded = parse_config(config, stack="fuzz", source="fuzz.yaml")
+        loaded = load(config, "fuzz")
     except SpecError as exc:
         assert exc.lines and all(isinstance(line, str) and line for line in exc.lines)
         return
@@ -105,7 +104,7 @@ def _paths(node: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
 
 @st.composite
 def mutated(draw: st.DrawFn) -> dict[str, Any]:
-    config = copy.deepcopy(raw_config(draw(st.sampled_from(EXAMPLES))))
+    config = raw_config(draw(st.sampled_from(EXAMPLES)))
     for _ in range(draw(st.integers(1, 4))):
         paths = _paths(config)
         path = draw(st.sampled_from(paths))

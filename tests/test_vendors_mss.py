@@ -27,8 +27,8 @@ def test_aws_spellings() -> None:
 
 
 def test_aws_groups_per_phase() -> None:
-    assert v.SUPPORTED_GROUPS[Provider.AWS][Phase.IKE] == {2, *range(14, 25)}
-    assert v.SUPPORTED_GROUPS[Provider.AWS][Phase.IPSEC] == {2, 5, *range(14, 25)}
+    assert v.profile(Provider.AWS).supports(Phase.IKE).groups == {2, *range(14, 25)}
+    assert v.profile(Provider.AWS).supports(Phase.IPSEC).groups == {2, 5, *range(14, 25)}
 
 
 def test_azure_spellings() -> None:
@@ -61,7 +61,9 @@ def test_groups_on_both_clouds_are_2_14_19_20_24() -> None:
         g
         for g in v.DH_GROUPS
         if all(
-            g in v.SUPPORTED_GROUPS[p][ph] for p in (Provider.AWS, Provider.AZURE) for ph in Phase
+            g in v.profile(p).supports(ph).groups
+            for p in (Provider.AWS, Provider.AZURE)
+            for ph in Phase
         )
     }
     assert both == {2, 14, 19, 20, 24}
