@@ -253,7 +253,44 @@ CODES: Final[dict[str, CodeInfo]] = {
         "that attachment's tunnel, so failing over to it changes nothing.",
         "Put both attachments on AWS, and give each address from its own attachment's networks.",
     ),
+    "standby-same-gateway": CodeInfo(
+        E,
+        "The standby attachment would terminate on the primary's gateway.",
+        "AWS refuses a second VPN connection from the same customer gateway IP in a region on one "
+        "virtual private gateway (InvalidCustomerGateway.DuplicateIpAddress), and one transit "
+        "gateway route table holds one static route per prefix (RouteAlreadyExists); Azure allows "
+        "one VPN gateway per virtual network.",
+        "Drop the standby block and let the standby Genesys connection use the primary's second "
+        "tunnel (AWS: a /29 tunnel range; Azure: azure.activeActive), or put the disaster-recovery "
+        "attachment on another gateway (another VPC or region, another virtual network).",
+    ),
     # --- warnings -----------------------------------------------------------------------
+    "tunnel-unused": CodeInfo(
+        W,
+        "One of an attachment's gateway tunnels carries no Genesys connection.",
+        "AWS replaces tunnel endpoints one at a time for maintenance, and each VPN connection has "
+        "two tunnels on two outside IPs: with Genesys on one tunnel only, every replacement of that "
+        "endpoint is an outage. The idle tunnel is set to wait (startup add) and is not alarmed.",
+        "Ask Genesys for a /29 tunnel range so the standby Genesys connection takes the second "
+        "tunnel (and drop a standby attachment on the same gateway).",
+    ),
+    "appliance-spof": CodeInfo(
+        W,
+        "The MSS-clamping appliance is a single instance on the only path to Genesys.",
+        "Routes do not fail over: if the instance stops, reboots or its zone fails, every "
+        "Genesys-bound packet is black-holed while the tunnels stay up.",
+        "Keep its health in the failover (AWS: the instance status alarm gates the Route 53 "
+        "health), plan its maintenance, or clamp MSS on the back-end hosts instead (MTU/MSS "
+        "settings) and turn the appliance off.",
+    ),
+    "setting-ignored": CodeInfo(
+        W,
+        "A tunnel setting has no effect on this target.",
+        "The cloud does not expose the knob (AWS detects NAT itself and has no keepalive or DPD "
+        "interval setting): the value applies to the Genesys side only, so the stack does not "
+        "read as the tunnel behaves.",
+        "Leave it for the Genesys side, or set it to the target's behaviour to keep the stack honest.",
+    ),
     "phase-asymmetry": CodeInfo(
         W,
         "Phase 1 and phase 2 use different encryption or integrity.",

@@ -48,6 +48,8 @@ NAMESPACE = "c2c-vpn"
 #: The two attachments a stack may have: every module names a role with this one type.
 Role = Literal["primary", "standby"]
 ROLES: tuple[Role, ...] = ("primary", "standby")
+#: ``c2c-vpn:tunnel`` key holding each Genesys connection's pre-shared key.
+PSK_KEYS: dict[Role, str] = {"primary": "preSharedKey", "standby": "standbyPreSharedKey"}
 TOP_LEVEL_KEYS = ("genesys", "tunnel", "iaas", "standby")
 #: Top-level keys a Pulumi stack file may carry besides ``config``.
 STACK_FILE_KEYS = frozenset(
@@ -380,7 +382,12 @@ class Tunnel(_Model):
         "psk", description="`psk` (certificates are not offered by Genesys)."
     )
     pre_shared_key: SecretStr | Encrypted | None = Field(
-        None, description="The PSK as a Pulumi secret; generated to the portable rule when absent."
+        None,
+        description="The primary Genesys connection's PSK as a Pulumi secret; generated to the portable rule when absent.",
+    )
+    standby_pre_shared_key: SecretStr | Encrypted | None = Field(
+        None,
+        description="The standby Genesys connection's PSK (each tunnel has its own key); generated when absent.",
     )
     nat_traversal: bool = Field(True, description="Encapsulate ESP in UDP 4500.")
     keepalive_seconds: float = Field(
@@ -395,11 +402,16 @@ class Tunnel(_Model):
 
     @property
     def psk_readable(self) -> str | None:
-        return (
-            self.pre_shared_key.get_secret_value()
-            if isinstance(self.pre_shared_key, SecretStr)
-            else None
-        )
+        """The primary connection's key, when the stack holds it readably."""
+        return self.psk_readable_for("primary")
+
+    def key_for(self, role: Role) -> SecretStr | Encrypted | None:
+        """The key of the Genesys connection ``role`` as configured (None: generated)."""
+        return self.pre_shared_key if role == "primary" else self.standby_pre_shared_key
+
+    def psk_readable_for(self, role: Role) -> str | None:
+        key = self.key_for(role)
+        return key.get_secret_value() if isinstance(key, SecretStr) else None
 
 
 class GatewayKind(StrEnum):
@@ -491,6 +503,10 @@ class AzureSettings(_Model):
     network_security_group_names: Annotated[list[str], AfterValidator(_unique)] = Field(
         default_factory=list,
         description="NSGs of the back-end subnets that get the application-port rules.",
+    )
+    active_active: bool = Field(
+        False,
+        description="Active-active gateway: two public IPs, one Genesys connection each (needs a /29 tunnel range). Off: Azure's built-in active-standby pair behind one IP.",
     )
     appliance_subnet_prefix: Network | None = Field(
         None,
@@ -653,6 +669,21 @@ class Attachment:
         """What the project knows about this attachment's provider."""
         return profile(self.iaas.provider)
 
+    @property
+    def tunnel_count(self) -> int:
+        """Tunnels its gateway brings up, each on its own outside IP: AWS two per VPN
+        connection; Azure two when active-active, else one; an on-prem peer one."""
+        if self.iaas.azure is not None and self.iaas.azure.active_active:
+            return 2
+        return self.profile.tunnels_per_connection
+
+    def inside_ranges(self) -> list[ipaddress.IPv4Network]:
+        """One inside range per tunnel the Genesys range covers: a /29 gives a two-tunnel
+        gateway one /30 per tunnel; otherwise the whole range belongs to tunnel 1."""
+        if self.tunnel_count == 2 and self.tunnel_cidr.prefixlen == 29:
+            return list(self.tunnel_cidr.subnets(new_prefix=30))
+        return [self.tunnel_cidr]
+
 
 def attachments(spec: StackSpec) -> list[Attachment]:
     """The primary, then the standby when the stack declares one."""
@@ -686,6 +717,59 @@ def attachment(spec: StackSpec, role: str) -> Attachment:
     raise ValueError(
         f"the stack has no {role} attachment (roles here: {', '.join(a.role for a in attachments(spec))})"
     )
+
+
+@dataclass(frozen=True)
+class GenesysConnection:
+    """One Genesys Cloud VPN connection: one tunnel, to one outside IP of one attachment.
+
+    A stack has a primary Genesys connection and, for redundancy, a standby one. The primary
+    ends on the primary attachment's tunnel 1. The standby ends on the standby attachment when
+    the stack declares one (a disaster-recovery termination), else on the primary attachment's
+    tunnel 2 when its gateway has two tunnels and the Genesys range is a /29 (AWS's two
+    tunnels; Azure active-active).
+    """
+
+    role: Role
+    attachment: Attachment
+    tunnel: int  # 1 or 2: which of the attachment's tunnels
+    tunnel_cidr: ipaddress.IPv4Network  # its inside range
+    tunnel_cidr_path: str
+
+    @property
+    def psk_path(self) -> str:
+        return f"{NAMESPACE}:tunnel.{PSK_KEYS[self.role]}"
+
+
+def genesys_connections(spec: StackSpec) -> list[GenesysConnection]:
+    """The stack's Genesys connections: the primary, then the standby when there is one."""
+    ends = attachments(spec)
+    primary = ends[0]
+    ranges = primary.inside_ranges()
+    out = [GenesysConnection("primary", primary, 1, ranges[0], primary.tunnel_cidr_path)]
+    if len(ends) > 1:
+        standby = ends[1]
+        first = standby.inside_ranges()[0]
+        out.append(GenesysConnection("standby", standby, 1, first, standby.tunnel_cidr_path))
+    elif len(ranges) > 1:
+        out.append(GenesysConnection("standby", primary, 2, ranges[1], primary.tunnel_cidr_path))
+    return out
+
+
+def genesys_connection(spec: StackSpec, role: str) -> GenesysConnection:
+    """The Genesys connection ``role``; ValueError naming the connections there when absent."""
+    found = genesys_connections(spec)
+    for c in found:
+        if c.role == role:
+            return c
+    raise ValueError(
+        f"the stack has no {role} Genesys connection (here: {', '.join(c.role for c in found)})"
+    )
+
+
+def connections_on(spec: StackSpec, attachment: Attachment) -> dict[int, GenesysConnection]:
+    """The Genesys connections ending on ``attachment``, by tunnel index."""
+    return {c.tunnel: c for c in genesys_connections(spec) if c.attachment.role == attachment.role}
 
 
 # --------------------------------------------------------------------------- loading
@@ -787,9 +871,9 @@ def _dedupe(items: Iterable[str]) -> list[str]:
     return list(seen)
 
 
-def _plaintext_psk(raw: Mapping[str, Any]) -> bool:
+def _plaintext_psk(raw: Mapping[str, Any], name: str) -> bool:
     tunnel = raw.get("tunnel")
-    return isinstance(tunnel, Mapping) and isinstance(tunnel.get("preSharedKey"), str)
+    return isinstance(tunnel, Mapping) and isinstance(tunnel.get(name), str)
 
 
 def parse_config(
@@ -840,11 +924,14 @@ def parse_config(
     except ValidationError as exc:
         raise SpecError(source, _dedupe(_describe(e, StackSpec) for e in exc.errors())) from None
     plaintext: set[str] = set()
-    if spec.tunnel.pre_shared_key is not None:
-        tunnel_key = f"{NAMESPACE}:tunnel"
-        is_plain = _plaintext_psk(raw) if secret_keys is None else tunnel_key not in secret_keys
+    tunnel_key = f"{NAMESPACE}:tunnel"
+    for role in ROLES:
+        if spec.tunnel.key_for(role) is None:
+            continue
+        name = PSK_KEYS[role]
+        is_plain = _plaintext_psk(raw, name) if secret_keys is None else tunnel_key not in secret_keys
         if is_plain:
-            plaintext.add(f"{tunnel_key}.preSharedKey")
+            plaintext.add(f"{tunnel_key}.{name}")
     return LoadedStack(
         name=stack,
         source=source,
