@@ -549,7 +549,7 @@ class IaasSide(_Model):
     )
     peer_ip: Address | None = Field(
         None,
-        description="Static public IP of the IaaS endpoint (onprem: required; azure: optional, AWS assigns its own).",
+        description="Static public IP of the IaaS endpoint (onprem: required; AWS and Azure assign their own and ignore it).",
     )
     application_ports: Annotated[list[Port], AfterValidator(_unique)] = Field(
         description="TCP ports Genesys calls, e.g. [443]."

@@ -300,7 +300,8 @@ PROFILES: Final[dict[Provider, ProviderProfile]] = {
         ),
         dpd_timeout=(9, 3600),
         vendor_mss=1350,
-        assigns_peer_ip=False,
+        # The gateway's public IPs are created with it (Standard, static): Azure assigns them.
+        assigns_peer_ip=True,
         peer_ip_required=False,
         public_peers=True,
         reserved_inside=(),

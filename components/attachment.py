@@ -54,8 +54,10 @@ class TunnelEndpoint:
     """One tunnel as the Genesys admin must enter it."""
 
     inside_cidr: pulumi.Input[str]
-    cloud_inside_address: str
-    genesys_inside_address: str
+    #: The cloud's and Genesys' tunnel interface addresses; None where the cloud configures
+    #: none (Azure route-based without BGP): no inside-address health check can answer there.
+    cloud_inside_address: str | None
+    genesys_inside_address: str | None
     outside_ip: pulumi.Input[str] | None
 
     def export(self) -> dict[str, Any]:
