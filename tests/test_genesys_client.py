@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from typing import Any
 
 import httpx
 import pytest
@@ -405,3 +407,141 @@ def test_a_short_lived_token_is_not_fetched_before_every_request() -> None:
         for _ in range(3):
             list(c.list_connections())
         assert c.stats.token_requests == 1
+
+
+# --------------------------------------------------------------------------- regions (review #18)
+
+
+@pytest.mark.parametrize(
+    ("region", "domain"),
+    [
+        ("mx-central-1", "mxc1.pure.cloud"),
+        ("ap-southeast-1", "apse1.pure.cloud"),
+        ("eusc-de-east-1", "edee1.eusc-pure.cloud"),
+    ],
+)
+def test_the_newer_regions_map_to_their_hosts_and_validate(region: str, domain: str) -> None:
+    from c2cvpn.genesys.regions import REGION_DOMAINS
+    from tests.helpers import check, raw_config, set_path
+
+    assert REGION_DOMAINS[region] == domain  # as Genesys' SDKs and Terraform provider list it
+    with GenesysClient.for_region(region, client_id="a", client_secret="b") as c:
+        assert (c.base_url, c.login_url) == (f"https://api.{domain}", f"https://login.{domain}")
+    report = check(set_path(raw_config("dev"), "c2c-vpn:genesys.region", region))
+    assert not [p for p in report.problems + report.warnings if p.code == "genesys-region"]
+    bad = check(set_path(raw_config("dev"), "c2c-vpn:genesys.region", "mars-north-1"))
+    (unknown,) = [p for p in bad.problems if p.code == "genesys-region"]
+    assert region in unknown.message  # the fix lists it
+
+
+def test_without_a_login_url_the_login_host_is_derived_as_genesys_sdks_do() -> None:
+    def make(base: str) -> GenesysClient:
+        return GenesysClient(base_url=base, client_id="a", client_secret="b")
+
+    with make("https://api.mypurecloud.de/") as c:
+        assert c.login_url == "https://login.mypurecloud.de"
+    with make("http://127.0.0.1:8787") as c:  # the simulator serves both
+        assert c.login_url == "http://127.0.0.1:8787"
+
+
+# --------------------------------------------------------------------------- token rate limit (#16)
+
+RATE_LIMITED = {"error": "invalid_request", "error_description": "rate limit exceeded; slow down"}
+
+
+def _login_service(
+    answers: list[httpx.Response], log: list[str]
+) -> Callable[[httpx.Request], httpx.Response]:
+    """The token endpoint answers ``answers`` in turn (then 200s); the API lists nothing."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        log.append(f"{request.url.host}{request.url.path}")
+        if request.url.path == "/oauth/token":
+            if answers:
+                return answers.pop(0)
+            return httpx.Response(200, json={"access_token": "t0ken-value", "expires_in": 3600})
+        return httpx.Response(200, json={"entities": [], "pageCount": 1})
+
+    return handler
+
+
+def _remote(handler: Callable[[httpx.Request], httpx.Response], **kw: Any) -> GenesysClient:
+    return GenesysClient(
+        base_url="https://api.example.com",
+        client_id="ops",
+        client_secret="Remote.Secret_1",
+        transport=httpx.MockTransport(handler),
+        retry=kw.pop("retry", FAST),
+        **kw,
+    )
+
+
+def test_a_rate_limited_login_is_retried_then_succeeds() -> None:
+    log: list[str] = []
+    with _remote(_login_service([httpx.Response(400, json=RATE_LIMITED)], log)) as c:
+        assert list(c.list_connections()) == []
+        assert (c.stats.token_requests, c.stats.api_requests) == (2, 1)
+        assert c.stats.retries == 1
+        assert c.stats.retry_after_waits == []  # nothing stated: the policy's backoff
+    # the token went to login.<domain>, the API call to api.<domain>
+    assert log == [
+        "login.example.com/oauth/token",
+        "login.example.com/oauth/token",
+        "api.example.com/api/v2/telephony/vpn/connections",
+    ]
+
+
+def test_a_rate_limited_login_waits_what_it_states() -> None:
+    stated = {**RATE_LIMITED, "error_description": "rate limit exceeded; retry in [2] seconds"}
+    answers = [
+        httpx.Response(400, json=stated),
+        httpx.Response(400, json=RATE_LIMITED, headers={"Retry-After": "3"}),
+    ]
+    with _remote(_login_service(answers, [])) as c:
+        assert list(c.list_connections()) == []
+        assert c.stats.retry_after_waits == [2.0, 3.0]
+
+
+@pytest.mark.parametrize(
+    "refusal",
+    [
+        {"error": "invalid_client", "error_description": "client not found"},
+        {"error": "invalid_request", "error_description": "grant_type is required"},
+        {"error": "unsupported_grant_type"},
+    ],
+    ids=lambda r: str(r["error"]) + ("/" + str(r.get("error_description", ""))[:5]),
+)
+def test_any_other_400_from_the_login_service_is_fatal_at_once(refusal: dict[str, str]) -> None:
+    log: list[str] = []
+    with (
+        _remote(_login_service([httpx.Response(400, json=refusal)], log)) as c,
+        pytest.raises(AuthError) as exc,
+    ):
+        list(c.list_connections())
+    assert len(log) == 1 and c.stats.retries == 0
+    assert exc.value.status == 400 and exc.value.code == refusal["error"]
+
+
+def test_a_login_that_stays_rate_limited_is_bounded_by_the_attempts() -> None:
+    log: list[str] = []
+    answers = [httpx.Response(400, json=RATE_LIMITED) for _ in range(10)]
+    with (
+        _remote(_login_service(answers, log)) as c,
+        pytest.raises(GenesysUnavailable) as exc,
+    ):
+        list(c.list_connections())
+    assert len(log) == FAST.attempts
+    assert "rate limit exceeded" in str(exc.value) and f"{FAST.attempts} attempt" in str(exc.value)
+    assert (exc.value.status, exc.value.code) == (400, "invalid_request")
+    assert "Remote.Secret_1" not in str(exc.value)
+
+
+def test_a_rate_limited_login_asking_beyond_the_budget_gives_up_at_once() -> None:
+    long = {**RATE_LIMITED, "error_description": "rate limit exceeded; retry in 600 seconds"}
+    log: list[str] = []
+    with (
+        _remote(_login_service([httpx.Response(400, json=long)], log)) as c,
+        pytest.raises(GenesysUnavailable, match="600 s, beyond the retry budget"),
+    ):
+        list(c.list_connections())
+    assert len(log) == 1

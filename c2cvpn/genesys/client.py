@@ -3,13 +3,19 @@
 Follows the Genesys Cloud Platform API conventions:
 
 - OAuth client credentials against ``<login>/oauth/token`` (HTTP Basic, form body); the
-  token is cached and refreshed shortly before it expires, and once on a 401.
+  token is cached and refreshed shortly before it expires, and once on a 401. Without a
+  login URL, the login host is the API host with ``api.`` turned into ``login.``, as
+  Genesys' SDKs derive it.
 - Paging with ``pageSize``/``pageNumber`` (``entities``, ``pageCount``, ``nextUri``).
 - Errors ``{status, code, message, contextId}`` become typed exceptions that name the
   contextId: :class:`AuthError`, :class:`NotFound`, :class:`ValidationFailed`,
   :class:`GenesysUnavailable`, :class:`MalformedResponse`.
 - Retries through *stamina*: a 429 waits exactly its ``Retry-After``; 5xx, timeouts and
   connection errors back off exponentially with jitter; attempts and total time are bounded.
+  The login service reports its own rate limit as ``400 invalid_request`` with an
+  ``error_description`` starting "rate limit exceeded" (not 429): that is retried the same
+  way (its wait honoured when the response states one), every other 400/401/403 from the
+  token endpoint is a fatal :class:`AuthError`.
 
 The transport is the seam: pass an ``httpx.BaseTransport`` (a ``MockTransport``, or the
 default one pointed at the simulator). The client secret and any pre-shared key never
@@ -21,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import logging
+import re
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -161,6 +168,39 @@ def _insecure(url: str) -> bool:
     return httpx.URL(url).scheme != "https" and not is_loopback(url)
 
 
+#: The login service's rate-limit answer: HTTP 400, ``error`` ``invalid_request``, and an
+#: ``error_description`` that starts with this. Genesys' Terraform provider retries exactly
+#: "Auth Error: 400 - invalid_request (rate limit exceeded; …" (the Go SDK's rendering of
+#: status, ``error`` and ``error_description``) and fails on any other login error
+#: (MyPureCloud/terraform-provider-genesyscloud, genesyscloud/provider/provider.go,
+#: ``InitClientConfig`` and ``AuthorizeSdk``).
+TOKEN_RATE_LIMIT_PREFIX = "rate limit exceeded"
+
+#: A wait stated in words, e.g. "retry in [5] seconds", "try again in 2.5 s".
+_STATED_WAIT = re.compile(r"\[?(\d+(?:\.\d+)?)\]?\s*(?:seconds?|secs?|s)\b", re.IGNORECASE)
+
+
+def login_url_for(base_url: str) -> str:
+    """The OAuth host that goes with an API URL on its own, as Genesys' SDKs derive it:
+    ``//api.`` becomes ``//login.`` (``AuthorizeClientCredentials`` in the Go SDK, ``api_client``
+    in the Python SDK). Any other URL, such as the loopback simulator, is its own login host."""
+    return re.sub(r"//api\.", "//login.", base_url, count=1, flags=re.IGNORECASE)
+
+
+def _token_rate_limit(body: Any) -> str | None:
+    """The description of a token-endpoint rate-limit answer (400 invalid_request), else None."""
+    if not isinstance(body, dict) or body.get("error") != "invalid_request":
+        return None
+    description = str(body.get("error_description") or body.get("description") or "")
+    return description if description.lower().startswith(TOKEN_RATE_LIMIT_PREFIX) else None
+
+
+def _stated_wait(text: str) -> float | None:
+    """Seconds to wait when ``text`` states them ("retry in [5] seconds"), else None."""
+    found = _STATED_WAIT.search(text)
+    return float(found.group(1)) if found else None
+
+
 def _retry_after_seconds(value: str | None) -> float | None:
     if not value:
         return None
@@ -194,7 +234,7 @@ class GenesysClient:
         token_refresh_margin: float = 60.0,
     ) -> None:
         self.base_url = base_url.rstrip("/")
-        self.login_url = (login_url or base_url).rstrip("/")
+        self.login_url = (login_url or login_url_for(base_url)).rstrip("/")
         self.client_id = client_id
         self._secret = (
             client_secret if isinstance(client_secret, SecretStr) else SecretStr(client_secret)
@@ -394,6 +434,23 @@ class GenesysClient:
                         f"lost the connection to {httpx.URL(url).host}: {type(exc).__name__}"
                     )
                 ) from None
+            if response.status_code == 400 and not auth:  # the token request
+                body = _json_or_none(response)
+                description = _token_rate_limit(body)
+                if description is not None:
+                    # Refused before any work, like a 429: safe to repeat. Wait what the
+                    # response states, else back off per the policy.
+                    stated = _retry_after_seconds(response.headers.get("Retry-After"))
+                    raise _Retryable(
+                        GenesysError(
+                            f"the login service is rate limiting: {self._scrub(description)}",
+                            status=400,
+                            code="invalid_request",
+                            context_id=_context_id(response, body),
+                        ),
+                        retry_after=stated if stated is not None else _stated_wait(description),
+                        ambiguous=False,
+                    )
             if response.status_code == 401 and auth and not refreshed:
                 refreshed = True  # the token expired or was revoked early: refresh once
                 self._token = None
