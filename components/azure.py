@@ -1,59 +1,79 @@
-"""The Azure end of one Genesys Cloud-to-Cloud VPN connection (``c2c-vpn:azure:VpnAttachment``).
+"""The Azure end of one Genesys Cloud-to-Cloud VPN attachment (``c2c-vpn:azure:VpnAttachment``).
 
 Children, all named ``<component name>-<suffix>`` (the component is named by its role, so
 ``primary-gateway``, ``standby-connection``) and parented to the component:
 
 ``gateway-subnet``
     ``GatewaySubnet`` (Azure insists on that exact name) in the existing virtual network,
-    from ``iaas.azure.gatewaySubnetPrefix``.
-``public-ip``
-    Standard, static IPv4 — the peer IP the Genesys admin enters. Zone-redundant
-    (zones 1, 2, 3) for the ``*AZ`` SKUs.
+    from ``iaas.azure.gatewaySubnetPrefix``. With ``iaas.azure.gatewaySubnetId`` (a hub VNet,
+    ExpressRoute coexistence) the existing subnet is used and none is created; it must not
+    hold a VPN gateway already (one per virtual network).
+``public-ip`` (and ``public-ip-2`` when active-active)
+    Standard, static IPv4: the peer IP the Genesys admin enters for each tunnel.
+    Zone-redundant (zones 1, 2, 3) unless ``iaas.azure.zoneRedundant`` is false (a location
+    without availability zones cannot create a zone-redundant IP).
 ``gateway``
-    Route-based VPN gateway of ``iaas.azure.sku``; BGP off (static routing, as the design
-    table says); generation 1 for VpnGw1/VpnGw1AZ (which have no generation 2), generation 2
-    for every larger SKU.
+    Route-based VPN gateway of ``iaas.azure.sku`` (an AZ SKU); BGP off (static routing, as
+    the design table says); generation 1 for VpnGw1AZ (which has no generation 2), generation
+    2 for every larger SKU, and later changes of the generation ignored (Azure migrates
+    generation-1 gateways itself). ``activeActive: false`` (the default) is Azure's built-in
+    active-standby pair behind one public IP: **one** tunnel to Genesys. ``activeActive: true``
+    puts each of the two instances on its own public IP: two tunnels of the one connection,
+    one Genesys connection each (tunnel 1 on ``public-ip``, tunnel 2 on ``public-ip-2``).
 ``local-gateway``
-    The Genesys VPN gateway IP and tenant CIDRs. Azure uses no tunnel inside addresses
-    without BGP, so the Genesys ``tunnelCidr`` is exported for the record only.
+    The Genesys VPN gateway IP and tenant CIDRs.
 ``connection``
-    IPsec, IKEv2, the PSK as a secret, exactly one custom IPsec policy spelled by
-    :mod:`c2cvpn.vendors`, ``saLifeTimeSeconds`` = phase 2 lifetime (Azure fixes the IKE SA
-    at 28800 s), DPD timeout from the spec, policy-based traffic selectors off.
-    ``startupAction: add`` makes the connection ``ResponderOnly``; ``start`` keeps Azure's
-    ``Default`` (initiates and responds).
+    IPsec, IKEv2, the primary Genesys connection's PSK as a secret (both tunnels of an
+    active-active gateway share it: one connection, one key), exactly one custom IPsec policy
+    spelled by :mod:`c2cvpn.vendors`, ``saLifeTimeSeconds`` = phase 2 lifetime (Azure fixes the
+    IKE SA at 28800 s), DPD timeout from the spec, and policy-based traffic selectors with one
+    custom selector policy (IaaS networks ↔ tenant CIDRs), so an Azure-initiated CHILD_SA
+    proposes the networks Genesys holds rather than any-to-any. ``startupAction: add`` makes
+    the connection ``ResponderOnly``; ``start`` keeps Azure's ``Default``.
 ``nsg-<nsg>-icmp``, ``nsg-<nsg>-tcp-<port>``
     Inbound allow rules on every NSG of ``iaas.azure.networkSecurityGroupNames`` (looked up
     in ``resourceGroupName``): ICMP and each application port over TCP, source the Genesys
     tenant CIDRs only, destination the IaaS networks. Priorities are deterministic: ICMP at
-    the role's base (primary 300, standby 500), port *i* (in config order) at base + 1 + i.
+    ``iaas.azure.nsgPriorityBase`` (default primary 300, standby 500), port *i* (config order)
+    at base + 1 + i. The rules of one NSG are written one after another (Azure serialises
+    writes to an NSG and answers concurrent ones with AnotherOperationInProgress).
+
+Azure reports no tunnel interface addresses for a route-based gateway without BGP, so every
+exported tunnel has ``cloudInsideAddress``/``genesysInsideAddress`` None: its inside range is
+the Genesys allocation, kept for the record, and no inside-address health check can answer.
 
 When ``iaas.mssClamp.enabled`` (the MSS-clamping appliance):
 
 ``appliance-subnet``
     The appliance's own subnet, ``iaas.azure.applianceSubnetPrefix`` (validated free of the
-    GatewaySubnet and the Genesys ranges). The appliance takes the subnet's first usable address
-    (Azure reserves .0-.3), statically, so routes never wait on allocation. The GatewaySubnet
-    is written after it: Azure refuses concurrent subnet writes to one virtual network.
-``appliance-nic``, ``appliance-password``, ``appliance``
-    A Debian 12 ``Standard_B1s`` VM with IP forwarding on its NIC and no public IP. Its
-    cloud-init is :func:`c2cvpn.derive.mss_clamp_script` at
-    :func:`c2cvpn.derive.attachment_mss` (capped at Azure's 1350), installed as a cloud-init
-    per-boot script so the clamp survives reboots. The clamp installs nothing: it uses ``nft``,
-    which Debian 12 ships. ``pulumi_tls`` is not a dependency, so there is no SSH key to give
-    it: the admin password is a generated ``pulumi_random`` secret, reachable only from
-    inside the VNet.
+    GatewaySubnet, the Genesys ranges and the routed IaaS networks), without default outbound
+    access: the clamp installs nothing (it uses ``nft``, which Debian 12 ships). The
+    appliance takes the subnet's first usable address (Azure reserves .0-.3), statically, so
+    routes never wait on allocation. The GatewaySubnet is written after it: Azure refuses
+    concurrent subnet writes to one virtual network.
+``appliance-nic``, ``appliance-password`` (without an SSH key), ``appliance``
+    A Debian 12 ``Standard_D2s_v5`` VM (not burstable; accelerated networking, which the size
+    requires) with IP forwarding on its NIC and no public IP. Its cloud-init is
+    :func:`c2cvpn.derive.mss_clamp_script` at :func:`c2cvpn.derive.attachment_mss` (capped at
+    Azure's 1350), a per-boot script so the clamp survives reboots. ``customData`` cannot be
+    updated on a VM, so a change of the clamp (tenant CIDRs, MSS) replaces the VM, deleting the
+    old one first (its names are fixed). Login: ``iaas.azure.applianceSshPublicKey`` with
+    password login off, else a generated ``pulumi_random`` password kept in the stack's state.
 ``route-table``
     Genesys CIDRs → the appliance (``VirtualAppliance``). The back-end subnets are not named
-    in the spec, so the IaaS team associates it (exported as ``iaasTeam.attachments.<role>.iaas.routeTableId``) with them.
+    in the spec, and associating a table rewrites a subnet its owner declares, so the IaaS team
+    associates it (exported as ``iaasTeam.attachments.<role>.iaas.routeTableId``; validation
+    warns with ``route-table-unassociated``).
 ``gateway-route-table``
     IaaS networks → the appliance, associated with the ``GatewaySubnet`` created here, so
-    Genesys-initiated SYNs cross the appliance too (symmetric path, both directions clamped).
+    Genesys-initiated SYNs cross the appliance too.
 
 Standby (role ``standby``): the registry calls this builder a second time with the standby's
-``iaas`` block and tunnel CIDR; everything lands in the standby's own location, resource group
-and virtual network, and every Azure name carries the role. The failover design is the
-README's ("Active-passive").
+``iaas`` block and tunnel range; everything lands in the standby's own location, resource group
+and virtual network (never the primary's: one VPN gateway per virtual network), and every Azure
+name carries the role. On Azure that is disaster recovery, not a failover pair: its networks
+are its own, and nothing moves the primary's traffic to it; in-region resilience is the AZ
+gateway itself and ``activeActive``.
 """
 
 from __future__ import annotations
@@ -74,10 +94,14 @@ from components.attachment import (
     AttachmentArgs,
     AttachmentExports,
     BuildContext,
-    same_ip_per_inside_range,
+    TunnelEndpoint,
 )
 
-APPLIANCE_VM_SIZE = "Standard_B1s"
+#: Not burstable: a Bv1 ``Standard_B1s`` runs at a 10 % CPU baseline once its credits are
+#: spent (azure-compute-docs sizes/general-purpose/bv1-series.md), and this VM forwards every
+#: Genesys packet. Dsv5: generation 2 supported, accelerated networking required
+#: (sizes/general-purpose/dsv5-series.md).
+APPLIANCE_VM_SIZE = "Standard_D2s_v5"
 APPLIANCE_IMAGE = {
     "publisher": "Debian",
     "offer": "debian-12",
@@ -99,8 +123,8 @@ class ApplianceRouting:
 class AzureVpnAttachment(pulumi.ComponentResource):
     """One Azure VPN gateway with its connection to Genesys, NSG rules and optional MSS appliance."""
 
-    gateway_public_ip: pulumi.Output[str]
-    """The peer IP the Genesys admin enters for this connection."""
+    gateway_public_ips: list[pulumi.Output[str]]
+    """The peer IP of each tunnel (tunnel 1 first): what the Genesys admin enters."""
     gateway_id: pulumi.Output[str]
     connection_id: pulumi.Output[str]
     connection_name: str
@@ -128,13 +152,13 @@ class AzureVpnAttachment(pulumi.ComponentResource):
         self.route_table_id = None
 
         appliance = self._appliance() if args.attachment.iaas.mss_clamp.enabled else None
-        gateway_subnet = self._gateway_subnet(appliance)
-        public_ip = self._public_ip()
-        gateway = self._gateway(public_ip, gateway_subnet)
+        gateway_subnet_id = self._gateway_subnet(appliance)
+        public_ips = self._public_ips()
+        gateway = self._gateway(public_ips, gateway_subnet_id)
         local_gateway = self._local_gateway()
         connection = self._connection(gateway, local_gateway)
         self.nsg_rule_names = self._nsg_rules()
-        self._publish(public_ip, gateway, local_gateway, connection, gateway_subnet)
+        self._publish(public_ips, gateway, local_gateway, connection, gateway_subnet_id)
 
     def _located(self) -> dict[str, str]:
         """Resource group and location: every Azure resource of this attachment lands there."""
@@ -145,12 +169,15 @@ class AzureVpnAttachment(pulumi.ComponentResource):
 
     # ------------------------------------------------------------------ the gateway
 
-    def _gateway_subnet(self, appliance: ApplianceRouting | None) -> network.Subnet:
-        """``GatewaySubnet`` (the name is fixed by Azure: a replacement must delete the old
-        subnet first). Azure refuses concurrent subnet writes to one virtual network
-        (AnotherOperationInProgress), so it waits for the appliance subnet."""
+    def _gateway_subnet(self, appliance: ApplianceRouting | None) -> pulumi.Input[str]:
+        """The ID of ``GatewaySubnet``: the existing one when configured, else one created here
+        (the name is fixed by Azure: a replacement must delete the old subnet first). Azure
+        refuses concurrent subnet writes to one virtual network (AnotherOperationInProgress),
+        so it waits for the appliance subnet."""
+        if self._azure.gateway_subnet_id is not None:
+            return self._azure.gateway_subnet_id
         table = appliance.gateway_route_table if appliance is not None else None
-        return network.Subnet(
+        subnet = network.Subnet(
             f"{self._name}-gateway-subnet",
             subnet_name=inputs.GATEWAY_SUBNET_NAME,
             resource_group_name=self._azure.resource_group_name,
@@ -165,24 +192,32 @@ class AzureVpnAttachment(pulumi.ComponentResource):
                 ),
             ),
         )
+        created: pulumi.Output[str] = subnet.id
+        return created
 
-    def _public_ip(self) -> network.PublicIPAddress:
-        """Standard, static IPv4: the peer IP the Genesys admin enters; zone-redundant for AZ SKUs."""
-        return network.PublicIPAddress(
-            f"{self._name}-public-ip",
-            public_ip_address_name=f"{self._base}-pip",
-            sku=network.PublicIPAddressSkuArgs(name="Standard", tier="Regional"),
-            public_ip_allocation_method="Static",
-            public_ip_address_version="IPv4",
-            zones=["1", "2", "3"] if inputs.zone_redundant(self._azure.sku) else None,
-            opts=self._child,
-            **self._located(),
-        )
+    def _public_ips(self) -> list[network.PublicIPAddress]:
+        """Standard, static IPv4, one per tunnel: two for active-active ("Two public IP
+        addresses are required. Both must be Standard SKU public IP addresses that are assigned
+        as Static", azure-docs about-active-active-gateways.md)."""
+        return [
+            network.PublicIPAddress(
+                f"{self._name}-public-ip" if index == 0 else f"{self._name}-public-ip-{index + 1}",
+                public_ip_address_name=inputs.public_ip_name(self._base, index),
+                sku=network.PublicIPAddressSkuArgs(name="Standard", tier="Regional"),
+                public_ip_allocation_method="Static",
+                public_ip_address_version="IPv4",
+                zones=inputs.public_ip_zones(self._azure),
+                opts=self._child,
+                **self._located(),
+            )
+            for index in range(inputs.public_ip_count(self._azure))
+        ]
 
     def _gateway(
-        self, public_ip: network.PublicIPAddress, subnet: network.Subnet
+        self, public_ips: list[network.PublicIPAddress], subnet_id: pulumi.Input[str]
     ) -> network.VirtualNetworkGateway:
-        """Route-based, BGP off (static routing), generation by SKU."""
+        """Route-based, BGP off (static routing), generation by SKU, one IP configuration per
+        public IP (two: active-active)."""
         sku = self._azure.sku
         return network.VirtualNetworkGateway(
             f"{self._name}-gateway",
@@ -191,17 +226,25 @@ class AzureVpnAttachment(pulumi.ComponentResource):
             vpn_type="RouteBased",
             sku=network.VirtualNetworkGatewaySkuArgs(name=sku, tier=sku),
             vpn_gateway_generation=inputs.gateway_generation(sku),
-            active_active=False,
+            active_active=self._azure.active_active,
             enable_bgp=False,
             ip_configurations=[
                 network.VirtualNetworkGatewayIPConfigurationArgs(
-                    name="default",
+                    name=config_name,
                     private_ip_allocation_method="Dynamic",
                     public_ip_address=network.SubResourceArgs(id=public_ip.id),
-                    subnet=network.SubResourceArgs(id=subnet.id),
+                    subnet=network.SubResourceArgs(id=subnet_id),
+                )
+                for config_name, public_ip in zip(
+                    inputs.IP_CONFIGURATION_NAMES, public_ips, strict=False
                 )
             ],
-            opts=self._child,
+            # "For gateways already using Standard IP, we will migrate them to Gen2 separately
+            # before Sep 30, 2026" (azure-docs gateway-sku-consolidation.md): the generation is
+            # set at creation and not fought over afterwards.
+            opts=pulumi.ResourceOptions.merge(
+                self._child, pulumi.ResourceOptions(ignore_changes=["vpnGatewayGeneration"])
+            ),
             **self._located(),
         )
 
@@ -222,10 +265,11 @@ class AzureVpnAttachment(pulumi.ComponentResource):
     def _connection(
         self, gateway: network.VirtualNetworkGateway, local: network.LocalNetworkGateway
     ) -> network.VirtualNetworkGatewayConnection:
-        """IKEv2, the key as a secret, exactly one custom IPsec policy, DPD, no policy-based
-        selectors."""
-        spec = self._args.spec
+        """IKEv2, the key as a secret, exactly one custom IPsec policy, DPD, and the tenant
+        CIDRs ↔ IaaS networks as the selectors Azure proposes when it initiates."""
+        spec, a = self._args.spec, self._args
         self.connection_name = f"{self._base}-connection"
+        selectors = inputs.traffic_selector_policy(spec, a.attachment.iaas)
         return network.VirtualNetworkGatewayConnection(
             f"{self._name}-connection",
             virtual_network_gateway_connection_name=self.connection_name,
@@ -234,10 +278,15 @@ class AzureVpnAttachment(pulumi.ComponentResource):
             connection_mode=inputs.connection_mode(spec),
             virtual_network_gateway1=network.VirtualNetworkGatewayArgs(id=gateway.id),
             local_network_gateway2=network.LocalNetworkGatewayArgs(id=local.id),
-            shared_key=pulumi.Output.secret(self._args.psk),
+            # One connection, one key: both tunnels of an active-active gateway use it.
+            shared_key=pulumi.Output.secret(self._shared_key()),
             ipsec_policies=[network.IpsecPolicyArgs(**inputs.ipsec_policy(spec))],
             dpd_timeout_seconds=spec.tunnel.dpd.timeout_seconds,
-            use_policy_based_traffic_selectors=False,
+            # Custom selectors take effect only with policy-based selectors on, and need the
+            # full custom IPsec policy above (azure-docs custom-traffic-selectors.md,
+            # vpn-gateway-connect-multiple-policybased-rm-ps.md).
+            use_policy_based_traffic_selectors=True,
+            traffic_selector_policies=[network.TrafficSelectorPolicyArgs(**selectors)],
             enable_bgp=False,
             opts=pulumi.ResourceOptions.merge(
                 self._child, pulumi.ResourceOptions(additional_secret_outputs=["sharedKey"])
@@ -245,12 +294,24 @@ class AzureVpnAttachment(pulumi.ComponentResource):
             **self._located(),
         )
 
+    def _shared_key(self) -> pulumi.Input[str]:
+        """The key of the Genesys connection on tunnel 1 (the attachment's first)."""
+        connections = self._args.connections
+        first = min(connections) if connections else 1
+        key = self._args.psk_for_tunnel(first)
+        if key is None:  # a validated stack has a Genesys connection on every attachment
+            raise ValueError(f"{self._args.attachment.path}: no Genesys connection ends here")
+        return key
+
     def _nsg_rules(self) -> list[str]:
-        """ICMP and each application port, from the Genesys tenant CIDRs to the IaaS networks."""
+        """ICMP and each application port, from the Genesys tenant CIDRs to the IaaS networks;
+        the rules of one NSG one after another."""
         a = self._args
         names = []
+        previous: dict[str, network.SecurityRule] = {}
         for rule in inputs.nsg_rules(a.spec, a.attachment.iaas, a.attachment.role):
-            network.SecurityRule(
+            after = previous.get(rule.nsg)
+            previous[rule.nsg] = network.SecurityRule(
                 f"{self._name}-nsg-{rule.nsg}-{rule.suffix}",
                 security_rule_name=rule.name,
                 network_security_group_name=rule.nsg,
@@ -264,7 +325,10 @@ class AzureVpnAttachment(pulumi.ComponentResource):
                 source_port_range="*",
                 destination_address_prefixes=[str(n) for n in a.attachment.iaas.networks],
                 destination_port_range=rule.port,
-                opts=self._child,
+                opts=pulumi.ResourceOptions.merge(
+                    self._child,
+                    pulumi.ResourceOptions(depends_on=[after] if after is not None else None),
+                ),
             )
             names.append(f"{rule.nsg}/{rule.name}")
         return names
@@ -282,13 +346,16 @@ class AzureVpnAttachment(pulumi.ComponentResource):
             resource_group_name=self._azure.resource_group_name,
             virtual_network_name=self._azure.virtual_network_name,
             address_prefix=str(prefix),
-            default_outbound_access=True,
+            # Nothing to download; default outbound access "is subject to change and it's not
+            # recommended to depend on it" (azure-docs ip-services/default-outbound-access.md).
+            default_outbound_access=False,
             opts=self._child,
         )
         nic = network.NetworkInterface(
             f"{self._name}-appliance-nic",
             network_interface_name=f"{self._base}-mss-nic",
             enable_ip_forwarding=True,
+            enable_accelerated_networking=True,  # required by the Dsv5 size
             ip_configurations=[
                 network.NetworkInterfaceIPConfigurationArgs(
                     name="ipconfig1",
@@ -315,22 +382,13 @@ class AzureVpnAttachment(pulumi.ComponentResource):
         return ApplianceRouting(gateway_route_table=to_iaas, subnet=subnet)
 
     def _appliance_vm(self, nic: network.NetworkInterface) -> compute.VirtualMachine:
-        """Debian 12, IP forwarding on its NIC, no public IP, the clamp on every boot."""
+        """Debian 12, IP forwarding on its NIC, no public IP, the clamp on every boot. The
+        clamp travels in ``customData``, which "cannot be updated after the VM is created"
+        (the SDK's OSProfileArgs): a changed clamp replaces the VM, the old one deleted first
+        since its names are fixed (pulumi-azure-native does not replace by itself: issue #577)."""
         a = self._args
         self.mss = derive.attachment_mss(a.spec, a.attachment.iaas).mss
         cloud_config = derive.mss_clamp_cloud_config(self.mss, a.spec.genesys.tenant_cidrs)
-        password = random.RandomPassword(
-            f"{self._name}-appliance-password",
-            length=32,
-            special=True,
-            override_special="._-",
-            min_upper=2,
-            min_lower=2,
-            min_numeric=2,
-            min_special=2,
-            opts=self._child,
-        )
-        self.appliance_admin_password = pulumi.Output.secret(password.result)
         return compute.VirtualMachine(
             f"{self._name}-appliance",
             vm_name=f"{self._base}-mss",
@@ -346,15 +404,7 @@ class AzureVpnAttachment(pulumi.ComponentResource):
                     ),
                 ),
             ),
-            os_profile=compute.OSProfileArgs(
-                computer_name=inputs.computer_name(self._base),
-                admin_username=APPLIANCE_ADMIN,
-                admin_password=password.result,
-                custom_data=base64.b64encode(cloud_config.encode()).decode("ascii"),
-                linux_configuration=compute.LinuxConfigurationArgs(
-                    disable_password_authentication=False
-                ),
-            ),
+            os_profile=self._os_profile(base64.b64encode(cloud_config.encode()).decode("ascii")),
             network_profile=compute.NetworkProfileArgs(
                 network_interfaces=[
                     compute.NetworkInterfaceReferenceArgs(
@@ -362,8 +412,56 @@ class AzureVpnAttachment(pulumi.ComponentResource):
                     )
                 ]
             ),
-            opts=self._child,
+            opts=pulumi.ResourceOptions.merge(
+                self._child,
+                pulumi.ResourceOptions(
+                    replace_on_changes=["osProfile.customData"], delete_before_replace=True
+                ),
+            ),
             **self._located(),
+        )
+
+    def _os_profile(self, custom_data: str) -> compute.OSProfileArgs:
+        """SSH key login when ``applianceSshPublicKey`` is set (password login off), else a
+        generated password kept as a secret in the stack's state."""
+        common = {
+            "computer_name": inputs.computer_name(self._base),
+            "admin_username": APPLIANCE_ADMIN,
+            "custom_data": custom_data,
+        }
+        key = self._azure.appliance_ssh_public_key
+        if key is not None:
+            ssh = compute.SshConfigurationArgs(
+                public_keys=[
+                    compute.SshPublicKeyArgs(
+                        path=f"/home/{APPLIANCE_ADMIN}/.ssh/authorized_keys", key_data=key
+                    )
+                ]
+            )
+            return compute.OSProfileArgs(
+                **common,
+                linux_configuration=compute.LinuxConfigurationArgs(
+                    disable_password_authentication=True, ssh=ssh
+                ),
+            )
+        password = random.RandomPassword(
+            f"{self._name}-appliance-password",
+            length=32,
+            special=True,
+            override_special="._-",
+            min_upper=2,
+            min_lower=2,
+            min_numeric=2,
+            min_special=2,
+            opts=self._child,
+        )
+        self.appliance_admin_password = pulumi.Output.secret(password.result)
+        return compute.OSProfileArgs(
+            **common,
+            admin_password=password.result,
+            linux_configuration=compute.LinuxConfigurationArgs(
+                disable_password_authentication=False
+            ),
         )
 
     def _via_appliance(
@@ -400,38 +498,55 @@ class AzureVpnAttachment(pulumi.ComponentResource):
 
     # ------------------------------------------------------------------ exports
 
+    def _tunnels(self) -> list[TunnelEndpoint]:
+        """One tunnel per public IP, never one per /30: Azure configures no tunnel interface
+        addresses (route-based, no BGP), so those stay None and the inside range is the
+        Genesys allocation of that tunnel's connection, for the record."""
+        ranges = self._args.attachment.inside_ranges()
+        return [
+            TunnelEndpoint(str(ranges[min(i, len(ranges) - 1)]), None, None, ip)
+            for i, ip in enumerate(self.gateway_public_ips)
+        ]
+
     def _publish(
         self,
-        public_ip: network.PublicIPAddress,
+        public_ips: list[network.PublicIPAddress],
         gateway: network.VirtualNetworkGateway,
         local: network.LocalNetworkGateway,
         connection: network.VirtualNetworkGatewayConnection,
-        gateway_subnet: network.Subnet,
+        gateway_subnet_id: pulumi.Input[str],
     ) -> None:
         a, az = self._args, self._azure
         self.gateway_id = gateway.id
         self.connection_id = connection.id
-        self.gateway_public_ip = public_ip.ip_address.apply(lambda ip: ip or "")
+        self.gateway_public_ips = [p.ip_address.apply(lambda ip: ip or "") for p in public_ips]
+        appliance_prefix = az.appliance_subnet_prefix if self.mss is not None else None
         self.exports = AttachmentExports(
             role=a.attachment.role,
             provider=Provider.AZURE,
             tunnel_cidr=str(a.attachment.tunnel_cidr),
-            tunnels=same_ip_per_inside_range(a.attachment, self.gateway_public_ip),
+            tunnels=self._tunnels(),
             placement={"location": az.location},
             iaas={
                 "resourceGroupName": az.resource_group_name,
                 "virtualNetworkName": az.virtual_network_name,
                 "gatewayId": gateway.id,
+                "gatewaySubnetId": gateway_subnet_id,
+                "gatewayPublicIps": self.gateway_public_ips,
+                "activeActive": az.active_active,
                 "connectionId": connection.id,
-                # With the appliance: associate this route table with the back-end subnets.
+                "nsgRuleNames": self.nsg_rule_names,
+                # With the appliance: the VNet owner associates this route table with the
+                # back-end subnets (route-table-unassociated says so at validation).
                 "routeTableId": self.route_table_id,
                 "appliancePrivateIp": self.appliance_private_ip,
+                "applianceSubnetPrefix": str(appliance_prefix) if appliance_prefix else None,
             },
         )
         self.register_outputs(
             {
-                "gatewayPublicIp": self.gateway_public_ip,
-                "gatewaySubnetId": gateway_subnet.id,
+                "gatewayPublicIps": self.gateway_public_ips,
+                "gatewaySubnetId": gateway_subnet_id,
                 "gatewayId": self.gateway_id,
                 "localNetworkGatewayId": local.id,
                 "connectionId": self.connection_id,
@@ -454,5 +569,5 @@ def _settings(attachment: Attachment) -> AzureSettings:
 def build(attachment: Attachment, context: BuildContext) -> AttachmentExports:
     """The registry's builder: one Azure attachment in its own location and resource group."""
     _settings(attachment)
-    args = AttachmentArgs(context.spec, attachment, context.psk)
+    args = AttachmentArgs(context.spec, attachment, context.psks)
     return AzureVpnAttachment(attachment.role, args).exports

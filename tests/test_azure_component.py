@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import base64
 import ipaddress
+import itertools
 import re
+import tomllib
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
@@ -24,6 +26,7 @@ from c2cvpn.inputs.azure import NSG_PRIORITY_BASE
 from components.mock_engine import SECRET, unknown
 from tests.helpers import (
     GOOD_PSK,
+    ROOT,
     Planned,
     azure_standby_config,
     check,
@@ -113,6 +116,18 @@ def appliance() -> WithOptions:
     return plan_with_options(appliance_config())
 
 
+# --------------------------------------------------------------------------- the SDK
+
+
+def test_the_declared_sdk_has_every_argument_used() -> None:
+    """azure-native 2.x (network API 2023-02-01) has no Subnet ``defaultOutboundAccess``, so a
+    2.x install raised TypeError with the appliance (azure review #22): 3.x is the floor."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    (requirement,) = [d for d in project["dependencies"] if d.startswith("pulumi-azure-native")]
+    floor = re.search(r">=\s*(\d+)", requirement)
+    assert floor is not None and int(floor.group(1)) >= 3, requirement
+
+
 # --------------------------------------------------------------------------- the dev stack
 
 
@@ -189,7 +204,11 @@ def test_connection_policy_in_azure_spelling(dev: dict[str, Any]) -> None:
     assert inputs["connectionType"] == "IPsec"
     assert inputs["connectionProtocol"] == "IKEv2"
     assert inputs["connectionMode"] == "Default"  # startupAction: start
-    assert inputs["usePolicyBasedTrafficSelectors"] is False
+    # Azure initiates too: it proposes the spec's networks, not any-to-any (review #12).
+    assert inputs["usePolicyBasedTrafficSelectors"] is True
+    assert inputs["trafficSelectorPolicies"] == [
+        {"localAddressRanges": ["10.20.0.0/24"], "remoteAddressRanges": ["10.100.0.0/24"]}
+    ]
     assert inputs["enableBgp"] is False
     assert inputs["dpdTimeoutSeconds"] == 45
     assert inputs["virtualNetworkGateway1"] == {"id": unknown("primary-gateway", "id")}
@@ -215,15 +234,18 @@ def test_outputs_for_the_genesys_admin_and_the_iaas_team() -> None:
     assert admin["algorithms"] == derive.genesys_terms(load(config).spec.tunnel)
     assert admin["algorithms"]["phase1"]["dhGroup"].startswith("group 14")
     assert admin["genesysGatewayIp"] == "203.0.113.30"
+    # Active-standby (the default): one tunnel, on the gateway's one public IP.
     (connection,) = admin["connections"]
     assert (connection["role"], connection["provider"], connection["tunnelCidr"]) == (
         "primary",
         "azure",
         "169.254.30.0/30",
     )
-    # The peer IP the Genesys admin enters is the gateway's public IP.
-    (tunnel,) = connection["tunnels"]
-    assert tunnel["outsideIp"] == unknown("primary-public-ip", "ipAddress")
+    assert (connection["attachment"], connection["tunnel"]) == ("primary", 1)
+    assert connection["outsideIp"] == unknown("primary-public-ip", "ipAddress")
+    # Azure configures no tunnel interface addresses (route-based, no BGP): none invented
+    # (review #8: 169.254.30.1 was exported, and no inside-address health check can answer).
+    assert (connection["cloudInsideAddress"], connection["genesysInsideAddress"]) == (None, None)
     assert outputs["preSharedKey"] == SECRET
 
     team = outputs["iaasTeam"]["attachments"]["primary"]
@@ -236,9 +258,17 @@ def test_outputs_for_the_genesys_admin_and_the_iaas_team() -> None:
         "resourceGroupName": "rg-crm-dev",
         "virtualNetworkName": "vnet-crm-dev",
         "gatewayId": unknown("primary-gateway", "id"),
+        "gatewaySubnetId": unknown("primary-gateway-subnet", "id"),
+        "gatewayPublicIps": [unknown("primary-public-ip", "ipAddress")],
+        "activeActive": False,
         "connectionId": unknown("primary-connection", "id"),
+        "nsgRuleNames": [
+            "nsg-crm-backend/dev-azure-crm-vpn-primary-icmp",
+            "nsg-crm-backend/dev-azure-crm-vpn-primary-tcp-443",
+        ],
         "routeTableId": None,  # no appliance here
         "appliancePrivateIp": None,
+        "applianceSubnetPrefix": None,
     }
 
 
@@ -320,17 +350,27 @@ def test_policy_variants(
 
 
 @pytest.mark.parametrize(
-    ("sku", "generation", "zones"),
-    [("VpnGw2", "Generation2", None), ("VpnGw5AZ", "Generation2", ["1", "2", "3"])],
+    ("sku", "generation"), [("VpnGw1AZ", "Generation1"), ("VpnGw5AZ", "Generation2")]
 )
-def test_sku_decides_generation_and_zones(
-    sku: str, generation: str, zones: list[str] | None
-) -> None:
+def test_sku_decides_generation(sku: str, generation: str) -> None:
     result = plan(valid(set_path(raw_config("azure-dev"), "c2c-vpn:iaas.azure.sku", sku)))
     vng = one(result, "primary-gateway")["inputs"]
     assert vng["sku"] == {"name": sku, "tier": sku}
     assert vng["vpnGatewayGeneration"] == generation
-    assert one(result, "primary-public-ip")["inputs"].get("zones") == zones
+    assert one(result, "primary-public-ip")["inputs"]["zones"] == ["1", "2", "3"]
+
+
+def test_generation_is_set_once_and_azure_may_migrate_it() -> None:
+    """Azure migrates Standard-IP generation-1 gateways to generation 2 itself (review #23)."""
+    _, passed = plan_with_options(raw_config("azure-dev"))
+    assert passed["primary-gateway"].opts.ignore_changes == ["vpnGatewayGeneration"]
+
+
+def test_no_zones_where_the_location_has_none() -> None:
+    """A zone-redundant public IP cannot be created where the location has no zones (#23)."""
+    config = set_path(raw_config("azure-dev"), "c2c-vpn:iaas.azure.zoneRedundant", False)
+    pip = one(plan(valid(config)), "primary-public-ip")["inputs"]
+    assert "zones" not in pip
 
 
 # --------------------------------------------------------------------------- NSG rules
@@ -377,6 +417,25 @@ def test_nsg_priorities_are_stable_across_runs() -> None:
     assert first["primary-nsg-nsg-crm-api-tcp-8443"][1] == base + 2
 
 
+def test_nsg_priority_base_is_configurable() -> None:
+    """Hard-coded priorities collide with rules already in the NSG (review #4)."""
+    config = set_path(nsg_config(), "c2c-vpn:iaas.azure.nsgPriorityBase", 1200)
+    rules = of_type(plan(valid(config)), T_RULE)
+    assert sorted({r["inputs"]["priority"] for r in rules}) == [1200, 1201, 1202]
+
+
+def test_rules_of_one_nsg_are_written_one_at_a_time() -> None:
+    """Azure serialises writes to one NSG (AnotherOperationInProgress): each rule waits for the
+    previous rule of its NSG; the two NSGs proceed side by side (review #4)."""
+    result, passed = plan_with_options(nsg_config())
+    for nsg in ("nsg-crm-backend", "nsg-crm-api"):
+        chain = [f"primary-nsg-{nsg}-{suffix}" for suffix in ("icmp", "tcp-443", "tcp-8443")]
+        assert not passed[chain[0]].opts.depends_on
+        for before, after in itertools.pairwise(chain):
+            assert passed[after].opts.depends_on == [passed[before].resource]
+    assert len(of_type(result, T_RULE)) == 6
+
+
 # --------------------------------------------------------------------------- MSS appliance
 
 
@@ -388,10 +447,12 @@ def test_appliance_when_mss_clamp_enabled(appliance: WithOptions) -> None:
     assert appliance_subnet["addressPrefix"] == "10.20.255.32/28"
     assert appliance_subnet["virtualNetworkName"] == "vnet-crm-dev"
     assert appliance_subnet["subnetName"] != "GatewaySubnet"
-    assert appliance_subnet["defaultOutboundAccess"] is True  # apt must reach the mirror
+    # The clamp installs nothing (nft ships with Debian 12): no default outbound access (#14).
+    assert appliance_subnet["defaultOutboundAccess"] is False
 
     nic = one(result, "primary-appliance-nic")["inputs"]
     assert nic["enableIPForwarding"] is True
+    assert nic["enableAcceleratedNetworking"] is True  # the Dsv5 size requires it
     (ipconf,) = nic["ipConfigurations"]
     assert ipconf["privateIPAddress"] == "10.20.255.36"
     assert ipconf["privateIPAllocationMethod"] == "Static"
@@ -404,7 +465,8 @@ def test_appliance_when_mss_clamp_enabled(appliance: WithOptions) -> None:
     image = vm["storageProfile"]["imageReference"]
     assert (image["publisher"], image["offer"]) == ("Debian", "debian-12")
     assert "id" not in image
-    assert vm["hardwareProfile"]["vmSize"] == "Standard_B1s"
+    # Not burstable: a B1s forwards at a 10 % CPU baseline once its credits run out (#13).
+    assert vm["hardwareProfile"]["vmSize"] == "Standard_D2s_v5"
     assert vm["networkProfile"]["networkInterfaces"][0]["id"] == unknown(
         "primary-appliance-nic", "id"
     )
@@ -417,6 +479,7 @@ def test_appliance_when_mss_clamp_enabled(appliance: WithOptions) -> None:
 
     # What the masked profile holds: the clamp, as a cloud-init per-boot script.
     profile: Any = passed["primary-appliance"].props["os_profile"]  # compute.OSProfileArgs
+    assert profile.linux_configuration.disable_password_authentication is False
     user_data = base64.b64decode(profile.custom_data).decode()
     assert user_data.startswith("#cloud-config\n")
     (written,) = yaml.safe_load(user_data)["write_files"]
@@ -446,9 +509,36 @@ def test_appliance_when_mss_clamp_enabled(appliance: WithOptions) -> None:
     ]
     gateway_subnet = one(result, "primary-gateway-subnet")["inputs"]
     assert gateway_subnet["routeTable"] == {"id": unknown("primary-gateway-route-table", "id")}
-    # The IaaS team must associate the to-Genesys table with the back-end subnets: exported.
+    # The IaaS team must associate the to-Genesys table with the back-end subnets: exported,
+    # with what else it needs to route and to find the rules (review #11).
     assert team["iaas"]["routeTableId"] == unknown("primary-route-table", "id")
     assert team["iaas"]["appliancePrivateIp"] == "10.20.255.36"
+    assert team["iaas"]["applianceSubnetPrefix"] == "10.20.255.32/28"
+    assert team["iaas"]["gatewayPublicIps"] == [unknown("primary-public-ip", "ipAddress")]
+    assert len(team["iaas"]["nsgRuleNames"]) == 6
+
+
+def test_a_changed_clamp_replaces_the_appliance(appliance: WithOptions) -> None:
+    """customData cannot be updated on a VM (PropertyChangeNotAllowed) and azure-native does
+    not replace by itself: the program asks for the replacement, deleting the old VM first
+    because its names are fixed (review #3)."""
+    _, passed = appliance
+    opts = passed["primary-appliance"].opts
+    assert opts.replace_on_changes == ["osProfile.customData"]
+    assert opts.delete_before_replace is True
+
+
+def test_appliance_with_an_ssh_key_turns_password_login_off() -> None:
+    key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl ops"
+    config = set_path(appliance_config(), "c2c-vpn:iaas.azure.applianceSshPublicKey", key)
+    result, passed = plan_with_options(valid(config))
+    assert children(result, "primary", T_PASSWORD) == []  # no password made, none in state
+    profile: Any = passed["primary-appliance"].props["os_profile"]
+    assert profile.admin_password is None
+    linux = profile.linux_configuration
+    assert linux.disable_password_authentication is True
+    (public_key,) = linux.ssh.public_keys
+    assert (public_key.key_data, public_key.path) == (key, "/home/c2cvpn/.ssh/authorized_keys")
 
 
 def test_no_appliance_when_mss_clamp_disabled(dev: dict[str, Any]) -> None:
@@ -507,7 +597,7 @@ def test_standby_lands_in_its_own_location() -> None:
     (ipconf,) = one(result, "standby-gateway")["inputs"]["ipConfigurations"]
     assert ipconf["publicIPAddress"] == {"id": unknown("standby-public-ip", "id")}
     connections = {c["role"]: c for c in result["outputs"]["genesysAdmin"]["connections"]}
-    assert {role: c["tunnels"][0]["outsideIp"] for role, c in connections.items()} == {
+    assert {role: c["outsideIp"] for role, c in connections.items()} == {
         "primary": unknown("primary-public-ip", "ipAddress"),
         "standby": unknown("standby-public-ip", "ipAddress"),
     }
@@ -549,3 +639,109 @@ def test_standby_sharing_the_primary_resource_group_does_not_collide() -> None:
     ):
         values = [r["inputs"][key] for r in of_type(result, typ)]
         assert len(values) == 2 and len(set(values)) == 2, (typ, values)
+
+
+# --------------------------------------------------------------------------- active-active
+
+
+def active_active_config() -> dict[str, Any]:
+    """azure-dev with an active-active gateway and the /29 Genesys allocates for two
+    connections: the standby Genesys connection takes tunnel 2 (the second public IP)."""
+    config = raw_config("azure-dev")
+    config["c2c-vpn:iaas"]["azure"]["activeActive"] = True
+    config["c2c-vpn:genesys"]["tunnelCidr"] = "169.254.30.0/29"
+    return valid(config)
+
+
+def test_active_active_gateway_has_two_public_ips_and_two_tunnels() -> None:
+    """Review #7: Azure's tunnel-level redundancy is active-active, two Standard static public
+    IPs and two IP configurations; each tunnel carries one Genesys connection (#8: one tunnel
+    per public IP, with no invented inside addresses)."""
+    result = plan(active_active_config())
+    pips = children(result, "primary", T_PIP)
+    assert sorted(p["name"] for p in pips) == ["primary-public-ip", "primary-public-ip-2"]
+    assert sorted(p["inputs"]["publicIpAddressName"] for p in pips) == [
+        "dev-azure-crm-vpn-primary-pip",
+        "dev-azure-crm-vpn-primary-pip-2",
+    ]
+    for pip in pips:
+        assert pip["inputs"]["sku"] == {"name": "Standard", "tier": "Regional"}
+        assert pip["inputs"]["publicIPAllocationMethod"] == "Static"
+        assert pip["inputs"]["zones"] == ["1", "2", "3"]
+
+    vng = one(result, "primary-gateway")["inputs"]
+    assert vng["activeActive"] is True
+    assert [
+        (c["name"], c["publicIPAddress"]["id"], c["subnet"]["id"]) for c in vng["ipConfigurations"]
+    ] == [
+        ("default", unknown("primary-public-ip", "id"), unknown("primary-gateway-subnet", "id")),
+        (
+            "active-active",
+            unknown("primary-public-ip-2", "id"),
+            unknown("primary-gateway-subnet", "id"),
+        ),
+    ]
+    # Both tunnels are one Azure connection to one local network gateway.
+    assert len(of_type(result, T_CONN)) == 1 and len(of_type(result, T_LNG)) == 1
+
+    connections = {c["role"]: c for c in result["outputs"]["genesysAdmin"]["connections"]}
+    assert {
+        role: (c["attachment"], c["tunnel"], c["outsideIp"], c["tunnelCidr"])
+        for role, c in connections.items()
+    } == {
+        "primary": (
+            "primary",
+            1,
+            unknown("primary-public-ip", "ipAddress"),
+            "169.254.30.0/30",
+        ),
+        "standby": (
+            "primary",
+            2,
+            unknown("primary-public-ip-2", "ipAddress"),
+            "169.254.30.4/30",
+        ),
+    }
+    for c in connections.values():
+        assert (c["cloudInsideAddress"], c["genesysInsideAddress"]) == (None, None)
+    team = result["outputs"]["iaasTeam"]["attachments"]["primary"]["iaas"]
+    assert team["activeActive"] is True
+    assert team["gatewayPublicIps"] == [
+        unknown("primary-public-ip", "ipAddress"),
+        unknown("primary-public-ip-2", "ipAddress"),
+    ]
+
+
+def test_active_standby_is_one_tunnel_whatever_the_range() -> None:
+    """Without activeActive the gateway shows Genesys one public IP: one tunnel, never one per
+    /30 of the range on the same IP (review #8)."""
+    config = set_path(raw_config("azure-dev"), "c2c-vpn:genesys.tunnelCidr", "169.254.30.0/29")
+    result = plan(config)
+    assert len(children(result, "primary", T_PIP)) == 1
+    assert one(result, "primary-gateway")["inputs"]["activeActive"] is False
+    (connection,) = result["outputs"]["genesysAdmin"]["connections"]
+    assert connection["outsideIp"] == unknown("primary-public-ip", "ipAddress")
+    assert connection["cloudInsideAddress"] is None
+
+
+# --------------------------------------------------------------------------- an existing GatewaySubnet
+
+EXISTING_GATEWAY_SUBNET = (
+    "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-crm-dev"
+    "/providers/Microsoft.Network/virtualNetworks/vnet-crm-dev/subnets/GatewaySubnet"
+)
+
+
+def test_an_existing_gateway_subnet_is_used_not_created() -> None:
+    """A hub VNet (ExpressRoute coexistence) already has GatewaySubnet: creating it again fails
+    (review #5). Given its ID, the gateway lands in it and no subnet is written."""
+    config = raw_config("azure-dev")
+    azure = config["c2c-vpn:iaas"]["azure"]
+    del azure["gatewaySubnetPrefix"]
+    azure["gatewaySubnetId"] = EXISTING_GATEWAY_SUBNET
+    result = plan(valid(config))
+    assert of_type(result, T_SUBNET) == []
+    (ipconf,) = one(result, "primary-gateway")["inputs"]["ipConfigurations"]
+    assert ipconf["subnet"] == {"id": EXISTING_GATEWAY_SUBNET}
+    team = result["outputs"]["iaasTeam"]["attachments"]["primary"]["iaas"]
+    assert team["gatewaySubnetId"] == EXISTING_GATEWAY_SUBNET

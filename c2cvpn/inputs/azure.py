@@ -1,7 +1,9 @@
-"""Azure inputs of one attachment: names, the IPsec policy, NSG rules, appliance addressing.
+"""Azure inputs of one attachment: names, the IPsec policy, traffic selectors, NSG rules,
+appliance addressing.
 
-Spellings come from :mod:`c2cvpn.vendors`. Keys of :func:`ipsec_policy` are the
-``azure-native`` ``IpsecPolicyArgs`` argument names.
+Spellings come from :mod:`c2cvpn.vendors`. Keys of :func:`ipsec_policy` and
+:func:`traffic_selector_policy` are the ``azure-native`` ``IpsecPolicyArgs`` and
+``TrafficSelectorPolicyArgs`` argument names (pulumi-azure-native 3.x, network API 2024-05-01).
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import ipaddress
 import re
 from dataclasses import dataclass
 
-from c2cvpn.spec import IaasSide, Role, StackSpec
+from c2cvpn.spec import AZURE_NSG_PRIORITY_BASE, AzureSettings, IaasSide, Role, StackSpec
 from c2cvpn.vendors import (
     Phase,
     azure_cipher,
@@ -23,10 +25,14 @@ from c2cvpn.vendors import (
 GATEWAY_SUBNET_NAME = "GatewaySubnet"
 #: IPsec SA volume lifetime: large enough that the time lifetime always rekeys first.
 SA_DATA_SIZE_KILOBYTES = 102_400_000
-#: First NSG priority per role; ICMP takes the base, application ports the next slots.
-NSG_PRIORITY_BASE: dict[Role, int] = {"primary": 300, "standby": 500}
+#: First NSG priority per role when ``azure.nsgPriorityBase`` is not set.
+NSG_PRIORITY_BASE = AZURE_NSG_PRIORITY_BASE
 #: Azure reserves the first four addresses of a subnet (.0 network, .1 gateway, .2/.3 DNS).
 AZURE_RESERVED_HOSTS = 4
+#: Zone-redundant: a Standard public IP in zones 1, 2 and 3 (only where the location has zones).
+ALL_ZONES = ["1", "2", "3"]
+#: The gateway's IP configuration names: the first, and the second instance's (active-active).
+IP_CONFIGURATION_NAMES = ("default", "active-active")
 
 
 def gateway_generation(sku: str) -> str:
@@ -34,8 +40,23 @@ def gateway_generation(sku: str) -> str:
     return "Generation1" if sku.removesuffix("AZ") == "VpnGw1" else "Generation2"
 
 
-def zone_redundant(sku: str) -> bool:
-    return sku.endswith("AZ")
+def public_ip_zones(azure: AzureSettings) -> list[str] | None:
+    """Zones of the gateway's public IPs: all three (zone-redundant) unless the location has
+    no availability zones ("A zone-redundant resource can only be created in regions where
+    Availability Zones are supported", Azure update "zone-behavior-change", network API
+    2020-08-01; MicrosoftDocs/azure-docs ip-services/create-public-ip-template.md)."""
+    return list(ALL_ZONES) if azure.zone_redundant else None
+
+
+def public_ip_count(azure: AzureSettings) -> int:
+    """Active-active needs two Standard static public IPs, one per gateway instance; the
+    active-standby pair shares one (MicrosoftDocs/azure-docs about-active-active-gateways.md)."""
+    return 2 if azure.active_active else 1
+
+
+def public_ip_name(base: str, index: int) -> str:
+    """``<base>-pip`` for the first (unchanged from single-IP gateways), ``<base>-pip-2``."""
+    return f"{base}-pip" if index == 0 else f"{base}-pip-{index + 1}"
 
 
 def appliance_address(subnet: ipaddress.IPv4Network) -> ipaddress.IPv4Address:
@@ -68,6 +89,22 @@ def ipsec_policy(spec: StackSpec) -> dict[str, str | int]:
     }
 
 
+def traffic_selector_policy(spec: StackSpec, iaas: IaasSide) -> dict[str, list[str]]:
+    """The selectors Azure proposes when it initiates: IaaS networks ↔ Genesys tenant CIDRs.
+
+    A route-based gateway otherwise proposes any-to-any. Custom selectors "are proposed only
+    when a VPN gateway initiates the connection. A VPN gateway accepts any traffic selectors
+    proposed by a remote gateway", and take effect with ``usePolicyBasedTrafficSelectors``
+    on; all ranges in one policy make one SA for every local/remote pair
+    (MicrosoftDocs/azure-docs articles/vpn-gateway/custom-traffic-selectors.md). Keys as
+    ``TrafficSelectorPolicyArgs`` takes them.
+    """
+    return {
+        "local_address_ranges": [str(n) for n in iaas.networks],
+        "remote_address_ranges": [str(c) for c in spec.genesys.tenant_cidrs],
+    }
+
+
 def connection_mode(spec: StackSpec) -> str:
     """``startupAction: add`` waits for Genesys (``ResponderOnly``); ``start`` keeps Azure's
     ``Default`` (initiates and responds)."""
@@ -86,12 +123,19 @@ class NsgRule:
     priority: int
 
 
+def nsg_priorities(azure: AzureSettings, iaas: IaasSide, role: Role) -> range:
+    """The priorities this attachment's rules take in each NSG: ICMP at the base, then one
+    per application port."""
+    base = azure.nsg_priority(role)
+    return range(base, base + 1 + len(set(iaas.application_ports)))
+
+
 def nsg_rules(spec: StackSpec, iaas: IaasSide, role: Role) -> list[NsgRule]:
-    """ICMP at the role's base priority, application port *i* (config order) at base + 1 + i,
-    on every listed NSG."""
+    """ICMP at the attachment's base priority (``azure.nsgPriorityBase``, default primary 300,
+    standby 500), application port *i* (config order) at base + 1 + i, on every listed NSG."""
     assert iaas.azure is not None
     base = azure_base_name(spec.tunnel.name, role)
-    priority = NSG_PRIORITY_BASE[role]
+    priority = iaas.azure.nsg_priority(role)
     ports = list(dict.fromkeys(iaas.application_ports))
     rules: list[NsgRule] = []
     for nsg in iaas.azure.network_security_group_names:
