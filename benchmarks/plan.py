@@ -41,11 +41,15 @@ REPEATS = 5
 def project_program(count: int) -> Any:
     def program(loaded: LoadedStack) -> dict[str, Any]:
         spec = loaded.spec
-        psk = pre_shared_key("tunnel", spec.tunnel, pulumi.ResourceOptions())
+        psk = pre_shared_key(spec.tunnel, "primary")
         atts = [
             AwsVpnAttachment(
                 f"att{i}",
-                AwsAttachmentArgs(spec=spec, attachment=attachments(spec)[0], psk=psk),
+                AwsAttachmentArgs(
+                    spec=spec,
+                    attachment=attachments(spec)[0],
+                    psks={"primary": psk, "standby": psk},
+                ),
             )
             for i in range(count)
         ]

@@ -213,7 +213,7 @@ def render_cmd(
     from c2cvpn.render import PSK_PLACEHOLDER, RenderError, render_peer, write_rendered
 
     loaded = valid_or_exit(stack)
-    psk = loaded.spec.tunnel.psk_readable
+    psk = loaded.spec.tunnel.psk_readable_for(role)
     if psk is None and os.environ.get(psk_env):
         from c2cvpn.psk import psk_problems
 

@@ -67,6 +67,10 @@ def compute_mss(
     """The MSS to clamp to for the phase 2 algorithms, capped by the vendor's recommendation."""
     overhead = esp_overhead(cipher, integrity, nat_traversal=nat_traversal)
     computed = underlay_mtu - overhead - INNER_IP_TCP
-    vendor = profile(provider).vendor_mss if provider is not None else None
+    vendor = (
+        profile(provider).vendor_mss_for(cipher, integrity, nat_traversal=nat_traversal)
+        if provider is not None
+        else None
+    )
     mss = min(computed, vendor) if vendor is not None else computed
     return MssBreakdown(underlay_mtu, overhead, computed, vendor, mss)

@@ -78,7 +78,6 @@ def _id(text: str) -> str:
 
 
 def _aws_topology(role: str, mine: list[Mapping[str, Any]]) -> list[str]:
-    kinds = {r["type"].split(":")[-1] for r in mine}
     vpn = next((r for r in mine if r["type"].endswith(":VpnConnection")), None)
     if vpn is None:
         return []
@@ -86,10 +85,8 @@ def _aws_topology(role: str, mine: list[Mapping[str, Any]]) -> list[str]:
     gw = f"{_id(role)}_gw"
     if vpn["inputs"].get("transitGatewayId"):
         lines.append(f'    {gw}["transit gateway {vpn["inputs"]["transitGatewayId"]}"]')
-    elif "VpnGateway" in kinds:
-        lines.append(f'    {gw}["virtual private gateway"]')
     else:
-        lines.append(f'    {gw}["virtual private gateway (shared)"]')
+        lines.append(f'    {gw}["virtual private gateway"]')
     appliance = next((r for r in mine if r["type"].endswith(":Instance")), None)
     if appliance is not None:
         lines.append(
@@ -127,9 +124,15 @@ def _azure_topology(role: str, mine: list[Mapping[str, Any]]) -> list[str]:
     node = _id(role)
     location = gateway["inputs"].get("location", "")
     sku = (gateway["inputs"].get("sku") or {}).get("name", "")
+    active_active = bool(gateway["inputs"].get("activeActive"))
+    peers = (
+        "two public IPs: one per Genesys connection"
+        if active_active
+        else "public IP: the Genesys peer"
+    )
     lines = [
         f'  subgraph {node}["{role} ({location})"]',
-        f'    {node}_gw["VPN gateway {sku}<br/>public IP: the Genesys peer"]',
+        f'    {node}_gw["VPN gateway {sku}<br/>{peers}"]',
     ]
     subnet = next(
         (
@@ -165,7 +168,8 @@ def _azure_topology(role: str, mine: list[Mapping[str, Any]]) -> list[str]:
         for k in ("ikeEncryption", "dhGroup", "ipsecEncryption", "pfsGroup")
         if policy.get(k)
     )
-    lines.append(f'  genesys -- "IKEv2 {label}" --- {node}_gw')
+    tunnels = ("tunnel 1 ", "tunnel 2 ") if active_active else ("",)
+    lines += [f'  genesys -- "{t}IKEv2 {label}" --- {node}_gw' for t in tunnels]
     if subnet is not None:
         lines.append(f"  {node}_gw --- {node}_gwsubnet")
     for nsg in sorted(nsgs):

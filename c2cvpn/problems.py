@@ -134,9 +134,14 @@ CODES: Final[dict[str, CodeInfo]] = {
     ),
     "standby-same-zone": CodeInfo(
         E,
-        "The standby attachment sits in the primary's availability zone (or Azure location and gateway).",
-        "An active-passive pair in one zone fails together: the guide's single-AZ trap.",
-        "Put c2c-vpn:standby in another availability zone, region or Azure location.",
+        "The standby attachment sits in the primary's availability zone (or behind the primary's peer IP).",
+        "An active-passive pair in one zone fails together: the guide's single-AZ trap. (Azure "
+        "has no zone to choose: an AZ-SKU gateway with zone-redundant public IPs already spreads "
+        "its two instances over zones, and a second gateway in the primary's virtual network is "
+        "standby-same-gateway.)",
+        "Put c2c-vpn:standby in another availability zone or region; on Azure use "
+        "azure.activeActive for a second tunnel, and a standby only as disaster recovery in "
+        "another virtual network.",
     ),
     "keepalive-range": CodeInfo(
         E,
@@ -172,14 +177,20 @@ CODES: Final[dict[str, CodeInfo]] = {
     "azure-sku": CodeInfo(
         E,
         "The Azure gateway SKU cannot carry this attachment.",
-        "The Basic SKU takes no custom IPsec policy, so the algorithms above cannot be enforced.",
-        "Use VpnGw1AZ (or VpnGw2AZ..VpnGw5AZ; the non-AZ VpnGw1..5 when zones are unavailable).",
+        "The Basic SKU takes no custom IPsec policy, so the algorithms above cannot be enforced; "
+        "no new gateway can use the non-AZ VpnGw1..5 since 1 January 2025.",
+        "Use VpnGw1AZ (or VpnGw2AZ..VpnGw5AZ): AZ SKUs deploy in every region, regionally where "
+        "the region has no zones.",
     ),
     "gateway-subnet": CodeInfo(
         E,
-        "The Azure GatewaySubnet (or appliance subnet) prefix is too small or overlaps another range.",
-        "Azure needs a /27 or larger GatewaySubnet; an overlap with Genesys ranges breaks routing.",
-        "Use a free /27 (or larger) of the virtual network, e.g. 10.20.255.0/27.",
+        "The Azure GatewaySubnet (or appliance subnet) is too small, overlaps another range, or "
+        "cannot be routed through the appliance.",
+        "Azure needs a /27 or larger GatewaySubnet; an overlap with Genesys ranges breaks routing, "
+        "and a user-defined route that covers the GatewaySubnet affects the gateway's data and "
+        "control path.",
+        "Use a free /27 (or larger) of the virtual network, e.g. 10.20.255.0/27, outside the "
+        "Genesys ranges and the IaaS networks routed through the appliance.",
     ),
     "mss-range": CodeInfo(
         E,
@@ -222,8 +233,10 @@ CODES: Final[dict[str, CodeInfo]] = {
     "genesys-tunnel-cidr-mismatch": CodeInfo(
         E,
         "The tunnel range Genesys allocated differs from the spec's tunnel CIDR.",
-        "The inside tunnel addresses would not be on one /30: routed traffic and BGP-less health "
-        "checks across the tunnel fail.",
+        "Where the IaaS side configures tunnel interface addresses (AWS, an on-prem peer) the two "
+        "ends would not share one /30: routed traffic and inside-address health checks fail. "
+        "Azure (route-based, no BGP) configures none, so there the stack no longer describes the "
+        "range Genesys holds.",
         "Copy the tunnel range from the Genesys VPN dashboard into genesys.tunnelCidr (or standby.tunnelCidr).",
     ),
     "genesys-psk-mismatch": CodeInfo(
@@ -253,6 +266,14 @@ CODES: Final[dict[str, CodeInfo]] = {
         "that attachment's tunnel, so failing over to it changes nothing.",
         "Put both attachments on AWS, and give each address from its own attachment's networks.",
     ),
+    "appliance-subnet": CodeInfo(
+        E,
+        "The AWS appliance subnet CIDR is not a usable subnet of its own.",
+        "AWS subnets are /16 to /28 and never overlap: a CIDR that overlaps the application "
+        "networks, the Genesys ranges or another attachment's appliance subnet is refused "
+        "(InvalidSubnet.Conflict) or routes Genesys traffic in a loop.",
+        "Pick a free /28 of the VPC outside iaas.networks and the Genesys ranges.",
+    ),
     "standby-same-gateway": CodeInfo(
         E,
         "The standby attachment would terminate on the primary's gateway.",
@@ -263,6 +284,24 @@ CODES: Final[dict[str, CodeInfo]] = {
         "Drop the standby block and let the standby Genesys connection use the primary's second "
         "tunnel (AWS: a /29 tunnel range; Azure: azure.activeActive), or put the disaster-recovery "
         "attachment on another gateway (another VPC or region, another virtual network).",
+    ),
+    "nsg-priority": CodeInfo(
+        E,
+        "The attachment's NSG rule priorities do not fit 100-4096 or collide with the other "
+        "attachment's rules in a shared NSG.",
+        "Azure refuses two security rules with the same priority and direction in one NSG "
+        "(SecurityRuleConflict) and any priority outside 100-4096: the deploy fails after the "
+        "change was approved.",
+        "Set azure.nsgPriorityBase to a free block of the NSG's priorities (ICMP takes the base, "
+        "each application port the next one), apart from the other attachment's block.",
+    ),
+    "azure-shared-key": CodeInfo(
+        E,
+        "Two Genesys connections end on one Azure connection with different pre-shared keys.",
+        "An active-active gateway's two tunnels are part of one connection with one shared key: "
+        "the Genesys connection holding the other key fails IKE_AUTH ('Phase 1 Failed').",
+        "Remove tunnel.standbyPreSharedKey (both Genesys connections then take the primary's "
+        "key), or set it to the same key as tunnel.preSharedKey.",
     ),
     # --- warnings -----------------------------------------------------------------------
     "tunnel-unused": CodeInfo(
@@ -282,6 +321,28 @@ CODES: Final[dict[str, CodeInfo]] = {
         "Keep its health in the failover (AWS: the instance status alarm gates the Route 53 "
         "health), plan its maintenance, or clamp MSS on the back-end hosts instead (MTU/MSS "
         "settings) and turn the appliance off.",
+    ),
+    "selectors-wide": CodeInfo(
+        W,
+        "AWS will negotiate 0.0.0.0/0 traffic selectors for this connection.",
+        "An AWS tunnel has one SA pair, with one local and one remote CIDR (0.0.0.0/0 unless "
+        "set): with several Genesys tenant CIDRs or IaaS networks it proposes any-to-any, and a "
+        "Genesys side that insists on its exact networks answers TS_UNACCEPTABLE (Phase 2 "
+        "Failed) or covers one range only.",
+        "Summarise to one tenant CIDR and one IaaS network, or have Genesys initiate "
+        "(tunnel.startupAction: add) and confirm it narrows 0.0.0.0/0 to its networks.",
+    ),
+    "route-table-unassociated": CodeInfo(
+        W,
+        "The Azure appliance's return route table is associated with no back-end subnet.",
+        "The GatewaySubnet route through the appliance works at once, but back-end → Genesys "
+        "traffic goes straight to the gateway until the to-Genesys route table is associated "
+        "with the back-end subnets: the path is asymmetric and SYN-ACKs leave unclamped (the MTU "
+        "black hole in the Genesys → Azure direction). The spec does not name those subnets, and "
+        "associating a route table rewrites the subnet, which the VNet owner's template holds.",
+        "Have the VNet owner associate iaasTeam.attachments.<role>.iaas.routeTableId with every "
+        "back-end subnet (in the template that declares the subnet), or clamp on the back-end "
+        "hosts and turn the appliance off.",
     ),
     "setting-ignored": CodeInfo(
         W,
@@ -339,9 +400,10 @@ CODES: Final[dict[str, CodeInfo]] = {
     ),
     "peer-ip-ignored": CodeInfo(
         W,
-        "iaas.peerIp is set on AWS, where it has no effect.",
-        "AWS assigns the tunnel outside IPs itself; the project exports them for the Genesys admin.",
-        "Remove peerIp from AWS attachments.",
+        "iaas.peerIp is set on AWS or Azure, where it has no effect.",
+        "The cloud assigns the gateway's outside IPs itself (AWS per tunnel, Azure on the "
+        "public IPs created with the gateway); the project exports them for the Genesys admin.",
+        "Remove peerIp from cloud attachments.",
     ),
     "genesys-local-difference": CodeInfo(
         W,

@@ -18,7 +18,18 @@ from c2cvpn.genesys.urls import is_loopback
 from c2cvpn.mss import MIN_MSS, compute_mss
 from c2cvpn.problems import Problem, Severity, problem
 from c2cvpn.psk import psk_problems
-from c2cvpn.spec import NAMESPACE, LoadedStack, StackSpec, attachments
+from c2cvpn.spec import (
+    AZURE_GATEWAY_SUBNET_ID,
+    AZURE_NSG_PRIORITIES,
+    NAMESPACE,
+    Attachment,
+    AzureSettings,
+    GatewayKind,
+    LoadedStack,
+    StackSpec,
+    attachments,
+    connections_on,
+)
 from c2cvpn.vendors import (
     AZURE_GATEWAY_SKUS,
     CIPHERS,
@@ -496,50 +507,208 @@ def aws_placement(stack: LoadedStack) -> Iterator[Problem]:
 @rule
 def azure_placement(stack: LoadedStack) -> Iterator[Problem]:
     spec = stack.spec
-    genesys_ranges = [*spec.genesys.tenant_cidrs, *(a.tunnel_cidr for a in attachments(spec))]
     for a in attachments(spec):
         az = a.iaas.azure
         if az is None:
             continue
-        if az.sku not in AZURE_GATEWAY_SKUS:
-            what = (
-                "the Basic SKU takes no custom IPsec policy"
-                if az.sku.lower() == "basic"
-                else f"{az.sku!r} is not a VPN gateway SKU"
+        yield from _azure_sku(a, az)
+        yield from _azure_gateway_subnet(spec, a, az)
+        yield from _azure_appliance_subnet(spec, a, az)
+        yield from _azure_tunnels(spec, a, az)
+        yield from _azure_nsg_priorities(spec, a, az)
+        if a.iaas.mss_clamp.enabled:
+            yield problem(
+                "route-table-unassociated",
+                f"{a.path}.mssClamp.enabled",
+                f"the {a.role} attachment's to-Genesys route table is created but associated "
+                "with no back-end subnet",
             )
-            yield problem("azure-sku", f"{a.path}.azure.sku", what)
-        prefix = az.gateway_subnet_prefix
-        if prefix.prefixlen > 27:
+
+
+def _azure_sku(a: Attachment, az: AzureSettings) -> Iterator[Problem]:
+    if az.sku in AZURE_GATEWAY_SKUS:
+        return
+    path = f"{a.path}.azure.sku"
+    twin = f"{az.sku}AZ"
+    if twin in AZURE_GATEWAY_SKUS:
+        # "Effective January 1, 2025: Creation of new VPN gateways using VpnGw1-5 SKUs (non-AZ)
+        # will no longer be possible" (azure-docs articles/vpn-gateway/gateway-sku-consolidation.md).
+        yield problem(
+            "azure-sku",
+            path,
+            f"{az.sku} is a non-AZ SKU, which no new gateway can use since 1 January 2025",
+            fix=f"Use {twin}, its AZ twin (the same throughput; it deploys in every region, "
+            "zone-redundant where the region has zones).",
+        )
+    elif az.sku.lower() == "basic":
+        yield problem("azure-sku", path, "the Basic SKU takes no custom IPsec policy")
+    else:
+        yield problem("azure-sku", path, f"{az.sku!r} is not a VPN gateway SKU")
+
+
+def _other_networks(spec: StackSpec, a: Attachment) -> list[ipaddress.IPv4Network]:
+    return [n for b in attachments(spec) if b.role != a.role for n in b.iaas.networks]
+
+
+def _azure_gateway_subnet(spec: StackSpec, a: Attachment, az: AzureSettings) -> Iterator[Problem]:
+    """The GatewaySubnet: created from a prefix (size, overlaps), or an existing one by ID."""
+    genesys_ranges = [*spec.genesys.tenant_cidrs, *(b.tunnel_cidr for b in attachments(spec))]
+    if az.gateway_subnet_id is not None:
+        path = f"{a.path}.azure.gatewaySubnetId"
+        found = AZURE_GATEWAY_SUBNET_ID.fullmatch(az.gateway_subnet_id)
+        assert found is not None  # the spec checked its shape
+        group, vnet = found.groups()
+        if (group.lower(), vnet.lower()) != (
+            az.resource_group_name.lower(),
+            az.virtual_network_name.lower(),
+        ):
             yield problem(
                 "gateway-subnet",
-                f"{a.path}.azure.gatewaySubnetPrefix",
-                f"{prefix} is smaller than a /27",
+                path,
+                f"the GatewaySubnet is in {group}/{vnet}, not in the attachment's "
+                f"{az.resource_group_name}/{az.virtual_network_name}",
+                fix="Give the ID of the GatewaySubnet of azure.virtualNetworkName (in "
+                "azure.resourceGroupName).",
             )
-        for net in genesys_ranges:
-            if prefix.overlaps(net):
-                yield problem(
-                    "gateway-subnet",
-                    f"{a.path}.azure.gatewaySubnetPrefix",
-                    f"{prefix} overlaps the Genesys range {net}",
-                )
-        appliance = az.appliance_subnet_prefix
-        if appliance is not None:
-            apath = f"{a.path}.azure.applianceSubnetPrefix"
-            if appliance.prefixlen > 29:
-                yield problem(
-                    "gateway-subnet",
-                    apath,
-                    f"{appliance} is smaller than a /29, the smallest subnet Azure allows",
-                    fix="Use a free /28 of the virtual network.",
-                )
-            for net in (prefix, *genesys_ranges):
-                if appliance.overlaps(net):
-                    yield problem(
-                        "gateway-subnet",
-                        apath,
-                        f"the appliance subnet {appliance} overlaps {net}",
-                        fix="Use a free /28 of the virtual network, outside GatewaySubnet and the Genesys ranges.",
-                    )
+        if a.iaas.mss_clamp.enabled:
+            yield problem(
+                "gateway-subnet",
+                path,
+                "mssClamp.enabled routes the IaaS networks through the appliance with a route "
+                "table on GatewaySubnet, and only a GatewaySubnet this stack creates carries it "
+                "(associating a table rewrites a subnet its owner declares)",
+                fix="Give gatewaySubnetPrefix instead, or turn mssClamp off and clamp MSS on the "
+                "back-end hosts.",
+            )
+        return
+    prefix = az.gateway_subnet_prefix
+    assert prefix is not None  # the spec requires the prefix or the ID
+    path = f"{a.path}.azure.gatewaySubnetPrefix"
+    if prefix.prefixlen > 27:
+        yield problem("gateway-subnet", path, f"{prefix} is smaller than a /27")
+    for net in genesys_ranges:
+        if prefix.overlaps(net):
+            yield problem("gateway-subnet", path, f"{prefix} overlaps the Genesys range {net}")
+    for net in _other_networks(spec, a):
+        if prefix.overlaps(net):
+            yield problem(
+                "gateway-subnet", path, f"{prefix} overlaps the other attachment's network {net}"
+            )
+    yield from _covered_by_appliance_routes(a, prefix, "the GatewaySubnet")
+
+
+def _azure_appliance_subnet(spec: StackSpec, a: Attachment, az: AzureSettings) -> Iterator[Problem]:
+    appliance = az.appliance_subnet_prefix
+    if appliance is None:
+        return
+    genesys_ranges = [*spec.genesys.tenant_cidrs, *(b.tunnel_cidr for b in attachments(spec))]
+    apath = f"{a.path}.azure.applianceSubnetPrefix"
+    fix = "Use a free /28 of the virtual network, outside GatewaySubnet and the Genesys ranges."
+    if appliance.prefixlen > 29:
+        yield problem(
+            "gateway-subnet",
+            apath,
+            f"{appliance} is smaller than a /29, the smallest subnet Azure allows",
+            fix="Use a free /28 of the virtual network.",
+        )
+    gateway = [az.gateway_subnet_prefix] if az.gateway_subnet_prefix is not None else []
+    for net in (*gateway, *genesys_ranges, *_other_networks(spec, a)):
+        if appliance.overlaps(net):
+            yield problem(
+                "gateway-subnet", apath, f"the appliance subnet {appliance} overlaps {net}", fix=fix
+            )
+    yield from _covered_by_appliance_routes(a, appliance, "the appliance subnet")
+
+
+def _covered_by_appliance_routes(
+    a: Attachment, subnet: ipaddress.IPv4Network, what: str
+) -> Iterator[Problem]:
+    """With the appliance, every IaaS network is routed to it from the GatewaySubnet: a network
+    covering the GatewaySubnet (or the appliance's own subnet) puts a user-defined route over
+    it. "Diagnostics, data path, and control path can be affected if a user-defined route
+    overlaps with the Gateway subnet range" (azure-docs includes/vpn-gateway-gwudr-warning.md)."""
+    if not a.iaas.mss_clamp.enabled:
+        return
+    for i, net in enumerate(a.iaas.networks):
+        if net.overlaps(subnet):
+            yield problem(
+                "gateway-subnet",
+                f"{a.path}.networks[{i}]",
+                f"{net} covers {what} {subnet}: with mssClamp the GatewaySubnet's route table "
+                f"sends {net} to the appliance",
+                fix="List the back-end subnets' prefixes in iaas.networks (not the whole VNet "
+                "space), outside GatewaySubnet and the appliance subnet.",
+            )
+
+
+def _azure_tunnels(spec: StackSpec, a: Attachment, az: AzureSettings) -> Iterator[Problem]:
+    """Active-active: two tunnels (one per gateway instance and public IP), each a Genesys
+    connection with its own /30 — and, being one Azure connection, one shared key."""
+    if not az.active_active:
+        return
+    if a.tunnel_cidr.prefixlen == 30:
+        yield problem(
+            "tunnel-cidr",
+            a.tunnel_cidr_path,
+            f"{a.tunnel_cidr} is a /30, but azure.activeActive gives the {a.role} gateway two "
+            "tunnels, one per public IP, each a Genesys connection",
+            why="Genesys allocates one /30 per connection, so two connections need a /29; and "
+            "an active-active gateway with one tunnel connected loses it whenever that instance "
+            "is maintained (azure-docs about-active-active-gateways.md).",
+            fix="Ask Genesys for a /29 tunnel range, or turn azure.activeActive off (one tunnel "
+            "on Azure's built-in active-standby pair).",
+        )
+    if set(connections_on(spec, a)) != {1, 2}:
+        return
+    # "Both VPN tunnels are actually part of the same connection" (about-active-active-gateways.md):
+    # one VirtualNetworkGatewayConnection, one sharedKey.
+    tunnel = spec.tunnel
+    primary, standby = tunnel.psk_readable_for("primary"), tunnel.psk_readable_for("standby")
+    same = primary is not None and primary == standby
+    if tunnel.standby_pre_shared_key is not None and not same:
+        yield problem(
+            "azure-shared-key",
+            f"{T}.standbyPreSharedKey",
+            f"the primary and standby Genesys connections both end on the {a.role} Azure "
+            "connection, but standbyPreSharedKey is not the same key as preSharedKey",
+        )
+
+
+def _azure_nsg_priorities(spec: StackSpec, a: Attachment, az: AzureSettings) -> Iterator[Problem]:
+    """ICMP at the base, one priority per application port; within 100-4096, and apart from
+    the other attachment's block in an NSG both use."""
+    path = f"{a.path}.azure.nsgPriorityBase"
+    if not az.network_security_group_names:
+        return
+    mine = _nsg_block(a.iaas.application_ports, az.nsg_priority(a.role))
+    if mine[-1] not in AZURE_NSG_PRIORITIES:
+        yield problem(
+            "nsg-priority",
+            path,
+            f"the {a.role} attachment's rules take priorities {mine[0]}-{mine[-1]} in each NSG; "
+            f"Azure's last is {AZURE_NSG_PRIORITIES[-1]}",
+        )
+    for b in attachments(spec):
+        other = b.iaas.azure
+        if b.role == a.role or a.role != "standby" or other is None:
+            continue
+        if other.resource_group_name.lower() != az.resource_group_name.lower():
+            continue
+        shared = sorted(
+            set(az.network_security_group_names) & set(other.network_security_group_names)
+        )
+        theirs = _nsg_block(b.iaas.application_ports, other.nsg_priority(b.role))
+        if shared and set(mine) & set(theirs):
+            yield problem(
+                "nsg-priority",
+                path,
+                f"the {a.role} attachment's priorities {mine[0]}-{mine[-1]} overlap the "
+                f"{b.role}'s {theirs[0]}-{theirs[-1]} in {', '.join(shared)}",
+            )
+
+
+def _nsg_block(ports: list[int], base: int) -> range:
+    return range(base, base + 1 + len(set(ports)))
 
 
 @rule
@@ -559,18 +728,15 @@ def standby_zone(stack: LoadedStack) -> Iterator[Problem]:
             f"{path}.aws.availabilityZone",
             f"the standby is in {standby.aws.availability_zone}, the primary's zone",
         )
-    if (
-        primary.azure
-        and standby.azure
-        and primary.azure.location == standby.azure.location
-        and (primary.azure.resource_group_name, primary.azure.virtual_network_name)
-        == (standby.azure.resource_group_name, standby.azure.virtual_network_name)
-    ):
+    if primary.azure and standby.azure and _same_vnet(primary.azure, standby.azure):
+        # "Each virtual network can only have one virtual network gateway of each type"
+        # (azure-docs vpn-gateway-about-vpn-gateway-settings.md), whatever the location says.
         yield problem(
-            "standby-same-zone",
-            f"{path}.azure.location",
-            f"the standby uses the primary's location {standby.azure.location} and gateway network "
-            f"{standby.azure.virtual_network_name}",
+            "standby-same-gateway",
+            f"{path}.azure.virtualNetworkName",
+            f"the standby uses the primary's virtual network {standby.azure.resource_group_name}/"
+            f"{standby.azure.virtual_network_name}: it would need a second GatewaySubnet and VPN "
+            "gateway there",
         )
     if (
         primary.provider is standby.provider
@@ -583,6 +749,144 @@ def standby_zone(stack: LoadedStack) -> Iterator[Problem]:
             f"{path}.peerIp",
             f"the standby uses the primary's peer {standby.peer_ip}",
         )
+
+
+def _same_vnet(one: AzureSettings, other: AzureSettings) -> bool:
+    """Azure names compare case-insensitively."""
+    return (one.resource_group_name.lower(), one.virtual_network_name.lower()) == (
+        other.resource_group_name.lower(),
+        other.virtual_network_name.lower(),
+    )
+
+
+@rule
+def aws_appliance_subnet(stack: LoadedStack) -> Iterator[Problem]:
+    spec = stack.spec
+    ends = attachments(spec)
+    taken = [*spec.genesys.tenant_cidrs, *(a.tunnel_cidr for a in ends)]
+    taken += [n for a in ends for n in a.iaas.networks]
+    seen: list[ipaddress.IPv4Network] = []
+    for a in ends:
+        aws = a.iaas.aws
+        cidr = aws.appliance_subnet_cidr if aws is not None else None
+        if cidr is None:
+            continue
+        path = f"{a.path}.aws.applianceSubnetCidr"
+        if not 16 <= cidr.prefixlen <= 28:
+            yield problem(
+                "appliance-subnet",
+                path,
+                f"{cidr} is a /{cidr.prefixlen}; AWS subnets are /16 to /28",
+            )
+        for other in (*taken, *seen):
+            if cidr.overlaps(other):
+                yield problem("appliance-subnet", path, f"{cidr} overlaps {other}")
+        seen.append(cidr)
+
+
+@rule
+def standby_same_gateway(stack: LoadedStack) -> Iterator[Problem]:
+    """AWS: one VPN connection per customer gateway IP on a VGW, one static route per prefix
+    in a TGW route table (aws-review #1, #4; EC2 error InvalidCustomerGateway.DuplicateIpAddress)."""
+    spec = stack.spec
+    if spec.standby is None:
+        return
+    primary, standby = spec.iaas.aws, spec.standby.iaas.aws
+    if primary is None or standby is None or primary.region != standby.region:
+        return
+    path = f"{NAMESPACE}:standby.iaas.aws"
+    if primary.gateway is standby.gateway is GatewayKind.VGW and primary.vpc_id == standby.vpc_id:
+        yield problem(
+            "standby-same-gateway",
+            f"{path}.vpcId",
+            f"the standby is in the primary's VPC {standby.vpc_id}: it would be a second VPN "
+            f"connection from {spec.genesys.gateway_ip} on the same virtual private gateway",
+        )
+    if (
+        primary.gateway is standby.gateway is GatewayKind.TGW
+        and primary.transit_gateway_id == standby.transit_gateway_id
+        and primary.transit_gateway_route_table_id == standby.transit_gateway_route_table_id
+    ):
+        yield problem(
+            "standby-same-gateway",
+            f"{path}.transitGatewayRouteTableId",
+            f"the standby uses the primary's transit gateway route table "
+            f"{standby.transit_gateway_route_table_id}: a second static route to the same "
+            "Genesys CIDRs is refused (RouteAlreadyExists), and static VPNs get no ECMP",
+        )
+
+
+@rule
+def tunnel_unused(stack: LoadedStack) -> Iterator[Problem]:
+    spec = stack.spec
+    for a in attachments(spec):
+        on = connections_on(spec, a)
+        for index in range(1, a.tunnel_count + 1):
+            if index in on:
+                continue
+            why = (
+                f"the Genesys range {a.tunnel_cidr} is a /30: one Genesys connection"
+                if a.tunnel_cidr.prefixlen == 30
+                else "the standby Genesys connection ends on the standby attachment"
+            )
+            yield problem(
+                "tunnel-unused",
+                a.tunnel_cidr_path,
+                f"tunnel {index} of the {a.role} {a.profile.label} attachment carries no Genesys "
+                f"connection ({why})",
+            )
+
+
+@rule
+def appliance_single(stack: LoadedStack) -> Iterator[Problem]:
+    for a in attachments(stack.spec):
+        if a.iaas.mss_clamp.enabled and a.profile.public_peers:
+            yield problem(
+                "appliance-spof",
+                f"{a.path}.mssClamp.enabled",
+                f"the {a.role} attachment's MSS appliance is one instance on the only path",
+            )
+
+
+@rule
+def settings_ignored(stack: LoadedStack) -> Iterator[Problem]:
+    tunnel = stack.spec.tunnel
+    for a in attachments(stack.spec):
+        ignored = a.profile.ignored_settings
+        if "keepaliveSeconds" in ignored and "keepalive_seconds" in tunnel.model_fields_set:
+            yield problem(
+                "setting-ignored",
+                f"{T}.keepaliveSeconds",
+                f"{a.profile.label} ({a.role}) has no keepalive interval: "
+                f"keepaliveSeconds {tunnel.keepalive_seconds:g} applies to the Genesys side only",
+            )
+        if "natTraversal" in ignored and not tunnel.nat_traversal:
+            yield problem(
+                "setting-ignored",
+                f"{T}.natTraversal",
+                f"{a.profile.label} ({a.role}) uses NAT traversal whenever it detects NAT: "
+                "natTraversal false applies to the Genesys side only",
+            )
+
+
+@rule
+def selectors_wide(stack: LoadedStack) -> Iterator[Problem]:
+    spec = stack.spec
+    for a in attachments(spec):
+        if not a.profile.one_selector_pair:
+            continue
+        many = [
+            (f"{NAMESPACE}:genesys.tenantCidrs", len(spec.genesys.tenant_cidrs), "tenant CIDRs"),
+            (f"{a.path}.networks", len(a.iaas.networks), "IaaS networks"),
+        ]
+        for path, count, what in many:
+            if count > 1:
+                yield problem(
+                    "selectors-wide",
+                    path,
+                    f"the {a.role} {a.profile.label} attachment has {count} {what}: its tunnels "
+                    "will propose 0.0.0.0/0 on that side",
+                )
 
 
 @rule

@@ -326,7 +326,7 @@ class GenesysApi(_Model):
     login_url: str | None = Field(
         None,
         pattern=r"^https?://[^\s/]+(/[^\s]*)?$",
-        description="OAuth host (default: https://login.<region domain>, or baseUrl when baseUrl is set).",
+        description="OAuth host (default: https://login.<region domain>; baseUrl itself only when that is loopback, the simulator).",
     )
     client_id: str | None = Field(
         None, min_length=1, description="OAuth client id (default: $GENESYS_CLIENT_ID)."
@@ -442,7 +442,11 @@ class AwsSettings(_Model):
     subnet_id: str | None = Field(
         None,
         pattern=r"^subnet-[0-9a-f]{8,17}$",
-        description="Subnet for the MSS appliance (required when mssClamp.enabled).",
+        description="An existing subnet for the MSS appliance; it must have no explicit route-table association (or use applianceSubnetCidr).",
+    )
+    appliance_subnet_cidr: Network | None = Field(
+        None,
+        description="A free CIDR of the VPC (/28 or larger) for a subnet the project creates for the MSS appliance, in availabilityZone (or use subnetId).",
     )
     gateway: GatewayKind = Field(
         GatewayKind.VGW,
@@ -450,6 +454,16 @@ class AwsSettings(_Model):
     )
     transit_gateway_id: str | None = Field(
         None, pattern=r"^tgw-[0-9a-f]{8,17}$", description="Required with `gateway: tgw`."
+    )
+    transit_gateway_route_table_id: str | None = Field(
+        None,
+        pattern=r"^tgw-rtb-[0-9a-f]{8,17}$",
+        description="With `gateway: tgw` (required): the TGW route table the VPN attachment is associated with and that gets a static route per Genesys CIDR.",
+    )
+    transit_gateway_vpc_attachment_id: str | None = Field(
+        None,
+        pattern=r"^tgw-attach-[0-9a-f]{8,17}$",
+        description="With `gateway: tgw`: the VPC's TGW attachment, propagated into that route table for the return path (absent: propagate it yourself).",
     )
     alarm_actions: Annotated[
         list[
@@ -470,18 +484,69 @@ class AwsSettings(_Model):
                 "required_with",
                 "transitGatewayId is required with gateway: tgw (the transit gateway to attach to)",
             )
-        if self.gateway is GatewayKind.VGW and self.transit_gateway_id:
+        if self.gateway is GatewayKind.TGW and not self.transit_gateway_route_table_id:
+            # AWS creates no default route table when default association and propagation are
+            # off (Transit Gateway guide, "How transit gateways work"): name the table.
+            raise PydanticCustomError(
+                "required_with",
+                "transitGatewayRouteTableId is required with gateway: tgw (the TGW route table "
+                "that holds the Genesys routes and is associated with the VPN attachment)",
+            )
+        if self.subnet_id is not None and self.appliance_subnet_cidr is not None:
             raise PydanticCustomError(
                 "conflict",
-                "transitGatewayId is set but gateway is vgw; set gateway: tgw to use the transit gateway",
+                "subnetId and applianceSubnetCidr are both set; give one: the existing subnet, or "
+                "the CIDR of a subnet the project creates",
+            )
+        tgw_only = (
+            self.transit_gateway_id,
+            self.transit_gateway_route_table_id,
+            self.transit_gateway_vpc_attachment_id,
+        )
+        if self.gateway is GatewayKind.VGW and any(tgw_only):
+            raise PydanticCustomError(
+                "conflict",
+                "transit gateway settings are set but gateway is vgw; set gateway: tgw to use the "
+                "transit gateway",
             )
         return self
 
     def appliance_placement_missing(self) -> str | None:
         """What the MSS appliance still needs here (None: it can be placed)."""
-        if self.subnet_id is None:
-            return "aws.subnetId (the subnet the appliance runs in)"
+        if self.subnet_id is None and self.appliance_subnet_cidr is None:
+            return (
+                "aws.applianceSubnetCidr (a free CIDR of the VPC for the appliance's own subnet) "
+                "or aws.subnetId (an existing subnet without an explicit route-table association)"
+            )
         return None
+
+
+#: The resource ID of a virtual network's ``GatewaySubnet`` (Azure fixes the subnet name;
+#: ARM IDs compare case-insensitively). Groups: resource group, virtual network.
+AZURE_GATEWAY_SUBNET_ID = re.compile(
+    r"/subscriptions/[0-9a-f-]{36}/resourceGroups/([^/]+)/providers/Microsoft\.Network"
+    r"/virtualNetworks/([^/]+)/subnets/GatewaySubnet",
+    re.IGNORECASE,
+)
+
+
+#: First NSG rule priority per role when ``azure.nsgPriorityBase`` is not set.
+AZURE_NSG_PRIORITY_BASE: dict[Role, int] = {"primary": 300, "standby": 500}
+#: NSG rule priorities Azure accepts ("a number between 100 and 4096",
+#: MicrosoftDocs/azure-docs articles/virtual-network/network-security-groups-overview.md).
+AZURE_NSG_PRIORITIES = range(100, 4097)
+
+
+def _gateway_subnet_id(value: str) -> str:
+    if not AZURE_GATEWAY_SUBNET_ID.fullmatch(value):
+        raise PydanticCustomError(
+            "azure_id",
+            "{value} is not the resource ID of a GatewaySubnet: /subscriptions/<subscription>/"
+            "resourceGroups/<group>/providers/Microsoft.Network/virtualNetworks/<vnet>/subnets/"
+            "GatewaySubnet",
+            {"value": repr(value)},
+        )
+    return value
 
 
 class AzureSettings(_Model):
@@ -494,30 +559,75 @@ class AzureSettings(_Model):
     virtual_network_name: str = Field(
         min_length=2, max_length=64, description="The virtual network that holds the back ends."
     )
-    gateway_subnet_prefix: Network = Field(
-        description="Prefix for `GatewaySubnet`: /27 or larger, free in the VNet."
+    gateway_subnet_prefix: Network | None = Field(
+        None,
+        description="Prefix for a new `GatewaySubnet`: /27 or larger, free in the VNet (or give gatewaySubnetId).",
+    )
+    gateway_subnet_id: Annotated[str, AfterValidator(_gateway_subnet_id)] | None = Field(
+        None,
+        description="Resource ID of the VNet's existing `GatewaySubnet` (hub VNets, ExpressRoute coexistence), instead of gatewaySubnetPrefix; it must hold no VPN gateway yet.",
     )
     sku: str = Field(
-        "VpnGw1AZ", description="Gateway SKU: `VpnGw1AZ`..`VpnGw5AZ` (Basic is refused)."
+        "VpnGw1AZ",
+        description="Gateway SKU: `VpnGw1AZ`..`VpnGw5AZ` (Basic and the retired non-AZ `VpnGw1`..`VpnGw5` are refused).",
+    )
+    zone_redundant: bool = Field(
+        True,
+        description="Zone-redundant public IPs (zones 1, 2, 3); set false in a location without availability zones, where Azure cannot create them.",
     )
     network_security_group_names: Annotated[list[str], AfterValidator(_unique)] = Field(
         default_factory=list,
         description="NSGs of the back-end subnets that get the application-port rules.",
     )
+    nsg_priority_base: int | None = Field(
+        None,
+        ge=AZURE_NSG_PRIORITIES.start,
+        le=AZURE_NSG_PRIORITIES.stop - 1,
+        description="First NSG rule priority (ICMP; application ports follow): free in every listed NSG. Default: primary 300, standby 500.",
+    )
     active_active: bool = Field(
         False,
-        description="Active-active gateway: two public IPs, one Genesys connection each (needs a /29 tunnel range). Off: Azure's built-in active-standby pair behind one IP.",
+        description="Active-active gateway: two public IPs, one Genesys connection each (needs a /29 tunnel range). Off: Azure's built-in active-standby pair behind one IP, one tunnel.",
     )
     appliance_subnet_prefix: Network | None = Field(
         None,
         description="Free prefix (/29 or larger) in the VNet for the MSS appliance's subnet (required when mssClamp.enabled).",
     )
+    appliance_ssh_public_key: str | None = Field(
+        None,
+        pattern=r"^(ssh-rsa|ssh-ed25519|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/]+={0,3}( [^\n]*)?$",
+        description="OpenSSH public key for the appliance's admin: key login only, password login off (absent: a generated password kept in the stack's state).",
+    )
+
+    @model_validator(mode="after")
+    def _one_gateway_subnet(self) -> AzureSettings:
+        given = (self.gateway_subnet_prefix is not None, self.gateway_subnet_id is not None)
+        if given == (True, True):
+            raise PydanticCustomError(
+                "conflict",
+                "gatewaySubnetPrefix and gatewaySubnetId are both set; give the prefix to create "
+                "GatewaySubnet, or the ID of the existing one",
+            )
+        if given == (False, False):
+            raise PydanticCustomError(
+                "required_with",
+                "gatewaySubnetPrefix (a free /27 for a new GatewaySubnet) or gatewaySubnetId "
+                "(the VNet's existing GatewaySubnet) is required",
+            )
+        return self
 
     def appliance_placement_missing(self) -> str | None:
         """What the MSS appliance still needs here (None: it can be placed)."""
         if self.appliance_subnet_prefix is None:
             return "azure.applianceSubnetPrefix (a free prefix in the VNet for the appliance)"
         return None
+
+    def nsg_priority(self, role: Role) -> int:
+        """The first NSG rule priority of this attachment: configured, or the role's default
+        (primary 300, standby 500, so a shared NSG keeps the two apart)."""
+        if self.nsg_priority_base is not None:
+            return self.nsg_priority_base
+        return AZURE_NSG_PRIORITY_BASE[role]
 
 
 #: The ``iaas`` keys that hold a provider's settings block.
@@ -631,10 +741,10 @@ class Standby(_Model):
     """``c2c-vpn:standby``: the active-passive second attachment."""
 
     iaas: IaasSide = Field(
-        description="Same shape as `c2c-vpn:iaas`, in another AZ, region or location."
+        description="Same shape as `c2c-vpn:iaas`, on another gateway (another VPC, region, VNet or firewall): a disaster-recovery termination for the standby Genesys connection."
     )
     tunnel_cidr: Network = Field(
-        description="Tunnel range Genesys allocated to the second connection."
+        description="Tunnel range Genesys allocated to the standby connection."
     )
     failover: Failover = Field(
         default_factory=Failover, description="How traffic moves to the standby."
@@ -735,10 +845,13 @@ class GenesysConnection:
     tunnel: int  # 1 or 2: which of the attachment's tunnels
     tunnel_cidr: ipaddress.IPv4Network  # its inside range
     tunnel_cidr_path: str
+    #: Whose key it uses: its own, or the primary's where the gateway has one key for both of
+    #: its tunnels (an Azure connection has one shared key, used by both active-active tunnels).
+    key_role: Role
 
     @property
     def psk_path(self) -> str:
-        return f"{NAMESPACE}:tunnel.{PSK_KEYS[self.role]}"
+        return f"{NAMESPACE}:tunnel.{PSK_KEYS[self.key_role]}"
 
 
 def genesys_connections(spec: StackSpec) -> list[GenesysConnection]:
@@ -746,13 +859,18 @@ def genesys_connections(spec: StackSpec) -> list[GenesysConnection]:
     ends = attachments(spec)
     primary = ends[0]
     ranges = primary.inside_ranges()
-    out = [GenesysConnection("primary", primary, 1, ranges[0], primary.tunnel_cidr_path)]
+    out = [GenesysConnection("primary", primary, 1, ranges[0], primary.tunnel_cidr_path, "primary")]
     if len(ends) > 1:
         standby = ends[1]
         first = standby.inside_ranges()[0]
-        out.append(GenesysConnection("standby", standby, 1, first, standby.tunnel_cidr_path))
+        out.append(
+            GenesysConnection("standby", standby, 1, first, standby.tunnel_cidr_path, "standby")
+        )
     elif len(ranges) > 1:
-        out.append(GenesysConnection("standby", primary, 2, ranges[1], primary.tunnel_cidr_path))
+        key: Role = "standby" if primary.profile.key_per_tunnel else "primary"
+        out.append(
+            GenesysConnection("standby", primary, 2, ranges[1], primary.tunnel_cidr_path, key)
+        )
     return out
 
 
@@ -929,7 +1047,9 @@ def parse_config(
         if spec.tunnel.key_for(role) is None:
             continue
         name = PSK_KEYS[role]
-        is_plain = _plaintext_psk(raw, name) if secret_keys is None else tunnel_key not in secret_keys
+        is_plain = (
+            _plaintext_psk(raw, name) if secret_keys is None else tunnel_key not in secret_keys
+        )
         if is_plain:
             plaintext.add(f"{tunnel_key}.{name}")
     return LoadedStack(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
@@ -228,9 +229,29 @@ class ProviderProfile:
     uses_inside_addresses: bool
     #: It takes one custom IKE/IPsec policy (the algorithms can be enforced).
     custom_policy: bool
+    #: Tunnel settings (config keys of ``c2c-vpn:tunnel``) the target has no knob for.
+    ignored_settings: frozenset[str] = frozenset()
+    #: One SA pair per tunnel with one local and one remote CIDR (AWS).
+    one_selector_pair: bool = False
+    #: Each of a connection's tunnels takes its own key (AWS: tunnel1/tunnel2_preshared_key);
+    #: False where one connection has one shared key for both tunnels (Azure).
+    key_per_tunnel: bool = True
+    #: IKEv2 lifetimes must match the other side's: a difference may interrupt the tunnel.
+    lifetimes_must_match: bool = False
+
+    #: The vendor's MSS per ESP algorithm with NAT-T (``"gcm"`` for AEAD ciphers, else the
+    #: integrity name); overrides ``vendor_mss`` for the algorithms it lists.
+    vendor_mss_nat_t: Mapping[str, int] | None = None
 
     def supports(self, phase: Phase) -> PhaseSupport:
         return self.phases[phase]
+
+    def vendor_mss_for(self, cipher: str, integrity: str, *, nat_traversal: bool) -> int | None:
+        """The vendor's own MSS figure for these phase 2 algorithms (None: compute only)."""
+        if nat_traversal and self.vendor_mss_nat_t is not None:
+            key = "gcm" if CIPHERS[cipher].aead else integrity
+            return self.vendor_mss_nat_t.get(key, self.vendor_mss)
+        return self.vendor_mss
 
 
 def _both(support: PhaseSupport) -> dict[Phase, PhaseSupport]:
@@ -245,8 +266,7 @@ PROFILES: Final[dict[Provider, ProviderProfile]] = {
     # IntegrityAlgorithms SHA1 | SHA2-256 | SHA2-384 | SHA2-512, Phase1DHGroupNumbers 2, 14-24,
     # Phase2DHGroupNumbers 2, 5, 14-24, Phase1LifetimeSeconds 900-28800, Phase2LifetimeSeconds
     # 900-3600 (below phase 1), DPDTimeoutSeconds >= 30, TunnelInsideCidr a /30 of
-    # 169.254.0.0/16 outside the reserved blocks. Tunnel MTU 1399 (MSS 1359) per the AWS
-    # Site-to-Site VPN "customer gateway device" requirements.
+    # 169.254.0.0/16 outside the reserved blocks.
     Provider.AWS: ProviderProfile(
         provider=Provider.AWS,
         label="AWS",
@@ -262,7 +282,19 @@ PROFILES: Final[dict[Provider, ProviderProfile]] = {
         aead_sets_phase2_integrity=False,
         lifetimes=LifetimeRange((900, 28800), (900, 3600), phase2_strictly_shorter=True),
         dpd_timeout=(30, 3600),
-        vendor_mss=1399 - 40,
+        # "Site-to-Site VPN supports a maximum transmission unit (MTU) of 1446 bytes and a
+        # corresponding maximum segment size (MSS) of 1406 bytes", less per algorithm with
+        # NAT-T (S2S VPN User Guide, "Site-to-Site VPN quotas" / customer gateway device
+        # requirements): AES-GCM 1398, AES-CBC with SHA-1/SHA2-256/SHA2-384 1382, SHA2-512
+        # 1366. (1399 is the MTU AWS asks of a BGP tunnel *interface*, not an MSS source.)
+        vendor_mss=1406,
+        vendor_mss_nat_t={
+            "gcm": 1398,
+            "sha1": 1382,
+            "sha256": 1382,
+            "sha384": 1382,
+            "sha512": 1366,
+        },
         assigns_peer_ip=True,
         peer_ip_required=False,
         public_peers=True,
@@ -273,18 +305,27 @@ PROFILES: Final[dict[Provider, ProviderProfile]] = {
         tunnels_per_connection=2,
         uses_inside_addresses=True,
         custom_policy=True,
+        # No keepalive or DPD interval knob, NAT-T automatic (VpnTunnelOptionsSpecification).
+        ignored_settings=frozenset({"keepaliveSeconds", "natTraversal"}),
+        # "You are limited to one unique security association (SA) pair per tunnel."
+        one_selector_pair=True,
+        # "If such lifetimes are different than the negotiated handshake values, this may
+        # interrupt tunnel connectivity" (S2S VPN User Guide, tunnel options).
+        lifetimes_must_match=True,
     ),
     # Azure: IpsecPolicy (REST reference, network VirtualNetworkGatewayConnections): IKE
     # encryption/integrity and DH groups, IPsec encryption/integrity and PFS groups as spelled
     # in the tables above; the IKE SA lifetime is fixed at 28800 s; saLifeTimeSeconds >= 300;
-    # dpdTimeoutSeconds 9-3600; Azure recommends clamping TCP MSS at 1350.
+    # dpdTimeoutSeconds 9-3600; Azure recommends clamping TCP MSS at 1350. IKEv2 encryption is
+    # GCMAES256/128, AES256/192/128 only: DES3/DES exist for IPsec (phase 2) alone
+    # (MicrosoftDocs/azure-docs includes/vpn-gateway-ipsec-ike-algorithm-include.md).
     Provider.AZURE: ProviderProfile(
         provider=Provider.AZURE,
         label="Azure",
         settings_key="azure",
         phases={
             Phase.IKE: PhaseSupport(
-                _AES | {"aes192", "3des", "des"},
+                _AES | {"aes192"},
                 frozenset({"sha1", "sha256", "sha384", "md5"}),
                 frozenset(g.number for g in DH_GROUPS.values() if g.azure_dh),
             ),
@@ -300,6 +341,8 @@ PROFILES: Final[dict[Provider, ProviderProfile]] = {
         ),
         dpd_timeout=(9, 3600),
         vendor_mss=1350,
+        # One VirtualNetworkGatewayConnection, one sharedKey, for both active-active tunnels.
+        key_per_tunnel=False,
         # The gateway's public IPs are created with it (Standard, static): Azure assigns them.
         assigns_peer_ip=True,
         peer_ip_required=False,
@@ -346,10 +389,11 @@ PORTABLE_GROUPS: Final = frozenset(
 )
 
 
-#: Azure VPN gateway SKUs that take a custom IPsec policy (Basic does not).
-AZURE_GATEWAY_SKUS: Final = frozenset(
-    {*(f"VpnGw{i}" for i in range(1, 6)), *(f"VpnGw{i}AZ" for i in range(1, 6))}
-)
+#: Azure VPN gateway SKUs a new gateway can use: the AZ SKUs (Basic takes no custom IPsec
+#: policy). "Effective January 1, 2025: Creation of new VPN gateways using VpnGw1-5 SKUs
+#: (non-AZ) will no longer be possible"; AZ SKUs deploy in every region, regional where the
+#: region has no zones (MicrosoftDocs/azure-docs articles/vpn-gateway/gateway-sku-consolidation.md).
+AZURE_GATEWAY_SKUS: Final = frozenset(f"VpnGw{i}AZ" for i in range(1, 6))
 
 #: strongSwan (swanctl.conf) spellings of the tunnel's behaviour settings.
 #: ``startupAction: add`` waits for Genesys to initiate (``none``; ``trap`` would initiate on

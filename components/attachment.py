@@ -9,14 +9,14 @@ camelCase keys by :meth:`AttachmentExports.export`.
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import pulumi
 
-from c2cvpn import derive
-from c2cvpn.spec import Attachment, Role, StackSpec
+from c2cvpn.spec import Attachment, GenesysConnection, Role, StackSpec, connections_on
 from c2cvpn.vendors import Provider
 
 State = TypeVar("State")
@@ -28,7 +28,8 @@ class BuildContext:
     (for example the AWS gateway a second attachment in the same VPC must reuse)."""
 
     spec: StackSpec
-    psk: pulumi.Output[str]
+    #: Each Genesys connection's key, by connection role (each tunnel has its own).
+    psks: Mapping[str, pulumi.Output[str]]
     _state: dict[Provider, Any] = field(default_factory=dict)
 
     def state(self, provider: Provider, factory: Callable[[], State]) -> State:
@@ -46,7 +47,18 @@ class AttachmentArgs:
 
     spec: StackSpec
     attachment: Attachment
-    psk: pulumi.Input[str]  # a secret Output, shared by the stack's connections
+    #: The keys of the Genesys connections that end on this attachment (secret Outputs).
+    psks: Mapping[str, pulumi.Input[str]]
+
+    @property
+    def connections(self) -> dict[int, GenesysConnection]:
+        """The Genesys connections ending here, by tunnel index (1 or 2)."""
+        return connections_on(self.spec, self.attachment)
+
+    def psk_for_tunnel(self, tunnel: int) -> pulumi.Input[str] | None:
+        """The key of the Genesys connection on ``tunnel`` (None: no Genesys connection)."""
+        connection = self.connections.get(tunnel)
+        return self.psks[connection.role] if connection is not None else None
 
 
 @dataclass(frozen=True)
@@ -69,36 +81,13 @@ class TunnelEndpoint:
         }
 
 
-def tunnel_endpoints(
-    attachment: Attachment,
-    outside_ips: Sequence[pulumi.Input[str] | None],
-    cloud_inside_cidrs: Sequence[pulumi.Input[str]] = (),
-) -> list[TunnelEndpoint]:
-    """The tunnels of one connection, from the Genesys range and what the cloud assigns.
-
-    The Genesys range gives one /30 per tunnel it covers; a tunnel beyond it (AWS's second
-    tunnel with a /30 range) takes the inside range the cloud chose.
-    """
-    inside = derive.inside_tunnels(attachment.tunnel_cidr)
-    out: list[TunnelEndpoint] = []
-    for index, outside in enumerate(outside_ips):
-        if index < len(inside):
-            t = inside[index]
-            out.append(
-                TunnelEndpoint(str(t.cidr), str(t.cloud_address), str(t.genesys_address), outside)
-            )
-        else:
-            chosen = cloud_inside_cidrs[index] if index < len(cloud_inside_cidrs) else ""
-            out.append(TunnelEndpoint(chosen, "", "", outside))
-    return out
-
-
-def same_ip_per_inside_range(
-    attachment: Attachment, outside_ip: pulumi.Input[str] | None
-) -> list[TunnelEndpoint]:
-    """One endpoint per /30 of the Genesys range, all on one outside IP (one gateway address)."""
-    count = len(derive.inside_tunnels(attachment.tunnel_cidr))
-    return tunnel_endpoints(attachment, [outside_ip] * count)
+def inside_endpoint(
+    inside: ipaddress.IPv4Network, outside_ip: pulumi.Input[str] | None
+) -> TunnelEndpoint:
+    """A tunnel whose interfaces use the Genesys range: the cloud takes its first host,
+    Genesys the second (AWS's convention, e.g. 169.254.10.5 / .6 in 169.254.10.4/30)."""
+    first, second = list(inside.hosts())[:2]
+    return TunnelEndpoint(str(inside), str(first), str(second), outside_ip)
 
 
 @dataclass(frozen=True)

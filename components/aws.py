@@ -41,7 +41,8 @@ from components.attachment import (
     AttachmentArgs,
     AttachmentExports,
     BuildContext,
-    tunnel_endpoints,
+    TunnelEndpoint,
+    inside_endpoint,
 )
 
 #: Debian's AWS account and the Debian 12 image name: looked up, never a hard-coded AMI ID.
@@ -55,17 +56,12 @@ ALARM_PERIOD_SECONDS = 300
 
 @dataclass(frozen=True)
 class SharedGateway:
-    """What an attachment leaves for another attachment of the same stack in the same VPC.
-
-    A VPC takes exactly one VGW, so a second attachment in the VPC reuses the first one's
-    gateway (and its edge route table, when it has one) instead of attaching a second
-    gateway, and skips the rules and routes the first already owns (AWS refuses duplicates).
-    """
+    """What an attachment leaves for another attachment of the same stack in the same VPC:
+    the rules and routes it already owns, which AWS would refuse twice. (Two attachments never
+    share a gateway: ``standby-same-gateway`` refuses it, as AWS does.)"""
 
     vpc_id: str
     region: str
-    vpn_gateway_id: pulumi.Output[str] | None
-    edge_route_table_id: pulumi.Output[str] | None
     security_rules: frozenset[RuleKey]
     routes: frozenset[RouteKey]
 
@@ -121,6 +117,8 @@ class AwsVpnAttachment(pulumi.ComponentResource):
         self._genesys = list(args.spec.genesys.tenant_cidrs)
         self.edge_route_table_id = None
         self.appliance_interface_id = None
+        self._appliance_subnet: pulumi.Input[str] | None = None
+        self._health_alarms: list[pulumi.Output[str]] = []
 
         cgw = self._customer_gateway()
         gateway = self._gateway()
@@ -131,7 +129,7 @@ class AwsVpnAttachment(pulumi.ComponentResource):
             self._appliance(vpn, gateway)
         routes = self._route_tables(vpn, gateway)
         rules = self._security_rules()
-        self.alarm_names = self._alarms(vpn)
+        self.alarm_names = self._alarms(vpn) + self._health_alarms
         self._publish(cgw, gateway, vpn, log_group, routes, rules)
 
     # ------------------------------------------------------------------ helpers
@@ -177,26 +175,23 @@ class AwsVpnAttachment(pulumi.ComponentResource):
         )
 
     def _gateway(self) -> Gateway:
-        """A new VGW attached to the VPC, the VGW a sibling already attached, or the TGW."""
-        s, shared = self._settings, self._args.shared_gateway
+        """A new VGW attached to the VPC (regional and AWS-managed: no availability zone), or
+        the existing transit gateway."""
+        s = self._settings
         if s.gateway is GatewayKind.TGW:
             return Gateway(vgw_id=None, tgw_id=s.transit_gateway_id)
-        if shared is not None and shared.vpn_gateway_id is not None:
-            self.edge_route_table_id = shared.edge_route_table_id  # the VGW's, when it has one
-            return Gateway(vgw_id=shared.vpn_gateway_id, tgw_id=None)
         vgw = aws.ec2.VpnGateway(
-            f"{self._name}-vgw",
-            vpc_id=s.vpc_id,
-            availability_zone=s.availability_zone,
-            tags=self._tags("vgw"),
-            opts=self._child,
+            f"{self._name}-vgw", vpc_id=s.vpc_id, tags=self._tags("vgw"), opts=self._child
         )
         return Gateway(vgw_id=vgw.id, tgw_id=None)
 
     def _log_group(self) -> aws.cloudwatch.LogGroup:
+        # Under /aws/vendedlogs/: AWS adds each VPN log group to the account's CloudWatch Logs
+        # resource policy, whose 5,120-character limit the prefix avoids (S2S VPN User Guide,
+        # "Site-to-Site VPN logs").
         return aws.cloudwatch.LogGroup(
             f"{self._name}-tunnel-logs",
-            name=f"/c2c-vpn/{self._args.spec.tunnel.name}/{self._args.attachment.role}",
+            name=f"/aws/vendedlogs/c2c-vpn/{self._args.spec.tunnel.name}/{self._args.attachment.role}",
             retention_in_days=LOG_RETENTION_DAYS,
             tags=self._tags("tunnel-logs"),
             opts=self._child,
@@ -207,7 +202,10 @@ class AwsVpnAttachment(pulumi.ComponentResource):
     ) -> aws.ec2.VpnConnection:
         """Both tunnels from the spec, in AWS spelling, logging to CloudWatch."""
         a = self._args
-        options = inputs.tunnel_options(a.spec, a.attachment.tunnel_cidr, a.psk)
+        options = inputs.tunnel_options(
+            a.spec, a.attachment, {i: a.psk_for_tunnel(i) for i in (1, 2)}
+        )
+        local, remote = inputs.traffic_selectors(a.spec, a.attachment)
         log_options = {
             "tunnel1_log_options": aws.ec2.VpnConnectionTunnel1LogOptionsArgs(
                 cloudwatch_log_options=aws.ec2.VpnConnectionTunnel1LogOptionsCloudwatchLogOptionsArgs(
@@ -229,6 +227,8 @@ class AwsVpnAttachment(pulumi.ComponentResource):
             vpn_gateway_id=gateway.vgw_id,
             transit_gateway_id=gateway.tgw_id,
             static_routes_only=True,
+            local_ipv4_network_cidr=local,
+            remote_ipv4_network_cidr=remote,
             tags=self._tags("vpn"),
             opts=pulumi.ResourceOptions(
                 parent=self,
@@ -239,8 +239,9 @@ class AwsVpnAttachment(pulumi.ComponentResource):
         )
 
     def _vpn_routes(self, vpn: aws.ec2.VpnConnection, gateway: Gateway) -> None:
-        """Static routes to the Genesys networks: on the VPN connection, or in the TGW's
-        default association route table."""
+        """Static routes to the Genesys networks: on the VPN connection, or in the named TGW
+        route table, which the VPN attachment is associated with (and the VPC attachment
+        propagated into, for the way back)."""
         genesys = [str(c) for c in self._genesys]
         if gateway.tgw_id is None:
             for cidr in genesys:
@@ -251,25 +252,43 @@ class AwsVpnAttachment(pulumi.ComponentResource):
                     opts=self._child,
                 )
             return
-        tgw = aws.ec2transitgateway.get_transit_gateway_output(
-            id=gateway.tgw_id, opts=pulumi.InvokeOutputOptions(parent=self)
+        s = self._settings
+        table = s.transit_gateway_route_table_id
+        assert table is not None  # the spec requires it with gateway: tgw
+        association = aws.ec2transitgateway.RouteTableAssociation(
+            f"{self._name}-tgw-association",
+            transit_gateway_attachment_id=vpn.transit_gateway_attachment_id,
+            transit_gateway_route_table_id=table,
+            # A TGW with default association on has already associated the new VPN attachment
+            # with its default table: move it to this one.
+            replace_existing_association=True,
+            opts=self._child,
         )
+        if s.transit_gateway_vpc_attachment_id is not None:
+            aws.ec2transitgateway.RouteTablePropagation(
+                f"{self._name}-tgw-vpc-propagation",
+                transit_gateway_attachment_id=s.transit_gateway_vpc_attachment_id,
+                transit_gateway_route_table_id=table,
+                opts=self._child,
+            )
         for cidr in genesys:
             aws.ec2transitgateway.Route(
                 f"{self._name}-tgw-route-{inputs.slug(cidr)}",
                 destination_cidr_block=cidr,
                 transit_gateway_attachment_id=vpn.transit_gateway_attachment_id,
-                transit_gateway_route_table_id=tgw.association_default_route_table_id,
-                opts=self._child,
+                transit_gateway_route_table_id=table,
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[association]),
             )
 
     def _appliance(self, vpn: aws.ec2.VpnConnection, gateway: Gateway) -> None:
         """The MSS appliance, its subnet's own route table, and (VGW) the inbound edge routes."""
+        self._appliance_subnet = self._appliance_subnet_id()
         sg = self._appliance_security_group()
-        eni = self._appliance_instance(sg).primary_network_interface_id
+        instance = self._appliance_instance(sg)
+        self._health_alarms.append(self._appliance_alarm(instance).name)
+        eni = instance.primary_network_interface_id
         self.appliance_interface_id = eni
         s = self._settings
-        assert s.subnet_id is not None  # the spec requires it with mssClamp.enabled
         # The appliance's own subnet sends the Genesys networks to the gateway.
         table = aws.ec2.RouteTable(
             f"{self._name}-appliance-rt",
@@ -280,7 +299,7 @@ class AwsVpnAttachment(pulumi.ComponentResource):
         aws.ec2.RouteTableAssociation(
             f"{self._name}-appliance-rt-assoc",
             route_table_id=table.id,
-            subnet_id=s.subnet_id,
+            subnet_id=self._appliance_subnet,
             opts=self._child,
         )
         for cidr in (str(c) for c in self._genesys):
@@ -314,6 +333,24 @@ class AwsVpnAttachment(pulumi.ComponentResource):
                 net,
                 {"network_interface_id": eni},
             )
+
+    def _appliance_subnet_id(self) -> pulumi.Input[str]:
+        """The appliance's subnet: one the project creates (its route-table association is then
+        the only one: AWS refuses a second, Resource.AlreadyAssociated) or the one given."""
+        s = self._settings
+        if s.appliance_subnet_cidr is None:
+            assert s.subnet_id is not None  # the spec requires one of the two
+            return s.subnet_id
+        subnet = aws.ec2.Subnet(
+            f"{self._name}-appliance-subnet",
+            vpc_id=s.vpc_id,
+            cidr_block=str(s.appliance_subnet_cidr),
+            availability_zone=s.availability_zone,
+            map_public_ip_on_launch=False,
+            tags=self._tags("appliance-subnet"),
+            opts=self._child,
+        )
+        return subnet.id
 
     def _appliance_security_group(self) -> aws.ec2.SecurityGroup:
         """Only what the appliance forwards: application networks ⇄ Genesys."""
@@ -382,7 +419,7 @@ class AwsVpnAttachment(pulumi.ComponentResource):
             f"{self._name}-appliance",
             ami=ami.id,
             instance_type=APPLIANCE_INSTANCE_TYPE,
-            subnet_id=self._settings.subnet_id,
+            subnet_id=self._appliance_subnet,
             vpc_security_group_ids=[sg.id],
             source_dest_check=False,
             user_data=derive.mss_clamp_cloud_config(mss.mss, self._genesys),
@@ -431,30 +468,83 @@ class AwsVpnAttachment(pulumi.ComponentResource):
         return keys
 
     def _alarms(self, vpn: aws.ec2.VpnConnection) -> list[pulumi.Output[str]]:
-        """Each tunnel's TunnelState (1 up, 0 down), notifying the SNS topics both ways."""
-        tunnel, role = self._args.spec.tunnel, self._args.attachment.role
+        """TunnelState (1 up, 0 down) alarms, notifying the SNS topics both ways: one per tunnel
+        that carries a Genesys connection (redundancy lost), and one for the connection's path
+        (no tunnel up), which is what the Route 53 failover health reads. Returns the alarms
+        that say the path is down (with the appliance, its status check too).
+
+        Dimensions: AWS documents VpnId and TunnelIpAddress as two *separate* filters of the
+        AWS/VPN metrics (S2S VPN User Guide, "Monitoring with Amazon CloudWatch"), and
+        datapoints carry one or the other (the AWS CDK's canned TunnelState metric uses VpnId
+        alone); an alarm must match a datapoint's dimension set exactly, so each alarm uses
+        one. The VpnId value is a fraction when some tunnels are down: Maximum < 1 means none up.
+        """
         names = []
-        for index, address in enumerate([vpn.tunnel1_address, vpn.tunnel2_address], start=1):
-            alarm = aws.cloudwatch.MetricAlarm(
-                f"{self._name}-tunnel{index}-down",
-                name=f"{self._label}-tunnel{index}-down",
-                alarm_description=f"{tunnel.name} ({role}) tunnel {index} to Genesys Cloud is down",
-                namespace="AWS/VPN",
-                metric_name="TunnelState",
-                dimensions={"VpnId": vpn.id, "TunnelIpAddress": address},
-                statistic="Maximum",
-                period=ALARM_PERIOD_SECONDS,
-                evaluation_periods=1,
-                comparison_operator="LessThanThreshold",
-                threshold=1,
-                treat_missing_data="breaching",
-                alarm_actions=list(self._settings.alarm_actions),
-                ok_actions=list(self._settings.alarm_actions),
-                tags=self._tags(f"tunnel{index}-alarm"),
-                opts=self._child,
+        addresses = {1: vpn.tunnel1_address, 2: vpn.tunnel2_address}
+        for index in sorted(self._args.connections):
+            self._state_alarm(
+                f"tunnel{index}-down",
+                f"tunnel {index} (the {self._args.connections[index].role} Genesys connection)",
+                {"TunnelIpAddress": addresses[index]},
             )
-            names.append(alarm.name)
+        names.append(self._state_alarm("path-down", "every tunnel", {"VpnId": vpn.id}).name)
         return names
+
+    def _state_alarm(
+        self, what: str, description: str, dimensions: Mapping[str, pulumi.Input[str]]
+    ) -> aws.cloudwatch.MetricAlarm:
+        tunnel, role = self._args.spec.tunnel, self._args.attachment.role
+        return aws.cloudwatch.MetricAlarm(
+            f"{self._name}-{what}",
+            name=f"{self._label}-{what}",
+            alarm_description=f"{tunnel.name} ({role}): {description} to Genesys Cloud is down",
+            namespace="AWS/VPN",
+            metric_name="TunnelState",
+            dimensions=dimensions,
+            statistic="Maximum",
+            period=ALARM_PERIOD_SECONDS,
+            evaluation_periods=1,
+            comparison_operator="LessThanThreshold",
+            threshold=1,
+            treat_missing_data="breaching",
+            alarm_actions=list(self._settings.alarm_actions),
+            ok_actions=list(self._settings.alarm_actions),
+            tags=self._tags(f"{what}-alarm"),
+            opts=self._child,
+        )
+
+    def _appliance_alarm(self, instance: aws.ec2.Instance) -> aws.cloudwatch.MetricAlarm:
+        """The appliance's EC2 status checks: a failed instance black-holes the path while the
+        tunnels stay up, so its health gates the failover too (the `appliance-spof` warning)."""
+        return aws.cloudwatch.MetricAlarm(
+            f"{self._name}-appliance-down",
+            name=f"{self._label}-appliance-down",
+            alarm_description=f"{self._args.spec.tunnel.name} ({self._args.attachment.role}): "
+            "the MSS appliance fails its status checks",
+            namespace="AWS/EC2",
+            metric_name="StatusCheckFailed",
+            dimensions={"InstanceId": instance.id},
+            statistic="Maximum",
+            period=60,
+            evaluation_periods=2,
+            comparison_operator="GreaterThanOrEqualToThreshold",
+            threshold=1,
+            treat_missing_data="breaching",
+            alarm_actions=list(self._settings.alarm_actions),
+            ok_actions=list(self._settings.alarm_actions),
+            tags=self._tags("appliance-alarm"),
+            opts=self._child,
+        )
+
+    def _endpoint(
+        self, index: int, outside: pulumi.Output[str], inside: pulumi.Output[str]
+    ) -> TunnelEndpoint:
+        """A tunnel as the Genesys admin enters it: with a Genesys connection its /30 (AWS
+        takes the first host, Genesys the second), without one the range AWS chose."""
+        connection = self._args.connections.get(index)
+        if connection is None:
+            return TunnelEndpoint(inside, None, None, outside)
+        return inside_endpoint(connection.tunnel_cidr, outside)
 
     def _publish(
         self,
@@ -476,8 +566,6 @@ class AwsVpnAttachment(pulumi.ComponentResource):
         self.shared = SharedGateway(
             vpc_id=s.vpc_id,
             region=s.region,
-            vpn_gateway_id=gateway.vgw_id,
-            edge_route_table_id=self.edge_route_table_id,
             security_rules=frozenset(rules) | (shared.security_rules if shared else frozenset()),
             routes=frozenset(routes) | (shared.routes if shared else frozenset()),
         )
@@ -485,11 +573,10 @@ class AwsVpnAttachment(pulumi.ComponentResource):
             role=a.attachment.role,
             provider=Provider.AWS,
             tunnel_cidr=str(a.attachment.tunnel_cidr),
-            tunnels=tunnel_endpoints(
-                a.attachment,
-                [vpn.tunnel1_address, vpn.tunnel2_address],
-                [vpn.tunnel1_inside_cidr, vpn.tunnel2_inside_cidr],
-            ),
+            tunnels=[
+                self._endpoint(1, vpn.tunnel1_address, vpn.tunnel1_inside_cidr),
+                self._endpoint(2, vpn.tunnel2_address, vpn.tunnel2_inside_cidr),
+            ],
             placement={"region": s.region, "availabilityZone": s.availability_zone},
             iaas={
                 "vpcId": s.vpc_id,
@@ -547,7 +634,8 @@ class AwsStackState:
 
 
 def build(attachment: Attachment, context: BuildContext) -> AttachmentExports:
-    """The registry's builder: one AWS attachment, reusing a sibling's gateway in the same VPC."""
+    """The registry's builder: one AWS attachment (a sibling in the same VPC leaves it the
+    rules and routes it already owns)."""
     state = context.state(Provider.AWS, lambda: AwsStackState(pulumi.Config("aws").get("region")))
     s = _settings(attachment)
     shared = state.shared
@@ -556,7 +644,7 @@ def build(attachment: Attachment, context: BuildContext) -> AttachmentExports:
         if shared is not None and (shared.vpc_id, shared.region) == (s.vpc_id, s.region)
         else None
     )
-    args = AwsAttachmentArgs(context.spec, attachment, context.psk, shared_gateway=reuse)
+    args = AwsAttachmentArgs(context.spec, attachment, context.psks, shared_gateway=reuse)
     component = AwsVpnAttachment(attachment.role, args, state.options(s.region))
     if state.shared is None:
         state.shared = component.shared

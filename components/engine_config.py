@@ -12,7 +12,9 @@ from c2cvpn.psk import PSK_LENGTH, PSK_MIN_PER_CLASS, PSK_SPECIALS, portable_psk
 from c2cvpn.spec import (
     NAMESPACE,
     TOP_LEVEL_KEYS,
+    Encrypted,
     LoadedStack,
+    Role,
     parse_config,
 )
 from c2cvpn.spec import Tunnel as TunnelSpec
@@ -42,19 +44,29 @@ def load_from_engine() -> LoadedStack:
     )
 
 
+#: The generated key's resource name per Genesys connection (the primary's is unchanged).
+PSK_RESOURCE: dict[Role, str] = {"primary": "tunnel-psk", "standby": "tunnel-standby-psk"}
+
+
 def pre_shared_key(
-    name: str, tunnel: TunnelSpec, opts: pulumi.ResourceOptions
+    tunnel: TunnelSpec, role: Role = "primary", opts: pulumi.ResourceOptions | None = None
 ) -> pulumi.Output[str]:
-    """The PSK as a Pulumi secret: from config, or generated to the portable rule.
+    """A Genesys connection's PSK as a Pulumi secret: from config, or generated to the
+    portable rule. Each connection (each tunnel) has its own key.
 
     Generated keys are 40 characters of [A-Za-z0-9._] with every class present; a leading
     ``0`` (which AWS refuses) is replaced deterministically, so the value is stable in state.
+    An encrypted key read offline (``c2cvpn plan``) is a secret placeholder: the engine
+    decrypts it for ``pulumi up``.
     """
-    readable = tunnel.psk_readable
+    configured = tunnel.key_for(role)
+    if isinstance(configured, Encrypted):
+        return pulumi.Output.secret("(encrypted in the stack file)")
+    readable = tunnel.psk_readable_for(role)
     if readable is not None:
         return pulumi.Output.secret(readable)
     generated = random.RandomPassword(
-        f"{name}-psk",
+        PSK_RESOURCE[role],
         length=PSK_LENGTH,
         special=True,
         override_special=PSK_SPECIALS,

@@ -2,17 +2,20 @@
 
 ``c2c-vpn:aws:Route53Failover`` creates, for ``standby.failover.route53``:
 
-- per attachment, one ``CLOUDWATCH_METRIC`` health check per tunnel alarm (the attachment's
-  ``TunnelState`` alarms) and one ``CALCULATED`` health check that is healthy while at least
-  one of that attachment's tunnels is up. Route 53's own checkers cannot reach the private
-  back ends behind the tunnel, so the tunnels' state is what says whether the path works;
+- per attachment, one ``CLOUDWATCH_METRIC`` health check per path alarm (the connection's
+  ``TunnelState`` alarm on ``VpnId``, down when no tunnel is up, and with the MSS appliance
+  its status-check alarm) and one ``CALCULATED`` health check that is healthy while every one
+  of them is. Route 53's own checkers cannot reach the private back ends behind the tunnel,
+  so the path's own state is what says whether it works;
 - a ``PRIMARY`` A record for the primary's endpoint address with the primary's health check,
   and a ``SECONDARY`` record for the standby's address with the standby's. Route 53 answers
   with the primary while its tunnels are up and with the standby otherwise (and with the
   primary again if both are down, as Route 53 does when every record is unhealthy).
 
-The TTL is short (60 s by default) so Genesys follows a failover within about a minute plus
-the alarm's period.
+Timing, from the vendors' own figures: the alarm's 300 s period after CloudWatch has the
+datapoint, Route 53's evaluation of the alarm, the record's TTL (60 s by default), and however
+long Genesys' resolvers cache the answer. The hosted zone must be public: Genesys resolves the
+name through public DNS.
 """
 
 from __future__ import annotations
@@ -60,14 +63,14 @@ class Route53Failover(pulumi.ComponentResource):
         for end in (args.primary, args.standby):
             tunnels = [
                 aws.route53.HealthCheck(
-                    f"{name}-{end.role}-tunnel{index}-health",
+                    f"{name}-{end.role}-alarm{index}-health",
                     type="CLOUDWATCH_METRIC",
                     cloudwatch_alarm_name=alarm,
                     cloudwatch_alarm_region=end.region,
                     # No data means no tunnel metric: treat as down, as the alarm does.
                     insufficient_data_health_status="Unhealthy",
                     tags={
-                        "Name": f"{args.connection_name}-{end.role}-tunnel{index}",
+                        "Name": f"{args.connection_name}-{end.role}-alarm{index}",
                         "c2c-vpn:role": end.role,
                     },
                     opts=child,
@@ -78,7 +81,7 @@ class Route53Failover(pulumi.ComponentResource):
                 f"{name}-{end.role}-health",
                 type="CALCULATED",
                 child_healthchecks=[t.id for t in tunnels],
-                child_health_threshold=1,  # one tunnel up is a working path
+                child_health_threshold=len(tunnels),  # the path and its appliance, all healthy
                 tags={"Name": f"{args.connection_name}-{end.role}-path", "c2c-vpn:role": end.role},
                 opts=child,
             )

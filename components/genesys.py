@@ -176,19 +176,21 @@ def genesys_side(
     loaded: LoadedStack,
     *,
     cloud_outputs: Mapping[str, Mapping[str, Any]] | None = None,
-    psk: pulumi.Input[str] | None = None,
+    psks: Mapping[str, pulumi.Input[str]] | None = None,
     opts: pulumi.ResourceOptions | None = None,
 ) -> dict[str, Any]:
     """Verify or manage the Genesys side of a validated stack; returns exports to register.
 
     Arguments:
         loaded: the validated stack (``components.engine_config.load_from_engine()``).
-        cloud_outputs: per attachment role, what the IaaS deployment knows, e.g.
+        cloud_outputs: per Genesys connection role, what the IaaS deployment knows, e.g.
             ``{"primary": {"peerIp": aws_vpn.tunnel1_address}, "standby": {...}}``. ``peerIp``
-            may be a plain string or an Output (AWS tunnel outside IP). Missing roles or keys
-            mean "not known": the peer IP is then not compared (Azure/on-prem use iaas.peerIp).
-        psk: the stack's pre-shared key (the secret Output of ``engine_config.pre_shared_key``).
-            Needed in ``manage`` mode (it is written to Genesys); ignored otherwise.
+            may be a plain string or an Output (a tunnel outside IP the cloud assigns). Missing
+            roles or keys mean "not known": the peer IP is then not compared (on-prem uses
+            iaas.peerIp).
+        psks: each Genesys connection's pre-shared key by role (secret Outputs of
+            ``engine_config.pre_shared_key``). Needed in ``manage`` mode (they are written to
+            Genesys); ignored otherwise.
         opts: options for the resources created in ``manage`` mode (e.g. a parent).
 
     Behaviour by ``genesys.source`` / ``genesys.api.mode``:
@@ -215,7 +217,7 @@ def genesys_side(
     wanted = desired_all(spec, peer_ips=plain_peers)
 
     if mode == "manage":
-        return {**exports, **_manage(loaded, wanted, cloud_outputs, psk, opts)}
+        return {**exports, **_manage(loaded, wanted, cloud_outputs, psks or {}, opts)}
 
     actual = _actual(spec, wanted, source)
     result = reconcile(loaded.name, zip(wanted, actual, strict=True))
@@ -292,15 +294,17 @@ def _manage(
     loaded: LoadedStack,
     wanted: list[Desired],
     cloud_outputs: Mapping[str, Mapping[str, Any]],
-    psk: pulumi.Input[str] | None,
+    psks: Mapping[str, pulumi.Input[str]],
     opts: pulumi.ResourceOptions | None,
 ) -> dict[str, Any]:
     spec = loaded.spec
     api = spec.genesys.api
     assert api is not None
-    if psk is None:
+    missing = [w.role for w in wanted if w.role not in psks]
+    if missing:
         raise pulumi.RunError(
-            "genesys.api.mode is manage, but no pre-shared key was passed to genesys_side(psk=...)"
+            "genesys.api.mode is manage, but no pre-shared key was passed to "
+            f"genesys_side(psks=...) for the {' and '.join(missing)} connection"
         )
     try:
         base, login, paths, timeout = api_addresses(spec)
@@ -337,7 +341,7 @@ def _manage(
             "provider": want.provider.value,
             "record": record_body,
             "gatewayIp": want.record.values["gatewayIp"],
-            "preSharedKey": pulumi.Output.secret(psk),
+            "preSharedKey": pulumi.Output.secret(psks[want.role]),
             "paths": dict(want.paths),
             "api": api_inputs,
         }

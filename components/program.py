@@ -8,25 +8,39 @@ part ``c2cvpn plan`` runs under the mocks, so both see the same resources. Each 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import pulumi
 
 from c2cvpn import derive
 from c2cvpn.rules import Report, validate
-from c2cvpn.spec import Encrypted, GenesysSource, LoadedStack, SpecError, StackSpec, attachments
-from components.attachment import AttachmentExports, BuildContext
+from c2cvpn.spec import (
+    GenesysConnection,
+    GenesysSource,
+    LoadedStack,
+    Role,
+    SpecError,
+    StackSpec,
+    attachments,
+    genesys_connections,
+)
+from components.attachment import AttachmentExports, BuildContext, TunnelEndpoint
 from components.engine_config import load_from_engine, pre_shared_key
 from components.registry import build_attachment
 
 #: What ``build`` returns: export name → value or Output.
 Exports = dict[str, Any]
+#: The stack output holding each Genesys connection's key.
+PSK_OUTPUT: dict[Role, str] = {"primary": "preSharedKey", "standby": "standbyPreSharedKey"}
 
 FAILOVER_DESIGN = (
-    "active-passive: Genesys holds one connection per attachment, both up; the primary's route "
-    "tables carry the traffic while it is up. For the application endpoint Genesys calls, "
-    "standby.failover.route53 creates PRIMARY/SECONDARY records, healthy while a tunnel of that "
-    "attachment is up; otherwise use a load balancer across both zones."
+    "active-passive: Genesys holds a primary and a standby connection, both up, each on its own "
+    "tunnel and outside IP (AWS: the VPN connection's two tunnels; Azure: an active-active "
+    "gateway's two instances; or a disaster-recovery attachment on another gateway). The IaaS "
+    "gateway moves traffic to the tunnel that is up. For the application endpoint Genesys calls "
+    "across two attachments, standby.failover.route53 creates PRIMARY/SECONDARY records gated "
+    "by each path's health."
 )
 
 
@@ -41,35 +55,73 @@ class StackProblems(pulumi.RunError):
         super().__init__("\n".join(lines))
 
 
-def _psk(spec: StackSpec) -> pulumi.Output[str]:
-    if isinstance(spec.tunnel.pre_shared_key, Encrypted):
-        # Only a stack file read offline (`c2cvpn plan`) holds an encrypted key: the engine
-        # decrypts it for `pulumi up`. The placeholder is a secret and always shows as [secret].
-        return pulumi.Output.secret("(encrypted in the stack file)")
-    return pre_shared_key("tunnel", spec.tunnel, pulumi.ResourceOptions())
+def _endpoint(
+    connection: GenesysConnection, built: Mapping[str, AttachmentExports]
+) -> TunnelEndpoint:
+    """The tunnel a Genesys connection ends on."""
+    return built[connection.attachment.role].tunnels[connection.tunnel - 1]
 
 
-def _peer_outputs(built: list[AttachmentExports], *, offline: bool) -> dict[str, dict[str, Any]]:
-    """What Genesys must hold as each connection's peer IP: tunnel 1's outside address.
+def _peer_outputs(
+    spec: StackSpec, built: Mapping[str, AttachmentExports], *, offline: bool
+) -> dict[str, dict[str, Any]]:
+    """What Genesys must hold as each connection's peer IP: its tunnel's outside address.
 
     Offline (under the plan's mocks) a cloud-assigned address is the mocks' invention, so only
     addresses the spec itself knows (on-prem peers) are passed on to be compared.
     """
+    peers = {c.role: _endpoint(c, built).outside_ip for c in genesys_connections(spec)}
     return {
-        a.role: {"peerIp": a.peer_ip}
-        for a in built
-        if a.tunnels and (not offline or isinstance(a.peer_ip, str))
+        role: {"peerIp": ip}
+        for role, ip in peers.items()
+        if ip is not None and (not offline or isinstance(ip, str))
     }
 
 
-def _route53_failover(spec: StackSpec, built: list[AttachmentExports]) -> dict[str, Any] | None:
+def _genesys_admin(spec: StackSpec, built: Mapping[str, AttachmentExports]) -> dict[str, Any]:
+    """What the Genesys admin enters: per connection, its tunnel's outside IP, inside range
+    and addresses, and which output holds its key."""
+    from c2cvpn.genesys.desired import connection_name
+
+    connections = []
+    for c in genesys_connections(spec):
+        end = _endpoint(c, built)
+        connections.append(
+            {
+                "role": c.role,
+                "name": connection_name(spec, c.role),
+                "active": c.role == "primary",
+                "provider": c.attachment.iaas.provider.value,
+                "attachment": c.attachment.role,
+                "tunnel": c.tunnel,
+                "outsideIp": end.outside_ip,
+                "tunnelCidr": str(c.tunnel_cidr),
+                "cloudInsideAddress": end.cloud_inside_address,
+                "genesysInsideAddress": end.genesys_inside_address,
+                "preSharedKey": f"pulumi stack output {PSK_OUTPUT[c.key_role]} --show-secrets",
+                "iaasNetworks": [str(n) for n in c.attachment.iaas.networks],
+            }
+        )
+    return {
+        "genesysRegion": spec.genesys.region,
+        "genesysGatewayIp": str(spec.genesys.gateway_ip),
+        "algorithms": derive.genesys_terms(spec.tunnel),
+        "connections": connections,
+    }
+
+
+def _route53_failover(
+    spec: StackSpec, built: Mapping[str, AttachmentExports]
+) -> dict[str, Any] | None:
     """Health-checked PRIMARY/SECONDARY records when ``standby.failover.route53`` asks for them
     (validation guarantees both attachments are on AWS, with tunnel alarms)."""
     if spec.standby is None or spec.standby.failover.route53 is None:
         return None
     from components.failover import FailoverEnd, Route53Failover, Route53FailoverArgs
 
-    ends = {a.role: FailoverEnd(a.role, a.alarm_names, a.alarm_region or "") for a in built}
+    ends = {
+        a.role: FailoverEnd(a.role, a.alarm_names, a.alarm_region or "") for a in built.values()
+    }
     dns = spec.standby.failover.route53
     failover = Route53Failover(
         "failover",
@@ -90,7 +142,11 @@ def _route53_failover(spec: StackSpec, built: list[AttachmentExports]) -> dict[s
 
 
 def _genesys(
-    loaded: LoadedStack, built: list[AttachmentExports], psk: Any, *, offline: bool
+    loaded: LoadedStack,
+    built: Mapping[str, AttachmentExports],
+    psks: Mapping[str, pulumi.Output[str]],
+    *,
+    offline: bool,
 ) -> Exports:
     """The Genesys side: verify it against this spec (declared, or read through the API) or
     manage it. A must-match difference fails preview and up with the reconciler's findings."""
@@ -101,7 +157,8 @@ def _genesys(
         }
     from components.genesys import genesys_side
 
-    return genesys_side(loaded, cloud_outputs=_peer_outputs(built, offline=offline), psk=psk)
+    peers = _peer_outputs(loaded.spec, built, offline=offline)
+    return genesys_side(loaded, cloud_outputs=peers, psks=psks)
 
 
 def build(loaded: LoadedStack, *, offline: bool = False) -> Exports:
@@ -110,36 +167,24 @@ def build(loaded: LoadedStack, *, offline: bool = False) -> Exports:
     ``offline`` (``c2cvpn plan``): a Genesys API is not read; a declared record still is.
     """
     spec = loaded.spec
-    context = BuildContext(spec=spec, psk=_psk(spec))
+    connections = genesys_connections(spec)
+    key_roles = dict.fromkeys(c.key_role for c in connections)  # once each, in order
+    keys = {role: pre_shared_key(spec.tunnel, role) for role in key_roles}
+    psks: dict[str, pulumi.Output[str]] = {c.role: keys[c.key_role] for c in connections}
+    context = BuildContext(spec=spec, psks=psks)
     ends = attachments(spec)
-    built = [build_attachment(a, context) for a in ends]
+    built: dict[str, AttachmentExports] = {a.role: build_attachment(a, context) for a in ends}
     dns_failover = _route53_failover(spec, built)
-    genesys_exports = _genesys(loaded, built, context.psk, offline=offline)
+    genesys_exports = _genesys(loaded, built, psks, offline=offline)
     iaas_of = {a.role: a.iaas for a in ends}
     return {
         **genesys_exports,
         "connectionName": spec.tunnel.name,
         "provider": spec.iaas.provider.value,
         "activeAttachment": "primary",
-        # The key is exported on its own: a secret nested in another export masks all of it.
-        "preSharedKey": context.psk,
-        "genesysAdmin": {
-            "genesysRegion": spec.genesys.region,
-            "genesysGatewayIp": str(spec.genesys.gateway_ip),
-            "preSharedKey": "see the preSharedKey output: pulumi stack output preSharedKey --show-secrets",
-            "algorithms": derive.genesys_terms(spec.tunnel),
-            "connections": [
-                {
-                    "role": a.role,
-                    "provider": a.provider.value,
-                    "active": a.role == "primary",
-                    "tunnelCidr": a.tunnel_cidr,
-                    "tunnels": [t.export() for t in a.tunnels],
-                    "iaasNetworks": [str(n) for n in iaas_of[a.role].networks],
-                }
-                for a in built
-            ],
-        },
+        # Each key is exported on its own: a secret nested in another export masks all of it.
+        **{PSK_OUTPUT[role]: key for role, key in keys.items()},
+        "genesysAdmin": _genesys_admin(spec, built),
         "iaasTeam": {
             "genesysTenantCidrs": [str(c) for c in spec.genesys.tenant_cidrs],
             "genesysGatewayIp": str(spec.genesys.gateway_ip),
@@ -151,15 +196,15 @@ def build(loaded: LoadedStack, *, offline: bool = False) -> Exports:
                     "mssClamp": iaas_of[a.role].mss_clamp.enabled,
                     "mss": derive.attachment_mss(spec, iaas_of[a.role]).mss,
                 }
-                for a in built
+                for a in built.values()
             },
         },
         "failover": {
             "primary": "primary",
-            "standby": "standby" if spec.standby is not None else None,
+            "standby": "standby" if len(connections) > 1 else None,
             "design": FAILOVER_DESIGN
-            if spec.standby is not None
-            else "single attachment: no failover",
+            if len(connections) > 1
+            else "one Genesys connection: no failover (see the tunnel-unused warning)",
             "route53": dns_failover,
         },
     }

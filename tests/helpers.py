@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parent.parent
 STACKS = ROOT / "stacks"
-EXAMPLES = ("dev", "prod", "azure-dev", "local")
+EXAMPLES = ("dev", "prod", "azure-dev", "azure-prod", "local")
 
 #: The ``planned`` fixture (conftest): ``planned("prod")`` is the example's plan, cached.
 Planned = Callable[[str], dict[str, Any]]
@@ -128,3 +128,34 @@ def plan_with_options(
         return build(loaded, offline=True)
 
     return plan_stack(load(config, name), program=program), seen
+
+
+def dr_config(**aws: Any) -> dict[str, Any]:
+    """prod with a disaster-recovery attachment on another gateway: another VPC (or, with
+    ``aws``, another region) in another zone, its own appliance and Genesys range."""
+    config = raw_config("prod")
+    standby = copy.deepcopy(config["c2c-vpn:iaas"])
+    standby["networks"] = ["10.10.2.0/23"]
+    standby["aws"].update(
+        {
+            "vpcId": "vpc-0fedcba9876543210",
+            "routeTableIds": ["rtb-0123456789abcdef2"],
+            "availabilityZone": "us-east-1b",
+            "applianceSubnetCidr": "10.10.5.0/28",
+            **aws,
+        }
+    )
+    config["c2c-vpn:standby"] = {
+        "tunnelCidr": "169.254.21.0/29",
+        "iaas": standby,
+        "failover": {
+            "route53": {
+                "hostedZoneId": "Z0123456789EXAMPLE",
+                "recordName": "crm-api.example.com",
+                "primaryAddress": "10.10.0.10",
+                "standbyAddress": "10.10.2.10",
+                "ttl": 60,
+            }
+        },
+    }
+    return config

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from c2cvpn.cli import app
 from c2cvpn.problems import CODES, Severity
 from tests.helpers import EXAMPLES, ROOT, write_stack
-from tests.test_rules import TRIGGER_CASES, Case, _apply
+from tests.test_rules import EXAMPLE_WARNINGS, TRIGGER_CASES, Case, _apply
 
 runner = CliRunner()
 
@@ -38,7 +38,8 @@ def test_examples_pass_with_exit_0(stack: str) -> None:
     result = runner.invoke(app, ["validate", stack, "--format", "json"])
     assert result.exit_code == 0, result.output
     body = json.loads(result.output)
-    assert body == {"stack": stack, "valid": True, "problems": [], "warnings": []}
+    assert (body["stack"], body["valid"], body["problems"]) == (stack, True, [])
+    assert {w["code"] for w in body["warnings"]} == EXAMPLE_WARNINGS.get(stack, set())
 
 
 ERROR_CASES = [c for c in TRIGGER_CASES if CODES[c.code].severity is Severity.ERROR]

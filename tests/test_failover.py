@@ -7,31 +7,39 @@ from typing import Any
 import pytest
 
 from c2cvpn.spec import SpecError
-from tests.helpers import Planned, check, load, of_type, one, plan, raw_config, set_path
+from tests.helpers import Planned, check, dr_config, load, of_type, one, plan, raw_config, set_path
 
 DNS = "c2c-vpn:standby.failover.route53"
 
 
-@pytest.fixture
-def prod(planned: Planned) -> dict[str, Any]:
-    return planned("prod")
+@pytest.fixture(scope="module")
+def prod() -> dict[str, Any]:
+    """A disaster-recovery pair (prod plus a standby on another VPC's gateway) with DNS failover."""
+    return plan(dr_config())
 
 
-def test_health_comes_from_each_tunnels_state_alarm(prod: dict[str, Any]) -> None:
-    alarms = {r["inputs"]["name"]: r for r in of_type(prod, ":MetricAlarm")}
+def test_health_comes_from_the_path_and_appliance_alarms(prod: dict[str, Any]) -> None:
+    """Per end: the connection's TunnelState on VpnId (no tunnel up) and the appliance's status
+    checks; healthy only while both are (aws-review #2, #9)."""
+    alarms = {r["inputs"]["name"]: r["inputs"] for r in of_type(prod, ":MetricAlarm")}
     checks = [r["inputs"] for r in of_type(prod, ":HealthCheck")]
-    metric = [i for i in checks if i["type"] == "CLOUDWATCH_METRIC"]
-    # Every tunnel, both ends.
-    assert sorted(i["cloudwatchAlarmName"] for i in metric) == sorted(alarms)
-    for inputs in metric:
+    metric = sorted(i["cloudwatchAlarmName"] for i in checks if i["type"] == "CLOUDWATCH_METRIC")
+    assert metric == sorted(
+        f"PROD-AWS-SFDC-VPN-{role}-{what}"
+        for role in ("primary", "standby")
+        for what in ("path-down", "appliance-down")
+    )
+    for inputs in (i for i in checks if i["type"] == "CLOUDWATCH_METRIC"):
         assert inputs["cloudwatchAlarmRegion"] == "us-east-1"
         assert inputs["insufficientDataHealthStatus"] == "Unhealthy"
-        assert alarms[inputs["cloudwatchAlarmName"]]["inputs"]["metricName"] == "TunnelState"
+    assert alarms["PROD-AWS-SFDC-VPN-primary-path-down"]["dimensions"] == {
+        "VpnId": "(known after apply: primary-vpn.id)"
+    }
     for role in ("primary", "standby"):
         calc = one(prod, f"failover-{role}-health")["inputs"]
-        assert calc["type"] == "CALCULATED" and calc["childHealthThreshold"] == 1
+        assert calc["type"] == "CALCULATED" and calc["childHealthThreshold"] == 2
         assert calc["childHealthchecks"] == [
-            f"(known after apply: failover-{role}-tunnel{i}-health.id)" for i in (1, 2)
+            f"(known after apply: failover-{role}-alarm{i}-health.id)" for i in (1, 2)
         ]
 
 
@@ -56,7 +64,7 @@ def test_primary_and_secondary_records(prod: dict[str, Any]) -> None:
 
 
 def test_no_records_without_the_block(planned: Planned) -> None:
-    config = raw_config("prod")
+    config = dr_config()
     del config["c2c-vpn:standby"]["failover"]
     result = plan(config)
     assert not of_type(result, ":HealthCheck") and not of_type(result, ":Record")
@@ -65,13 +73,13 @@ def test_no_records_without_the_block(planned: Planned) -> None:
 
 
 def test_addresses_must_sit_behind_their_attachment() -> None:
-    report = check(set_path(raw_config("prod"), f"{DNS}.standbyAddress", "10.10.0.20"))
+    report = check(set_path(dr_config(), f"{DNS}.standbyAddress", "10.10.0.20"))
     (p,) = [p for p in report.problems if p.code == "failover-route53"]
     assert p.path == f"{DNS}.standbyAddress" and "10.10.2.0/23" in p.message
 
 
 def test_failover_needs_both_ends_on_aws() -> None:
-    config = raw_config("prod")
+    config = dr_config()
     azure = raw_config("azure-dev")["c2c-vpn:iaas"]
     config["c2c-vpn:standby"]["iaas"] = azure
     set_path(config, f"{DNS}.standbyAddress", "10.20.0.10")
@@ -86,5 +94,5 @@ def test_failover_needs_both_ends_on_aws() -> None:
 )
 def test_malformed_dns_settings_are_unusable(key: str, value: Any) -> None:
     with pytest.raises(SpecError) as info:
-        load(set_path(raw_config("prod"), f"{DNS}.{key}", value))
+        load(set_path(dr_config(), f"{DNS}.{key}", value))
     assert info.value.lines[0].startswith(f"{DNS}.{key}:")

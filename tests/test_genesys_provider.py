@@ -146,7 +146,7 @@ def test_credentials_come_from_configure_and_never_serialise() -> None:
 
 def test_verify_mode_fails_on_a_phase2_encryption_mismatch(mocks: Mocks) -> None:
     with running() as (sim, server):
-        (cid,) = seed_stacks(sim, [load_stack("dev")])
+        cid, _standby = seed_stacks(sim, [load_stack("dev")])  # tunnel 1's and tunnel 2's
         sim.patch_connection(cid, "phase2.encryption", "aes128")
         stack = api_stack(server.url)
 
@@ -164,7 +164,7 @@ def test_verify_mode_fails_on_a_phase2_encryption_mismatch(mocks: Mocks) -> None
 
 def test_verify_mode_in_sync_exports_and_checks_the_late_peer_ip(mocks: Mocks) -> None:
     with running() as (sim, server):
-        (cid,) = seed_stacks(sim, [load_stack("dev")])
+        cid, _standby = seed_stacks(sim, [load_stack("dev")])
         stack = api_stack(server.url)
         peer = sim.connections[cid]["peerIp"]
 
@@ -218,16 +218,24 @@ def test_manage_mode_registers_the_component_and_its_dynamic_record(
     def program() -> Any:
         exports = genesys_side(
             stack,
-            cloud_outputs={"primary": {"peerIp": pulumi.Output.from_input(PEER)}},
-            psk=pulumi.Output.secret(PSK),
+            cloud_outputs={
+                "primary": {"peerIp": pulumi.Output.from_input(PEER)},
+                "standby": {"peerIp": pulumi.Output.from_input("198.51.100.8")},
+            },
+            psks={
+                "primary": pulumi.Output.secret(PSK),
+                "standby": pulumi.Output.secret(PSK.replace("A", "B")),
+            },
         )
         return exports["genesysConnectionIds"]["primary"]
 
     program()
     types = {r.typ: r for r in mocks.resources}
     assert "c2c-vpn:genesys:VpnConnection" in types
-    record = types["pulumi-python:dynamic/genesys:VpnConnectionRecord"]
+    record = next(r for r in mocks.resources if r.name == "genesys-primary-record")
     assert record.name == "genesys-primary-record"
+    standby = next(r for r in mocks.resources if r.name == "genesys-standby-record")
+    assert standby.inputs["record"]["tunnelCidr"] == "169.254.10.4/30"  # tunnel 2's /30
     assert record.inputs["record"]["peerIp"] == PEER
     assert record.inputs["record"]["phase2"]["encryption"] == "aes256"
     assert "preSharedKey" not in record.inputs["record"]

@@ -17,7 +17,9 @@ from c2cvpn.spec import LoadedStack, load_stack
 from components.mock_engine import ProgramRefused, plan_stack
 from tests.helpers import (
     GOOD_PSK,
+    Planned,
     azure_standby_config,
+    dr_config,
     load,
     plan,
     raw_config,
@@ -71,11 +73,27 @@ def test_markdown_has_summary_groups_and_topology() -> None:
     assert result.exit_code == 0, result.output
     text = result.output
     assert "| resource type | count |" in text
-    assert "<b>primary</b>" in text and "<b>standby</b>" in text
+    assert "<b>primary</b>" in text
     mermaid = text.split("```mermaid", 1)[1].split("```", 1)[0]
     assert "Genesys Cloud VPN gateway<br/>203.0.113.20" in mermaid
-    assert "MSS appliance" in mermaid and "virtual private gateway (shared)" in mermaid
-    assert 'genesys -- "tunnel 2 169.254.21.4/30" --- standby_gw' in mermaid
+    assert "MSS appliance" in mermaid and "virtual private gateway" in mermaid
+    # One VPN connection: the two Genesys connections on its two tunnels.
+    assert 'genesys -- "tunnel 1 169.254.20.0/30" --- primary_gw' in mermaid
+    assert 'genesys -- "tunnel 2 169.254.20.4/30" --- primary_gw' in mermaid
+    assert "primary_rtb_0123456789abcdef1 --> primary_mss" in mermaid
+
+
+def test_markdown_draws_both_active_active_tunnels(planned: Planned) -> None:
+    mermaid = format_plan(planned("azure-prod"), "markdown").split("```mermaid", 1)[1]
+    assert "two public IPs: one per Genesys connection" in mermaid
+    assert mermaid.count('genesys -- "tunnel ') == 2
+
+
+def test_markdown_draws_a_disaster_recovery_pair() -> None:
+    markdown = format_plan(plan(dr_config()), "markdown")
+    assert "<b>primary</b>" in markdown and "<b>standby</b>" in markdown
+    mermaid = markdown.split("```mermaid", 1)[1].split("```", 1)[0]
+    assert 'genesys -- "tunnel 1 169.254.21.0/30" --- standby_gw' in mermaid
     assert "standby_rtb_0123456789abcdef2 --> standby_mss" in mermaid
 
 

@@ -35,12 +35,14 @@ def test_psk_export_is_secret_and_the_rest_readable() -> None:
     admin = outputs["genesysAdmin"]  # not masked as a whole by a nested secret
     assert admin["algorithms"]["phase1"]["encryption"] == "AES-256-GCM"
     assert [c["role"] for c in admin["connections"]] == ["primary", "standby"]
-    assert admin["connections"][0]["tunnels"][1] == {
-        "insideCidr": "169.254.20.4/30",
+    standby = admin["connections"][1]
+    assert {k: standby[k] for k in ("tunnel", "tunnelCidr", "cloudInsideAddress", "outsideIp")} == {
+        "tunnel": 2,
+        "tunnelCidr": "169.254.20.4/30",
         "cloudInsideAddress": "169.254.20.5",
-        "genesysInsideAddress": "169.254.20.6",
         "outsideIp": "(known after apply: primary-vpn.tunnel2Address)",
     }
+    assert outputs["standbyPreSharedKey"] == SECRET
     assert outputs["activeAttachment"] == "primary"
     assert GOOD_PSK not in json.dumps(outputs)
 
@@ -90,6 +92,7 @@ def test_provider_echoed_psk_outputs_are_secret(monkeypatch: pytest.MonkeyPatch)
 
 def test_encrypted_psk_plans_as_secret() -> None:
     config = set_path(raw_config("dev"), "c2c-vpn:tunnel.preSharedKey", {"secure": "v1:abc"})
+    set_path(config, "c2c-vpn:tunnel.standbyPreSharedKey", {"secure": "v1:def"})
     result = plan(config)
     assert not of_type(result, "RandomPassword")
     [vpn] = of_type(result, ":VpnConnection")
@@ -103,7 +106,10 @@ def test_onprem_builds_no_cloud_resources(planned: Planned) -> None:
         "random:index/randomPassword:RandomPassword"
     }
     [connection] = result["outputs"]["genesysAdmin"]["connections"]
-    assert connection["tunnels"][0]["outsideIp"] == "192.168.250.2"
+    assert (connection["outsideIp"], connection["tunnelCidr"]) == (
+        "192.168.250.2",
+        "169.254.50.0/30",
+    )
 
 
 def engine_run(config: dict[str, Any]) -> dict[str, Any]:

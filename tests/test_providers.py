@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from c2cvpn.cli import app
 from c2cvpn.rules import validate
-from c2cvpn.spec import attachments
+from c2cvpn.spec import attachments, genesys_connections
 from c2cvpn.vendors import Provider
 from components import registry
 from tests.helpers import GOOD_PSK, ROOT, load, plan, raw_config, write_stack
@@ -97,11 +97,10 @@ def test_onprem_primary_with_aws_standby_builds_the_aws_end() -> None:
     assert team["standby"]["provider"] == "aws"
     assert team["standby"]["iaas"]["vpcId"] == config["c2c-vpn:standby"]["iaas"]["aws"]["vpcId"]
     admin = {c["role"]: c for c in result["outputs"]["genesysAdmin"]["connections"]}
-    assert admin["primary"]["tunnels"][0]["outsideIp"] == "198.51.100.77"
-    # AWS assigns the standby's outside IPs: known after apply, never the on-prem peer or 'None'.
-    outside = [t["outsideIp"] for t in admin["standby"]["tunnels"]]
-    assert len(outside) == 2
-    assert all(ip.startswith("(known after apply: standby-vpn.tunnel") for ip in outside)
+    assert admin["primary"]["outsideIp"] == "198.51.100.77"
+    # AWS assigns the standby's outside IP: known after apply, never the on-prem peer or 'None'.
+    assert admin["standby"]["outsideIp"] == "(known after apply: standby-vpn.tunnel1Address)"
+    assert (admin["standby"]["attachment"], admin["standby"]["tunnel"]) == ("standby", 1)
 
 
 def test_validate_and_plan_agree_on_the_cli(tmp_path: Any) -> None:
@@ -162,7 +161,14 @@ def iaas_block(draw: st.DrawFn, index: int) -> dict[str, Any]:
             "securityGroupIds": draw(st.sampled_from([[], ["sg-0123456789abcdef0"]])),
             "availabilityZone": f"{region}{'ab'[index]}",
             "gateway": "tgw" if tgw else "vgw",
-            **({"transitGatewayId": "tgw-0123456789abcdef0"} if tgw else {}),
+            **(
+                {
+                    "transitGatewayId": "tgw-0123456789abcdef0",
+                    "transitGatewayRouteTableId": "tgw-rtb-0123456789abcdef0",
+                }
+                if tgw
+                else {}
+            ),
             **({"subnetId": f"subnet-0123456789abcdef{index}"} if clamp else {}),
         }
     elif provider == "azure":
@@ -243,9 +249,11 @@ def test_every_stack_validate_accepts_plans() -> None:
                 assert any(r["parent"] == a.role for r in result["resources"]), a.role
             else:
                 assert a.role not in built
-        assert len(result["outputs"]["genesysAdmin"]["connections"]) == len(
-            attachments(loaded.spec)
-        )
+        connections = result["outputs"]["genesysAdmin"]["connections"]
+        assert [c["role"] for c in connections] == [
+            c.role for c in genesys_connections(loaded.spec)
+        ]
+        assert all(c["outsideIp"] not in (None, "", "None") for c in connections)
 
     check()
     # The generator must exercise both sides of the property, or it proves nothing.

@@ -100,8 +100,6 @@ def test_each_must_match_parameter_flipped_alone_is_exactly_one_error(
 
 
 LOCAL = [
-    ("phase1.lifetimeSeconds", 3600),
-    ("phase2.lifetimeSeconds", 1800),
     ("keepaliveSeconds", 10),
     ("natTraversal", False),
 ]
@@ -115,6 +113,34 @@ def test_each_local_parameter_flipped_is_a_warning_only(path: str, value: Any) -
     want = desired(loaded(stack_config("dev")).spec, peer_ip=PEER, psk=PSK)
     actual = from_connection(Connection.model_validate(actual_connection(**{path: value})))
     assert reconcile("t", [(want, actual)]).in_sync
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "code"),
+    [
+        ("phase1.lifetimeSeconds", 3600, "genesys-phase1-mismatch"),
+        ("phase2.lifetimeSeconds", 1800, "genesys-phase2-mismatch"),
+    ],
+)
+def test_a_lifetime_difference_is_an_error_on_aws(path: str, value: int, code: str) -> None:
+    """AWS rekeys on its own lifetimes: "If such lifetimes are different than the negotiated
+    handshake values, this may interrupt tunnel connectivity" (aws-review #7)."""
+    (f,) = run(**{path: value})
+    assert (f.parameter, f.code, f.severity) == (path, code, Severity.ERROR)
+    assert "may interrupt the tunnel" in f.message
+
+
+def test_a_lifetime_difference_is_local_elsewhere() -> None:
+    """On-prem (strongSwan) and Azure rekey on their own clocks: IKEv2 lifetimes are local."""
+    spec = loaded(stack_config("local")).spec
+    want = desired(spec)
+    data = to_input(want, psk=PSK).model_dump(
+        mode="json", by_alias=True, exclude={"pre_shared_key"}
+    )
+    data.update(id="c-1", gatewayIp="192.168.250.1")
+    data["phase2"]["lifetimeSeconds"] = 1800
+    (f,) = compare(want, from_connection(Connection.model_validate(data)))[0]
+    assert (f.code, f.severity) == ("genesys-local-difference", Severity.WARNING)
 
 
 def test_message_names_the_trap_and_both_values() -> None:
@@ -196,7 +222,7 @@ def test_records_never_print_the_key() -> None:
 def test_cli_reconcile_against_the_simulator(tmp_path: Any) -> None:
     runner = CliRunner()
     with running() as (sim, server):
-        (conn_id,) = seed_stacks(sim, [load_stack("dev")])
+        conn_id, _standby = seed_stacks(sim, [load_stack("dev")])  # tunnels 1 and 2
         stack = api_stack(server.url)
         path = tmp_path / "Pulumi.devapi.yaml"
         cfg = stack_config("dev")
@@ -303,4 +329,45 @@ def test_credentials_come_from_the_environment_and_the_demo_only_on_loopback() -
     assert (local.client_id, local.client_secret.get_secret_value()) == (
         DEMO_CLIENT_ID,
         DEMO_CLIENT_SECRET,
+    )
+
+
+def test_the_login_url_is_the_base_url_only_on_loopback() -> None:
+    """Review #19: Genesys' OAuth host is login.<domain>, never the api. host of a real org."""
+    from c2cvpn.genesys.source import GenesysUnreadable, api_addresses
+
+    def login(url: str | None = None, region: str = "eu-west-1", **api: Any) -> str:
+        cfg = stack_config("dev")
+        cfg["c2c-vpn:genesys"].update(source="api", region=region, api=api)
+        return api_addresses(loaded(cfg).spec, url=url)[1]
+
+    # the simulator serves both
+    assert login(baseUrl="http://127.0.0.1:8787/") == "http://127.0.0.1:8787"
+    assert login(url="http://127.0.0.1:8787") == "http://127.0.0.1:8787"
+    # a real host: login.<region domain>, whatever the API host is called
+    assert login(baseUrl="https://api.mypurecloud.ie") == "https://login.mypurecloud.ie"
+    assert login(baseUrl="https://genesys-gw.example.com") == "https://login.mypurecloud.ie"
+    assert login(region="eusc-de-east-1") == "https://login.edee1.eusc-pure.cloud"
+    # an explicit loginUrl wins; --genesys-url pairs with its own login host
+    assert login(baseUrl="https://api.mypurecloud.ie", loginUrl="https://sso.example.com") == (
+        "https://sso.example.com"
+    )
+    assert login(url="https://api.mypurecloud.de") == "https://login.mypurecloud.de"
+    with pytest.raises(GenesysUnreadable, match=r"set genesys\.api\.loginUrl"):
+        login(baseUrl="https://genesys-gw.example.com", region="mars-north-1")
+    assert login(baseUrl="http://localhost:8787", region="mars-north-1") == "http://localhost:8787"
+
+
+def test_a_real_base_url_gets_no_demo_credentials_through_the_derived_login_host() -> None:
+    from c2cvpn.genesys.source import GenesysUnreadable, api_settings
+
+    with pytest.raises(GenesysUnreadable, match="no OAuth client id"):
+        api_settings(api_stack("https://api.mypurecloud.ie").spec, env={})
+    got = api_settings(
+        api_stack("https://api.mypurecloud.ie").spec,
+        env={"GENESYS_CLIENT_ID": "ops", "GENESYS_CLIENT_SECRET": "Ops.Secret_1"},
+    )
+    assert (got.base_url, got.login_url) == (
+        "https://api.mypurecloud.ie",
+        "https://login.mypurecloud.ie",
     )

@@ -8,7 +8,15 @@ from typing import Any
 import pytest
 
 from c2cvpn.problems import CODES, RECONCILE_CODES, Severity
-from tests.helpers import EXAMPLES, GOOD_PSK, check, raw_config, set_path
+from tests.helpers import (
+    EXAMPLES,
+    GOOD_PSK,
+    azure_standby_config,
+    check,
+    dr_config,
+    raw_config,
+    set_path,
+)
 
 T = "c2c-vpn:tunnel"
 I = "c2c-vpn:iaas"  # noqa: E741
@@ -27,11 +35,27 @@ class Case:
 
 
 def _apply(base: str, changes: dict[str, Any]) -> dict[str, Any]:
-    config = raw_config(base)
+    """An example stack (or ``prod-dr``: prod with a disaster-recovery standby) with changes."""
+    config = dr_config() if base == "prod-dr" else raw_config(base)
     for dotted, value in changes.items():
         set_path(config, dotted, value)
     return config
 
+
+def _azure_dr(**azure: Any) -> dict[str, Any]:
+    """azure-dev's standby block: a disaster-recovery attachment in rg-crm-dr/vnet-crm-dr,
+    northeurope (``azure`` overrides keys of its ``iaas.azure`` block)."""
+    standby: dict[str, Any] = azure_standby_config(**azure)[S]
+    return standby
+
+
+#: A GatewaySubnet resource ID in azure-dev's resource group and virtual network.
+AZ_GATEWAY_SUBNET_ID = (
+    "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-crm-dev"
+    "/providers/Microsoft.Network/virtualNetworks/vnet-crm-dev/subnets/GatewaySubnet"
+)
+#: A second portable key, different from GOOD_PSK.
+OTHER_PSK = "Hb4.nQ8_kT2wZ6rF1mV9xC3pL7yD5sG0eJ"
 
 CASES = [
     # addressing
@@ -54,7 +78,7 @@ CASES = [
     Case(
         "subnet-overlap",
         "standby-vs-primary",
-        "prod",
+        "prod-dr",
         {f"{S}.iaas.networks": ["10.10.1.0/24"]},
         {f"{S}.iaas.networks": ["10.10.2.0/24"]},
         f"{S}.iaas.networks[0]",
@@ -62,7 +86,7 @@ CASES = [
     Case(
         "subnet-overlap",
         "standby-tunnel",
-        "prod",
+        "prod-dr",
         {f"{S}.tunnelCidr": "169.254.20.4/30"},
         {f"{S}.tunnelCidr": "169.254.20.8/30"},
         f"{S}.tunnelCidr",
@@ -317,6 +341,14 @@ CASES = [
         {f"{T}.phase1.dhGroup": 20},
         f"{T}.phase1.dhGroup",
     ),
+    Case(  # Azure's IKEv2 encryption list has no DES/3DES (azure review #21)
+        "algorithm-unsupported",
+        "azure-ike-3des",
+        "azure-dev",
+        {f"{T}.phase1.encryption": "3des"},
+        {f"{T}.phase1.encryption": "aes256"},
+        f"{T}.phase1.encryption",
+    ),
     Case(
         "algorithm-unsupported",
         "aws-group31",
@@ -426,7 +458,7 @@ CASES = [
     Case(
         "standby-same-zone",
         "aws-same-az",
-        "prod",
+        "prod-dr",
         {f"{S}.iaas.aws.availabilityZone": "us-east-1a"},
         {f"{S}.iaas.aws.availabilityZone": "us-east-1c"},
         f"{S}.iaas.aws.availabilityZone",
@@ -463,6 +495,62 @@ CASES = [
         {f"{I}.azure.sku": "VpnGw2AZ"},
         f"{I}.azure.sku",
     ),
+    Case(  # no new gateway on VpnGw1-5 since 1 January 2025 (azure review #1)
+        "azure-sku",
+        "non-az-retired",
+        "azure-dev",
+        {f"{I}.azure.sku": "VpnGw2"},
+        {f"{I}.azure.sku": "VpnGw2AZ"},
+        f"{I}.azure.sku",
+    ),
+    Case(  # one VPN gateway per virtual network, whatever the location (azure review #2)
+        "standby-same-gateway",
+        "azure-same-vnet",
+        "azure-dev",
+        {S: _azure_dr(resourceGroupName="rg-crm-dev", virtualNetworkName="vnet-crm-dev")},
+        {S: _azure_dr(resourceGroupName="rg-crm-dev", virtualNetworkName="vnet-crm-dr")},
+        f"{S}.iaas.azure.virtualNetworkName",
+    ),
+    Case(  # azure review #4: Azure's last priority is 4096
+        "nsg-priority",
+        "azure-past-4096",
+        "azure-dev",
+        {f"{I}.azure.nsgPriorityBase": 4096},  # ICMP 4096, port 443 would be 4097
+        {f"{I}.azure.nsgPriorityBase": 4095},
+        f"{I}.azure.nsgPriorityBase",
+    ),
+    Case(  # azure review #4: two attachments' rules in one NSG (same resource group)
+        "nsg-priority",
+        "azure-shared-nsg",
+        "azure-dev",
+        {S: _azure_dr(resourceGroupName="rg-crm-dev", nsgPriorityBase=301)},
+        {S: _azure_dr(resourceGroupName="rg-crm-dev", nsgPriorityBase=302)},
+        f"{S}.iaas.azure.nsgPriorityBase",
+    ),
+    Case(  # azure review #7: one /30 per Genesys connection, two connections
+        "tunnel-cidr",
+        "azure-active-active-slash-30",
+        "azure-dev",
+        {f"{I}.azure.activeActive": True},
+        {f"{I}.azure.activeActive": True, f"{G}.tunnelCidr": "169.254.30.0/29"},
+        f"{G}.tunnelCidr",
+    ),
+    Case(  # one Azure connection, one shared key for both active-active tunnels
+        "azure-shared-key",
+        "different-standby-key",
+        "azure-prod",
+        {f"{T}.preSharedKey": GOOD_PSK, f"{T}.standbyPreSharedKey": OTHER_PSK},
+        {f"{T}.preSharedKey": GOOD_PSK, f"{T}.standbyPreSharedKey": GOOD_PSK},
+        f"{T}.standbyPreSharedKey",
+    ),
+    Case(  # azure review #11: the return path needs the IaaS team
+        "route-table-unassociated",
+        "azure-appliance",
+        "azure-dev",
+        {f"{I}.mssClamp.enabled": True, f"{I}.azure.applianceSubnetPrefix": "10.20.255.32/28"},
+        {f"{I}.mssClamp.enabled": False, f"{I}.azure.applianceSubnetPrefix": "10.20.255.32/28"},
+        f"{I}.mssClamp.enabled",
+    ),
     Case(
         "gateway-subnet",
         "too-small",
@@ -487,6 +575,70 @@ CASES = [
         {f"{I}.mssClamp.enabled": True, f"{I}.azure.applianceSubnetPrefix": "10.20.255.32/28"},
         f"{I}.azure.applianceSubnetPrefix",
     ),
+    Case(  # azure review #10: a UDR over the GatewaySubnet itself
+        "gateway-subnet",
+        "network-covers-gateway-subnet",
+        "azure-dev",
+        {
+            f"{I}.networks": ["10.20.0.0/16"],
+            f"{I}.mssClamp.enabled": True,
+            f"{I}.azure.applianceSubnetPrefix": "10.21.0.0/28",
+        },
+        {
+            f"{I}.networks": ["10.20.0.0/17"],
+            f"{I}.mssClamp.enabled": True,
+            f"{I}.azure.applianceSubnetPrefix": "10.21.0.0/28",
+        },
+        f"{I}.networks[0]",
+    ),
+    Case(  # azure review #10: the appliance would route its own subnet to itself
+        "gateway-subnet",
+        "network-covers-appliance-subnet",
+        "azure-dev",
+        {
+            f"{I}.networks": ["10.20.0.0/24", "10.20.254.0/24"],
+            f"{I}.mssClamp.enabled": True,
+            f"{I}.azure.applianceSubnetPrefix": "10.20.254.16/28",
+        },
+        {
+            f"{I}.networks": ["10.20.0.0/24", "10.20.253.0/24"],
+            f"{I}.mssClamp.enabled": True,
+            f"{I}.azure.applianceSubnetPrefix": "10.20.254.16/28",
+        },
+        f"{I}.networks[1]",
+    ),
+    Case(  # azure review #5: an existing GatewaySubnet, but of another virtual network
+        "gateway-subnet",
+        "existing-in-another-vnet",
+        "azure-dev",
+        {
+            f"{I}.azure.gatewaySubnetPrefix": None,
+            f"{I}.azure.gatewaySubnetId": AZ_GATEWAY_SUBNET_ID.replace("vnet-crm-dev", "vnet-hub"),
+        },
+        {
+            f"{I}.azure.gatewaySubnetPrefix": None,
+            f"{I}.azure.gatewaySubnetId": AZ_GATEWAY_SUBNET_ID,
+        },
+        f"{I}.azure.gatewaySubnetId",
+    ),
+    Case(  # an existing GatewaySubnet cannot take the appliance's route table
+        "gateway-subnet",
+        "existing-with-appliance",
+        "azure-dev",
+        {
+            f"{I}.azure.gatewaySubnetPrefix": None,
+            f"{I}.azure.gatewaySubnetId": AZ_GATEWAY_SUBNET_ID,
+            f"{I}.mssClamp.enabled": True,
+            f"{I}.azure.applianceSubnetPrefix": "10.20.255.32/28",
+        },
+        {
+            f"{I}.azure.gatewaySubnetPrefix": None,
+            f"{I}.azure.gatewaySubnetId": AZ_GATEWAY_SUBNET_ID,
+            f"{I}.mssClamp.enabled": False,
+            f"{I}.azure.applianceSubnetPrefix": "10.20.255.32/28",
+        },
+        f"{I}.azure.gatewaySubnetId",
+    ),
     Case(
         "gateway-subnet",
         "appliance-too-small",
@@ -499,8 +651,8 @@ CASES = [
         "mss-range",
         "above-aws",
         "dev",
-        {f"{I}.mssClamp.mss": 1360},
-        {f"{I}.mssClamp.mss": 1359},
+        {f"{I}.mssClamp.mss": 1376},  # AES-256/SHA-256 with NAT-T: 1375 (AWS's own figure 1382)
+        {f"{I}.mssClamp.mss": 1375},
         f"{I}.mssClamp.mss",
     ),
     Case(
@@ -528,9 +680,92 @@ CASES = [
         f"{G}.api.baseUrl",
     ),
     Case(
+        "appliance-subnet",
+        "overlaps-networks",
+        "prod",
+        {f"{I}.aws.applianceSubnetCidr": "10.10.1.0/28"},
+        {f"{I}.aws.applianceSubnetCidr": "10.10.4.0/28"},
+        f"{I}.aws.applianceSubnetCidr",
+    ),
+    Case(
+        "appliance-subnet",
+        "too-small",
+        "prod",
+        {f"{I}.aws.applianceSubnetCidr": "10.10.4.0/29"},
+        {f"{I}.aws.applianceSubnetCidr": "10.10.4.0/28"},
+        f"{I}.aws.applianceSubnetCidr",
+    ),
+    Case(
+        "standby-same-gateway",
+        "aws-same-vpc",
+        "prod-dr",
+        {f"{S}.iaas.aws.vpcId": "vpc-0123456789abcdef0"},
+        {f"{S}.iaas.aws.vpcId": "vpc-0fedcba9876543210"},
+        f"{S}.iaas.aws.vpcId",
+    ),
+    Case(
+        "standby-same-gateway",
+        "aws-same-tgw-table",
+        "prod-dr",
+        {
+            f"{I}.aws.gateway": "tgw",
+            f"{I}.aws.transitGatewayId": "tgw-0123456789abcdef0",
+            f"{I}.aws.transitGatewayRouteTableId": "tgw-rtb-0123456789abcdef0",
+            f"{S}.iaas.aws.gateway": "tgw",
+            f"{S}.iaas.aws.transitGatewayId": "tgw-0123456789abcdef0",
+            f"{S}.iaas.aws.transitGatewayRouteTableId": "tgw-rtb-0123456789abcdef0",
+        },
+        {
+            f"{I}.aws.gateway": "tgw",
+            f"{I}.aws.transitGatewayId": "tgw-0123456789abcdef0",
+            f"{I}.aws.transitGatewayRouteTableId": "tgw-rtb-0123456789abcdef0",
+        },
+        f"{S}.iaas.aws.transitGatewayRouteTableId",
+    ),
+    Case(
+        "tunnel-unused",
+        "aws-slash-30",
+        "dev",
+        {f"{G}.tunnelCidr": "169.254.10.0/30"},
+        {f"{G}.tunnelCidr": "169.254.10.8/29"},
+        f"{G}.tunnelCidr",
+    ),
+    Case(
+        "appliance-spof",
+        "aws",
+        "dev",
+        {f"{I}.mssClamp.enabled": True, f"{I}.aws.subnetId": "subnet-0123456789abcdef0"},
+        {f"{I}.mssClamp.enabled": False, f"{I}.aws.subnetId": "subnet-0123456789abcdef0"},
+        f"{I}.mssClamp.enabled",
+    ),
+    Case(
+        "setting-ignored",
+        "aws-keepalive",
+        "dev",
+        {f"{T}.keepaliveSeconds": 15},
+        {},
+        f"{T}.keepaliveSeconds",
+    ),
+    Case(
+        "setting-ignored",
+        "aws-natt-off",
+        "dev",
+        {f"{T}.natTraversal": False},
+        {f"{T}.natTraversal": True},
+        f"{T}.natTraversal",
+    ),
+    Case(
+        "selectors-wide",
+        "aws-two-tenant-cidrs",
+        "dev",
+        {f"{G}.tenantCidrs": ["10.100.0.0/24", "10.100.8.0/24"]},
+        {f"{G}.tenantCidrs": ["10.100.0.0/21"]},
+        f"{G}.tenantCidrs",
+    ),
+    Case(
         "failover-route53",
         "address-outside",
-        "prod",
+        "prod-dr",
         {f"{S}.failover.route53.primaryAddress": "10.10.2.10"},
         {f"{S}.failover.route53.primaryAddress": "10.10.1.10"},
         f"{S}.failover.route53.primaryAddress",
@@ -620,11 +855,15 @@ def test_every_code_has_a_trigger_case() -> None:
     assert {c.code for c in TRIGGER_CASES} == set(CODES) - RECONCILE_CODES
 
 
+#: Warnings an example shows on purpose (what it demonstrates); any other is a regression.
+EXAMPLE_WARNINGS: dict[str, set[str]] = {"prod": {"appliance-spof", "selectors-wide"}}
+
+
 @pytest.mark.parametrize("stack", EXAMPLES)
-def test_examples_are_valid_without_warnings(stack: str) -> None:
+def test_examples_are_valid_with_only_their_intended_warnings(stack: str) -> None:
     report = check(raw_config(stack))
     assert report.valid, [p.message for p in report.problems]
-    assert report.warnings == []
+    assert {p.code for p in report.warnings} == EXAMPLE_WARNINGS.get(stack, set())
 
 
 def test_all_problems_reported_in_one_run() -> None:
@@ -645,7 +884,8 @@ def test_all_problems_reported_in_one_run() -> None:
         "pfs-disabled",
         "icmp-only",
     }
-    assert [w.code for w in report.warnings] == ["keepalive-long"]
+    # On AWS the keepalive also has no knob: it applies to the Genesys side only.
+    assert [w.code for w in report.warnings] == ["keepalive-long", "setting-ignored"]
 
 
 def test_messages_say_what_why_and_fix() -> None:
@@ -692,8 +932,11 @@ def test_engine_secret_flag_decides_plaintext() -> None:
 
 def test_standby_rules_use_the_standby_provider() -> None:
     # The standby on Azure, primary on AWS: Azure's phase-2 limits apply to it.
-    config = _apply("prod", {f"{T}.phase2.encryption": "aes256", f"{T}.phase2.integrity": "sha384"})
+    config = _apply(
+        "prod-dr", {f"{T}.phase2.encryption": "aes256", f"{T}.phase2.integrity": "sha384"}
+    )
     config[S]["iaas"] = raw_config("azure-dev")[I]
+    del config[S]["failover"]
     report = check(config)
     unsupported = [p for p in report.problems if p.code == "algorithm-unsupported"]
     assert [p.path for p in unsupported] == [f"{T}.phase2.integrity"]

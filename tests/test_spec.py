@@ -8,7 +8,7 @@ import pytest
 from pydantic import SecretStr
 
 from c2cvpn.spec import Encrypted, SpecError, load_stack, parse_config, resolve_stack
-from tests.helpers import GOOD_PSK, ROOT, raw_config, set_path, write_stack
+from tests.helpers import GOOD_PSK, ROOT, dr_config, raw_config, set_path, write_stack
 
 
 def _error(config: dict) -> list[str]:
@@ -108,6 +108,34 @@ def test_azure_appliance_needs_a_subnet_prefix() -> None:
     assert "azure.applianceSubnetPrefix" in line
 
 
+def test_azure_gateway_subnet_is_a_prefix_or_an_existing_id() -> None:
+    """A new GatewaySubnet from a prefix, or the VNet's existing one by ID, never both."""
+    existing = (
+        "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-crm-dev"
+        "/providers/Microsoft.Network/virtualNetworks/vnet-crm-dev/subnets/GatewaySubnet"
+    )
+    both = set_path(raw_config("azure-dev"), "c2c-vpn:iaas.azure.gatewaySubnetId", existing)
+    (line,) = _error(both)
+    assert "gatewaySubnetPrefix and gatewaySubnetId are both set" in line
+    neither = raw_config("azure-dev")
+    del neither["c2c-vpn:iaas"]["azure"]["gatewaySubnetPrefix"]
+    (line,) = _error(neither)
+    assert "gatewaySubnetPrefix" in line and "gatewaySubnetId" in line
+    (line,) = _error(
+        set_path(neither, "c2c-vpn:iaas.azure.gatewaySubnetId", existing.replace("Gateway", "App"))
+    )
+    assert line.startswith("c2c-vpn:iaas.azure.gatewaySubnetId:")
+    assert "not the resource ID of a GatewaySubnet" in line
+
+
+def test_azure_appliance_key_must_be_an_openssh_public_key() -> None:
+    config = set_path(
+        raw_config("azure-dev"), "c2c-vpn:iaas.azure.applianceSshPublicKey", "-----BEGIN"
+    )
+    (line,) = _error(config)
+    assert line.startswith("c2c-vpn:iaas.azure.applianceSshPublicKey:")
+
+
 def test_alarm_actions_must_be_sns_topics() -> None:
     (line,) = _error(
         set_path(
@@ -183,7 +211,7 @@ def test_unusable_files(tmp_path: Path, text: str, fragment: str) -> None:
 
 
 def test_write_and_reload_roundtrip(tmp_path: Path) -> None:
-    path = write_stack(tmp_path, raw_config("prod"), "copy")
+    path = write_stack(tmp_path, dr_config(), "copy")
     loaded = load_stack(str(path))
     assert loaded.name == "copy" and loaded.spec.standby is not None
 

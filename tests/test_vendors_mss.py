@@ -114,13 +114,21 @@ def test_mss_arithmetic(cipher: str, integrity: str, natt: bool, mtu: int, expec
 
 
 def test_mss_takes_the_smaller_of_arithmetic_and_vendor() -> None:
-    assert compute_mss("aes256", "sha256", provider=Provider.AWS).mss == 1359  # AWS MTU 1399 - 40
+    # AWS's own table (NAT-T): AES-CBC + SHA2-256 1382, AES-GCM 1398, SHA2-512 1366; the
+    # worst-case arithmetic is lower for CBC (1375), so it wins.
+    aws = compute_mss("aes256", "sha256", provider=Provider.AWS)
+    assert (aws.vendor, aws.mss) == (1382, 1375)
+    gcm = compute_mss("aes256gcm", "sha384", provider=Provider.AWS)
+    assert (gcm.vendor, gcm.computed, gcm.mss) == (1398, 1395, 1395)
+    assert compute_mss("aes128", "sha512", provider=Provider.AWS).vendor == 1366
+    no_natt = compute_mss("aes256gcm", "sha384", nat_traversal=False, provider=Provider.AWS)
+    assert no_natt.vendor == 1406  # AWS's maximum MSS
     assert compute_mss("aes256", "sha256", provider=Provider.AZURE).mss == 1350
     assert compute_mss("aes256", "sha256", provider=Provider.ONPREM).mss == 1375
     small = compute_mss("aes256", "sha256", underlay_mtu=1400, provider=Provider.AWS)
     assert small.mss == small.computed == 1275
-    # The guide's fixed 1360 is above both vendors' advice for AES-256/SHA-256.
-    assert compute_mss("aes256", "sha256", provider=Provider.AWS).mss < 1360
+    # The guide's fixed 1360 is above Azure's advice for AES-256/SHA-256.
+    assert compute_mss("aes256", "sha256", provider=Provider.AZURE).mss < 1360
 
 
 def test_overhead_grows_with_nat_t() -> None:

@@ -24,8 +24,8 @@ from c2cvpn.spec import (
     Phase2,
     Role,
     StackSpec,
-    attachment,
-    attachments,
+    genesys_connection,
+    genesys_connections,
 )
 from c2cvpn.vendors import Provider, profile
 
@@ -66,7 +66,7 @@ class Record:
 
 @dataclass(frozen=True)
 class Desired:
-    """What Genesys must hold for one attachment, and where each value comes from in the spec."""
+    """What Genesys must hold for one connection, and where each value comes from in the spec."""
 
     role: Role
     provider: Provider
@@ -101,13 +101,14 @@ def _nets(values: Iterable[ipaddress.IPv4Network]) -> tuple[str, ...]:
 
 
 def _role_parts(spec: StackSpec, role: Role) -> tuple[IaasSide, ipaddress.IPv4Network, str, str]:
-    """(iaas side, tunnel CIDR, its config path, iaas config path) of an attachment."""
-    a = attachment(spec, role)
-    return a.iaas, a.tunnel_cidr, a.tunnel_cidr_path, a.path
+    """(iaas side, tunnel range, its config path, iaas config path) of a Genesys connection."""
+    c = genesys_connection(spec, role)
+    return c.attachment.iaas, c.tunnel_cidr, c.tunnel_cidr_path, c.attachment.path
 
 
 def roles(spec: StackSpec) -> list[Role]:
-    return [a.role for a in attachments(spec)]
+    """The stack's Genesys connections: primary, and standby when there is one."""
+    return [c.role for c in genesys_connections(spec)]
 
 
 def connection_name(spec: StackSpec, role: Role) -> str:
@@ -127,11 +128,12 @@ def connection_id(spec: StackSpec, role: Role) -> str | None:
 def desired(
     spec: StackSpec, role: Role = "primary", *, peer_ip: str | None = None, psk: str | None = None
 ) -> Desired:
-    """The Genesys record the spec implies for one attachment.
+    """The Genesys record the spec implies for one Genesys connection (one tunnel).
 
-    ``peer_ip``: the IaaS endpoint's public IP when only the deployment knows it (AWS tunnel
-    outside IP). Without it, an AWS peer IP stays unknown and is not compared.
-    ``psk``: the readable key, when the caller has it (compared by digest only).
+    ``peer_ip``: the IaaS endpoint's public IP when only the deployment knows it (the tunnel's
+    outside IP on AWS and Azure). Without it, an assigned peer IP stays unknown and is not
+    compared. ``psk``: the connection's readable key, when the caller has it (compared by
+    digest only).
     """
     iaas, tunnel_cidr, cidr_path, iaas_path = _role_parts(spec, role)
     unknown: dict[str, str] = {}
@@ -145,7 +147,8 @@ def desired(
             if assigned
             else "no iaas.peerIp is declared for this attachment"
         )
-    key = psk if psk is not None else spec.tunnel.psk_readable
+    connection = genesys_connection(spec, role)
+    key = psk if psk is not None else spec.tunnel.psk_readable_for(connection.key_role)
     t = f"{NAMESPACE}:tunnel"
     values: dict[str, object] = {
         **_phase_values(spec.tunnel.phase1, spec.tunnel.phase2),
@@ -167,7 +170,7 @@ def desired(
             "tunnelCidr": cidr_path,
             "natTraversal": f"{t}.natTraversal",
             "keepaliveSeconds": f"{t}.keepaliveSeconds",
-            "preSharedKey": f"{t}.preSharedKey",
+            "preSharedKey": connection.psk_path,
             "connection": f"{NAMESPACE}:genesys.api.{'standbyConnectionName' if role == 'standby' else 'connectionName'}",
         }
     )

@@ -18,6 +18,7 @@ from typing import Any
 from c2cvpn.genesys.desired import PARAMETERS, Desired, Record
 from c2cvpn.genesys.model import psk_digest
 from c2cvpn.problems import CODES, Severity, problem
+from c2cvpn.vendors import profile
 
 #: Timers each side keeps on its own clock (not negotiated): genesys-local-difference.
 _LOCAL_TIMERS = frozenset({"phase1.lifetimeSeconds", "phase2.lifetimeSeconds", "keepaliveSeconds"})
@@ -145,6 +146,12 @@ def _what(want: Desired, parameter: str, g: object, i: object) -> str:
     gs, is_ = _show(parameter, g), _show(parameter, i)
     iaas = want.iaas_label
     path = want.paths.get(parameter, parameter)
+    if parameter.endswith("lifetimeSeconds") and profile(want.provider).lifetimes_must_match:
+        return (
+            f"{iaas} rekeys on its own lifetime: Genesys has {gs}, {iaas} is set to {is_} "
+            f"({parameter}; spec {path}); a lifetime different from the negotiated one may "
+            "interrupt the tunnel"
+        )
     if (
         parameter.startswith(("phase1.", "phase2."))
         and CODES[CODE_OF[parameter]].severity is Severity.ERROR
@@ -174,8 +181,20 @@ def _what(want: Desired, parameter: str, g: object, i: object) -> str:
     return f"{parameter} is {gs} in Genesys and {is_} in the spec ({path}); it is local to each side, not negotiated"
 
 
+def _code_for(want: Desired, parameter: str) -> str:
+    """The parameter's code; a lifetime is must-match where the IaaS end rekeys on its own
+    lifetimes and a different negotiated value may interrupt the tunnel (AWS)."""
+    if parameter.endswith("lifetimeSeconds") and profile(want.provider).lifetimes_must_match:
+        return (
+            "genesys-phase1-mismatch"
+            if parameter.startswith("phase1.")
+            else "genesys-phase2-mismatch"
+        )
+    return CODE_OF[parameter]
+
+
 def _finding(want: Desired, parameter: str, g: object, i: object) -> Finding:
-    code = CODE_OF[parameter]
+    code = _code_for(want, parameter)
     path = want.paths.get(parameter, parameter)
     message = problem(code, path, _what(want, parameter, g, i)).message
     return Finding(

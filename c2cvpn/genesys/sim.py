@@ -854,14 +854,19 @@ def seed_stacks(sim: Simulator, stacks: Iterable[Any], *, with_peer: bool = True
     AWS peer IPs are only known after deploy: a TEST-NET-2 placeholder stands in. Stacks
     without a readable key get a random one (mirrored into the simulated peer).
     """
-    from c2cvpn.genesys.desired import desired, roles, to_input
+    from c2cvpn.genesys.desired import desired, to_input
+    from c2cvpn.spec import genesys_connections
 
     ids = []
     for loaded in stacks:
         spec = loaded.spec
-        for role in roles(spec):
+        generated: dict[str, str] = {}  # one per key: connections sharing a key get the same
+        for connection in genesys_connections(spec):
+            role = connection.role
             want = desired(spec, role)
-            key = spec.tunnel.psk_readable or secrets.token_urlsafe(30).replace("-", ".")
+            key = spec.tunnel.psk_readable_for(connection.key_role) or generated.setdefault(
+                connection.key_role, secrets.token_urlsafe(30).replace("-", ".")
+            )
             body = to_input(want, peer_ip=want.record.values["peerIp"] or "198.51.100.1", psk=key)  # type: ignore[arg-type]
             conn_id = sim.add_connection(body, gateway_ip=str(spec.genesys.gateway_ip))
             if with_peer:

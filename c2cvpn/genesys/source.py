@@ -20,11 +20,13 @@ from c2cvpn.genesys.client import (
     GenesysError,
     NotFound,
     RetryPolicy,
+    login_url_for,
 )
 from c2cvpn.genesys.credentials import resolve_credentials
 from c2cvpn.genesys.desired import Desired, Record, declared, desired, from_connection, roles
 from c2cvpn.genesys.reconcile import Reconciliation, reconcile
 from c2cvpn.genesys.regions import REGION_DOMAINS, api_base, login_base
+from c2cvpn.genesys.urls import is_loopback
 from c2cvpn.spec import GenesysSource, LoadedStack, StackSpec
 
 
@@ -90,7 +92,13 @@ def api_settings(
 
 
 def api_addresses(spec: StackSpec, *, url: str | None = None) -> tuple[str, str, ApiPaths, float]:
-    """(API base URL, login URL, paths, timeout) of a stack: its api block, else its region."""
+    """(API base URL, login URL, paths, timeout) of a stack: its api block, else its region.
+
+    The login URL: ``genesys.api.loginUrl``; else the base URL itself when that is loopback
+    (the simulator serves both); else ``https://login.<region domain>`` (Genesys' OAuth host,
+    never the ``api.`` host). ``url`` (``--genesys-url``) replaces both, its login URL
+    derived from it alone (:func:`~c2cvpn.genesys.client.login_url_for`).
+    """
     api = spec.genesys.api
     region = spec.genesys.region
     base = url or (api.base_url if api else None)
@@ -98,13 +106,20 @@ def api_addresses(spec: StackSpec, *, url: str | None = None) -> tuple[str, str,
         if region not in REGION_DOMAINS:
             raise GenesysUnreadable(f"unknown Genesys region {region!r}: set genesys.api.baseUrl")
         base = api_base(region)
-    # An explicit URL (``--genesys-url``) replaces the whole endpoint: the stack's loginUrl
-    # would otherwise mint a real org's token and send it to that URL.
-    login = (
-        url
-        or (api.login_url if api else None)
-        or (base if (api and api.base_url) else login_base(region))
-    )
+    if url:
+        # An explicit URL (``--genesys-url``) replaces the whole endpoint: the stack's loginUrl
+        # (or its region's) would otherwise mint a real org's token and send it to that URL.
+        login = login_url_for(url)
+    elif api and api.login_url:
+        login = api.login_url
+    elif is_loopback(base):
+        login = base  # the simulator serves the token endpoint next to the API
+    elif region in REGION_DOMAINS:
+        login = login_base(region)  # a real host: Genesys' OAuth host is login.<domain>
+    else:
+        raise GenesysUnreadable(
+            f"unknown Genesys region {region!r}: set genesys.api.loginUrl (the OAuth host)"
+        )
     paths = (
         ApiPaths(token=api.paths.token, connections=api.paths.connections) if api else ApiPaths()
     )
@@ -138,10 +153,17 @@ def read_actual(
 
 
 def desired_all(
-    spec: StackSpec, *, peer_ips: Mapping[str, str | None] | None = None, psk: str | None = None
+    spec: StackSpec,
+    *,
+    peer_ips: Mapping[str, str | None] | None = None,
+    psks: Mapping[str, str | None] | None = None,
 ) -> list[Desired]:
-    peer_ips = peer_ips or {}
-    return [desired(spec, role, peer_ip=peer_ips.get(role), psk=psk) for role in roles(spec)]
+    """Every Genesys connection's desired record; ``psks`` by connection role (default: the
+    stack's readable keys)."""
+    peer_ips, psks = peer_ips or {}, psks or {}
+    return [
+        desired(spec, role, peer_ip=peer_ips.get(role), psk=psks.get(role)) for role in roles(spec)
+    ]
 
 
 def reconcile_stack(
@@ -153,11 +175,11 @@ def reconcile_stack(
     env: Mapping[str, str] | None = None,
     client_secret: str | None = None,
     peer_ips: Mapping[str, str | None] | None = None,
-    psk: str | None = None,
+    psks: Mapping[str, str | None] | None = None,
 ) -> Reconciliation:
     """Reconcile one stack. Raises :class:`GenesysUnreadable` when the API cannot be read."""
     spec = loaded.spec
-    wanted = desired_all(spec, peer_ips=peer_ips, psk=psk)
+    wanted = desired_all(spec, peer_ips=peer_ips, psks=psks)
     if url is None and spec.genesys.source is GenesysSource.DECLARED:
         return reconcile(loaded.name, ((w, declared(spec, w.role)) for w in wanted))
     settings = api_settings(spec, url=url, env=env, client_secret=client_secret)

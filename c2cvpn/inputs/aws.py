@@ -7,12 +7,11 @@ Spellings come from :mod:`c2cvpn.vendors`, addressing from :mod:`c2cvpn.derive`.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from typing import TypeVar
 
-from c2cvpn import derive
-from c2cvpn.spec import IaasSide, Role, StackSpec
+from c2cvpn.spec import Attachment, IaasSide, Role, StackSpec, connections_on
 from c2cvpn.vendors import aws_cipher, aws_integrity
 
 #: The customer gateway's ASN. Static routing ignores it, but AWS requires one.
@@ -39,17 +38,45 @@ def tags(tunnel_name: str, role: Role, what: str) -> dict[str, str]:
     }
 
 
+def traffic_selectors(spec: StackSpec, attachment: Attachment) -> tuple[str, str]:
+    """(local, remote) IPv4 network CIDRs of the VPN connection: AWS's local side is the
+    customer gateway's (the Genesys tenant range), remote is the AWS side (the back ends).
+
+    AWS negotiates one SA pair per tunnel with these selectors, 0.0.0.0/0 by default
+    (Site-to-Site VPN User Guide, "Tunnel options": Local/Remote IPv4 Network CIDR; "one
+    unique security association (SA) pair per tunnel"). One range each can be stated exactly;
+    several stay 0.0.0.0/0 (the rule ``selectors-wide`` warns).
+    """
+    tenant, backends = spec.genesys.tenant_cidrs, attachment.iaas.networks
+    local = str(tenant[0]) if len(tenant) == 1 else ANY
+    remote = str(backends[0]) if len(backends) == 1 else ANY
+    return local, remote
+
+
+#: What AWS proposes when it is not told the networks.
+ANY = "0.0.0.0/0"
+
+
 def tunnel_options(
-    spec: StackSpec, tunnel_cidr: ipaddress.IPv4Network, psk: Secret
+    spec: StackSpec,
+    attachment: Attachment,
+    psks: Mapping[int, Secret | None],
 ) -> dict[str, object]:
-    """Both tunnels' options in AWS spelling: IKEv2 only, one cipher, integrity and group per
-    phase, lifetimes, DPD, startup action, the key, and the inside CIDR where the Genesys range
-    gives one (a /29 gives each tunnel a /30; with a /30, AWS picks tunnel 2's range)."""
+    """Both tunnels' options in AWS spelling.
+
+    Every tunnel: IKEv2 only, one cipher, integrity and group per phase, lifetimes, DPD and
+    endpoint lifecycle control (AWS then asks before replacing a tunnel endpoint). A tunnel
+    that carries a Genesys connection gets that connection's /30 and key and the spec's
+    startup action; a tunnel without one waits (``add``) with a key AWS generates, so it never
+    calls a peer that does not answer. ``psks`` maps tunnel index → key (None: no connection).
+    """
     tunnel, p1, p2 = spec.tunnel, spec.tunnel.phase1, spec.tunnel.phase2
-    inside = derive.inside_tunnels(tunnel_cidr)
+    on = connections_on(spec, attachment)
+    ranges = attachment.inside_ranges()
     options: dict[str, object] = {}
     for index in (1, 2):
         t = f"tunnel{index}_"
+        connection = on.get(index)
         options.update(
             {
                 f"{t}ike_versions": ["ikev2"],
@@ -62,14 +89,19 @@ def tunnel_options(
                 f"{t}phase2_lifetime_seconds": p2.lifetime_seconds,
                 f"{t}dpd_timeout_seconds": tunnel.dpd.timeout_seconds,
                 f"{t}dpd_timeout_action": tunnel.dpd.action,
-                f"{t}startup_action": tunnel.startup_action,
-                f"{t}preshared_key": psk,
+                f"{t}startup_action": tunnel.startup_action if connection else "add",
+                f"{t}enable_tunnel_lifecycle_control": True,
             }
         )
         if p2.pfs_group is not None:
             options[f"{t}phase2_dh_group_numbers"] = [p2.pfs_group]
-        if index <= len(inside):
-            options[f"{t}inside_cidr"] = str(inside[index - 1].cidr)
+        key = psks.get(index)
+        if key is not None:
+            options[f"{t}preshared_key"] = key
+        if connection is not None:
+            options[f"{t}inside_cidr"] = str(connection.tunnel_cidr)
+        elif index <= len(ranges) and ranges[index - 1].prefixlen == 30:
+            options[f"{t}inside_cidr"] = str(ranges[index - 1])
     return options
 
 

@@ -40,7 +40,7 @@ from c2cvpn.lab.netns import Lab, LabError, leftovers, missing_netns, new_tag, s
 from c2cvpn.lab.strongswan import Charon, charon_path, missing_strongswan
 from c2cvpn.psk import generate_psk, psk_problems
 from c2cvpn.render import RenderError, render_peer, write_rendered
-from c2cvpn.spec import StackSpec, attachment
+from c2cvpn.spec import Role, StackSpec, attachment
 from c2cvpn.vendors import Phase, strongswan_negotiated, strongswan_proposal
 
 #: Tools the lab itself needs (the MSS check uses the rendered script's nft/iptables if present).
@@ -173,11 +173,15 @@ def refusal_line(missing: Sequence[str]) -> str:
     return "the lab needs " + ", ".join(missing)
 
 
-def lab_psk(spec: StackSpec, environ: Mapping[str, str] = os.environ) -> tuple[str, str]:
-    """(key, where it came from): the stack's readable key, else ``$C2CVPN_PSK``, else a fresh
-    random key to the portable rule (the lab's own; the stack's real key is not needed)."""
-    if spec.tunnel.psk_readable:
-        return spec.tunnel.psk_readable, "the stack"
+def lab_psk(
+    spec: StackSpec, environ: Mapping[str, str] = os.environ, role: Role = "primary"
+) -> tuple[str, str]:
+    """(key, where it came from): the stack's readable key for the ``role`` connection, else
+    ``$C2CVPN_PSK``, else a fresh random key to the portable rule (the lab's own; the stack's
+    real key is not needed)."""
+    readable = spec.tunnel.psk_readable_for(role)
+    if readable:
+        return readable, "the stack"
     if environ.get(PSK_ENV):
         problems = [p.message for p in psk_problems(environ[PSK_ENV], f"${PSK_ENV}")]
         if problems:
@@ -946,7 +950,7 @@ def run_lab(
     missing = preconditions(charon)
     if missing:
         raise LabRefused(refusal_line(missing))
-    psk, source = lab_psk(spec, environ)
+    psk, source = lab_psk(spec, environ, "standby" if role == "standby" else "primary")
     tag = tag or new_tag()
     result = LabResult(stack, role, tag)
     result.notes.append(
