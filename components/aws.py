@@ -50,7 +50,8 @@ DEBIAN_OWNER = "136693071363"
 DEBIAN_12_IMAGES = "debian-12-amd64-*"
 APPLIANCE_INSTANCE_TYPE = "t3.micro"
 LOG_RETENTION_DAYS = 30
-#: CloudWatch period of the TunnelState alarms (AWS/VPN publishes every 5 minutes).
+#: CloudWatch period of the TunnelState alarms. AWS sends VPN metrics "as they become available"
+#: (S2S VPN User Guide, monitoring); five minutes keeps a brief blip from paging anyone.
 ALARM_PERIOD_SECONDS = 300
 
 

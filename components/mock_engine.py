@@ -134,8 +134,16 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
 
 
 def masked(value: Any) -> Any:
-    """A recorded input with secrets replaced by ``[secret]`` and numbers made whole."""
+    """A recorded input with secrets replaced by ``[secret]`` and numbers made whole.
+
+    A secret the cloud has not made yet (a generated key) names where it will come from —
+    ``[secret] (known after apply: tunnel-psk.result)`` — which holds no secret material and
+    shows which key each input gets (two tunnels, two keys).
+    """
     if rpc.is_rpc_secret(value):
+        inner = rpc.unwrap_rpc_secret(value)
+        if isinstance(inner, str) and inner.startswith(UNKNOWN[:-1]):
+            return f"{SECRET} {inner}"
         return SECRET
     if isinstance(value, dict):
         return {k: masked(v) for k, v in value.items()}

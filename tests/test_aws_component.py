@@ -42,14 +42,17 @@ def test_dev_tunnel_options_in_aws_spelling(dev: dict[str, Any]) -> None:
         assert vpn[f"{t}DpdTimeoutSeconds"] == 30
         assert vpn[f"{t}DpdTimeoutAction"] == "restart"
         assert vpn[f"{t}StartupAction"] == "start"
-        assert vpn[f"{t}PresharedKey"] == SECRET
         logs = vpn[f"{t}LogOptions"]["cloudwatchLogOptions"]
         assert logs["logEnabled"] is True
         assert logs["logGroupArn"] == "(known after apply: primary-tunnel-logs.arn)"
-    # A /29 gives each tunnel one /30.
+    # A /29 gives each tunnel one /30, and each tunnel its own generated key (secret).
     assert (vpn["tunnel1InsideCidr"], vpn["tunnel2InsideCidr"]) == (
         "169.254.10.0/30",
         "169.254.10.4/30",
+    )
+    assert (vpn["tunnel1PresharedKey"], vpn["tunnel2PresharedKey"]) == (
+        f"{SECRET} (known after apply: tunnel-psk.result)",
+        f"{SECRET} (known after apply: tunnel-standby-psk.result)",
     )
 
 
@@ -202,7 +205,9 @@ def test_one_connection_two_tunnels_two_genesys_connections(prod: dict[str, Any]
     for t in ("tunnel1", "tunnel2"):
         assert vpn[f"{t}StartupAction"] == "start"
         assert vpn[f"{t}EnableTunnelLifecycleControl"] is True
-        assert vpn[f"{t}PresharedKey"] == SECRET
+    # Distinct keys, each a secret: the plan names which generated key each tunnel gets.
+    assert vpn["tunnel1PresharedKey"] == f"{SECRET} (known after apply: tunnel-psk.result)"
+    assert vpn["tunnel2PresharedKey"] == f"{SECRET} (known after apply: tunnel-standby-psk.result)"
     passwords = sorted(r["name"] for r in of_type(prod, "RandomPassword"))
     assert passwords == ["tunnel-psk", "tunnel-standby-psk"]  # one key per tunnel
     admin = prod["outputs"]["genesysAdmin"]["connections"]

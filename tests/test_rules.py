@@ -820,6 +820,10 @@ CASES = [
         f"{I}.aws.securityGroupIds",
     ),
     Case("peer-ip-ignored", "aws", "dev", {f"{I}.peerIp": "198.51.100.7"}, {}, f"{I}.peerIp"),
+    # Azure creates the gateway's public IPs itself (azure-review #9).
+    Case(
+        "peer-ip-ignored", "azure", "azure-dev", {f"{I}.peerIp": "198.51.100.7"}, {}, f"{I}.peerIp"
+    ),
 ]
 
 # The onprem case above is the inverse: private addresses are fine on-prem.
