@@ -160,6 +160,19 @@ class AwsVpnAttachment(pulumi.ComponentResource):
             name, route_table_id=table, destination_cidr_block=cidr, opts=opts, **via
         )
 
+    def _route_table(self, what: str, **associate: pulumi.Input[str]) -> aws.ec2.RouteTable:
+        """A route table of the attachment's own, associated with a subnet or a gateway."""
+        table = aws.ec2.RouteTable(
+            f"{self._name}-{what}",
+            vpc_id=self._settings.vpc_id,
+            tags=self._tags(what),
+            opts=self._child,
+        )
+        aws.ec2.RouteTableAssociation(
+            f"{self._name}-{what}-assoc", route_table_id=table.id, opts=self._child, **associate
+        )
+        return table
+
     # ------------------------------------------------------------------ steps
 
     def _customer_gateway(self) -> aws.ec2.CustomerGateway:
@@ -289,20 +302,9 @@ class AwsVpnAttachment(pulumi.ComponentResource):
         self._health_alarms.append(self._appliance_alarm(instance).name)
         eni = instance.primary_network_interface_id
         self.appliance_interface_id = eni
-        s = self._settings
         # The appliance's own subnet sends the Genesys networks to the gateway.
-        table = aws.ec2.RouteTable(
-            f"{self._name}-appliance-rt",
-            vpc_id=s.vpc_id,
-            tags=self._tags("appliance-rt"),
-            opts=self._child,
-        )
-        aws.ec2.RouteTableAssociation(
-            f"{self._name}-appliance-rt-assoc",
-            route_table_id=table.id,
-            subnet_id=self._appliance_subnet,
-            opts=self._child,
-        )
+        assert self._appliance_subnet is not None
+        table = self._route_table("appliance-rt", subnet_id=self._appliance_subnet)
         for cidr in (str(c) for c in self._genesys):
             self._route(
                 f"{self._name}-appliance-route-{inputs.slug(cidr)}",
@@ -314,19 +316,8 @@ class AwsVpnAttachment(pulumi.ComponentResource):
         if gateway.tgw_id is not None:
             return  # a transit gateway has no edge association: only outbound SYNs are clamped
         if self.edge_route_table_id is None:
-            edge = aws.ec2.RouteTable(
-                f"{self._name}-edge-rt",
-                vpc_id=s.vpc_id,
-                tags=self._tags("edge-rt"),
-                opts=self._child,
-            )
-            aws.ec2.RouteTableAssociation(
-                f"{self._name}-edge-rt-assoc",
-                route_table_id=edge.id,
-                gateway_id=gateway.vgw_id,
-                opts=self._child,
-            )
-            self.edge_route_table_id = edge.id
+            assert gateway.vgw_id is not None
+            self.edge_route_table_id = self._route_table("edge-rt", gateway_id=gateway.vgw_id).id
         for net in (str(n) for n in self._args.attachment.iaas.networks):
             self._route(
                 f"{self._name}-edge-route-{inputs.slug(net)}",
