@@ -4,19 +4,22 @@ For each example stack: validate it, plan it under Pulumi's mocks, and reconcile
 the bundled Genesys simulator (started on loopback and seeded from the stacks, as a Genesys
 admin would have entered them). Then it shows the parity check doing its job: one parameter
 is changed behind the API's back and the reconciler must name it.
+
+Genesys holds one connection per name, so stacks that share a connection name (a copied
+stack that kept ``tunnel.name``) are reconciled against simulators of their own.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rich.console import Console
 from rich.markup import escape
 
+from c2cvpn.genesys.client import quiet_retry_logs
 from c2cvpn.genesys.reconcile import format_lines
-from c2cvpn.genesys.sim import SimConfig, SimServer, Simulator, seed_stacks
+from c2cvpn.genesys.sim import SeedError, SimConfig, SimServer, Simulator, seed_names, seed_stacks
 from c2cvpn.genesys.source import GenesysUnreadable, reconcile_stack
 from c2cvpn.plan_report import type_counts
 from c2cvpn.rules import validate
@@ -41,7 +44,7 @@ def run_demo(stacks: Sequence[LoadedStack], out: Console) -> Outcome:
         plan_stack,
     )
 
-    logging.getLogger("stamina").setLevel(logging.ERROR)
+    quiet_retry_logs()
     failures: list[str] = []
     valid = []
     for loaded in stacks:
@@ -74,47 +77,88 @@ def run_demo(stacks: Sequence[LoadedStack], out: Console) -> Outcome:
 
     if not valid:
         return Outcome(failures)
-    sim = Simulator(SimConfig(seed=1))
-    first = valid[0]
-    drift_target = seed_stacks(sim, [first])[0]  # its primary connection
-    seed_stacks(sim, valid[1:])
-    with SimServer(sim) as server:
-        out.print(
-            f"\nGenesys simulator on {server.url}, seeded with {len(sim.connections)} connection(s)"
-        )
-        for loaded in valid:
-            try:
-                result = reconcile_stack(loaded, url=server.url)
-            except GenesysUnreadable as exc:
-                out.print(f"  {escape(loaded.name)}: [bold red]unreadable[/] {escape(str(exc))}")
-                failures.append(f"{loaded.name}: Genesys unreadable")
-                continue
-            state = "[green]in sync[/]" if result.in_sync else "[bold red]NOT in sync[/]"
-            out.print(
-                f"  reconcile {escape(loaded.name)}: {state}, {len(result.unchecked)} parameter(s) not checkable here"
-            )
-            if not result.in_sync:
-                failures.append(f"{loaded.name}: out of sync")
-
-        sim.patch_connection(drift_target, DRIFT_PATH, DRIFT_VALUE)
-        out.print(
-            f"\nDrift check: {DRIFT_PATH} of {escape(first.name)} set to {DRIFT_VALUE} in Genesys behind the API's back"
-        )
+    groups = _distinct_names(valid)
+    for index, group in enumerate(groups):
+        sim = Simulator(SimConfig(seed=1 + index))
         try:
-            drifted = reconcile_stack(first, url=server.url)
-        except GenesysUnreadable as exc:
-            out.print(f"  [bold red]unreadable[/] {escape(str(exc))}")
-            failures.append(f"{first.name}: Genesys unreadable during the drift check")
-            return Outcome(failures)
-        for line in format_lines(drifted)[:2]:
-            out.print(f"  {escape(line)}")
-        caught = [f for f in drifted.errors if f.parameter == DRIFT_PATH]
-        if caught and len(drifted.errors) == 1:
+            ids = seed_stacks(sim, group)
+        except SeedError as exc:
+            out.print(f"  [bold red]cannot seed[/] {escape(str(exc))}")
+            failures.append(f"{', '.join(s.name for s in group)}: not seeded")
+            continue
+        with SimServer(sim) as server:
+            shared = (
+                ""
+                if len(groups) == 1
+                else f" for {', '.join(s.name for s in group)}"
+                + ("" if index == 0 else " (their connection names repeat an earlier stack's)")
+            )
             out.print(
-                "  [green]caught[/]: `c2cvpn reconcile` exits 1 and `pulumi preview` fails with this finding"
+                f"\nGenesys simulator on {server.url}, seeded with {len(sim.connections)} connection(s){escape(shared)}"
             )
-        else:
-            failures.append(
-                f"{first.name}: drift of {DRIFT_PATH} not reported as exactly one finding"
-            )
+            _reconcile_all(group, server.url, out, failures)
+            if index == 0:
+                _drift_check(sim, group[0], ids[0], server.url, out, failures)
     return Outcome(failures)
+
+
+def _distinct_names(stacks: Sequence[LoadedStack]) -> list[list[LoadedStack]]:
+    """The stacks in as few groups as possible, in order, no connection name twice in a group."""
+    groups: list[tuple[list[LoadedStack], set[str]]] = []
+    for loaded in stacks:
+        names = seed_names(loaded)
+        for members, taken in groups:
+            if taken.isdisjoint(names):
+                members.append(loaded)
+                taken.update(names)
+                break
+        else:
+            groups.append(([loaded], set(names)))
+    return [members for members, _ in groups]
+
+
+def _reconcile_all(
+    stacks: Sequence[LoadedStack], url: str, out: Console, failures: list[str]
+) -> None:
+    for loaded in stacks:
+        try:
+            result = reconcile_stack(loaded, url=url)
+        except GenesysUnreadable as exc:
+            out.print(f"  {escape(loaded.name)}: [bold red]unreadable[/] {escape(str(exc))}")
+            failures.append(f"{loaded.name}: Genesys unreadable")
+            continue
+        state = "[green]in sync[/]" if result.in_sync else "[bold red]NOT in sync[/]"
+        out.print(
+            f"  reconcile {escape(loaded.name)}: {state}, {len(result.unchecked)} parameter(s) not checkable here"
+        )
+        if not result.in_sync:
+            failures.append(f"{loaded.name}: out of sync")
+
+
+def _drift_check(
+    sim: Simulator,
+    first: LoadedStack,
+    drift_target: str,
+    url: str,
+    out: Console,
+    failures: list[str],
+) -> None:
+    sim.patch_connection(drift_target, DRIFT_PATH, DRIFT_VALUE)
+    out.print(
+        f"\nDrift check: {DRIFT_PATH} of {escape(first.name)} set to {DRIFT_VALUE} in Genesys behind the API's back"
+    )
+    try:
+        drifted = reconcile_stack(first, url=url)
+    except GenesysUnreadable as exc:
+        out.print(f"  [bold red]unreadable[/] {escape(str(exc))}")
+        failures.append(f"{first.name}: Genesys unreadable during the drift check")
+        return
+    for line in format_lines(drifted)[:2]:
+        out.print(f"  {escape(line)}")
+    caught = [f for f in drifted.errors if f.parameter == DRIFT_PATH]
+    if caught and len(drifted.errors) == 1:
+        out.print(
+            "  [green]caught[/]: `c2cvpn reconcile` exits 1 and `pulumi preview` fails with this finding"
+        )
+    else:
+        failures.append(f"{first.name}: drift of {DRIFT_PATH} not reported as exactly one finding")

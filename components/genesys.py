@@ -13,7 +13,7 @@ import pulumi
 from pulumi import dynamic
 
 from c2cvpn.genesys import manage
-from c2cvpn.genesys.client import GenesysError, RetryPolicy
+from c2cvpn.genesys.client import GenesysError, RetryPolicy, deadline_from_env, quiet_retry_logs
 from c2cvpn.genesys.desired import Desired, Record, declared, to_input
 from c2cvpn.genesys.reconcile import Finding, Reconciliation, compare, format_lines, reconcile
 from c2cvpn.genesys.source import (
@@ -59,6 +59,9 @@ class VpnConnectionProvider(dynamic.ResourceProvider):
         self._configured_secret = value if isinstance(value, str) and value else None
 
     def _client(self, props: Mapping[str, Any]) -> Any:
+        # Retries are expected and the outcome is reported: stamina's per-retry warnings
+        # would reach the engine's stderr as noise.
+        quiet_retry_logs()
         return manage.client_for(
             props["api"],
             configured_secret=self._configured_secret,
@@ -237,9 +240,11 @@ def _actual(spec: StackSpec, wanted: list[Desired], source: str) -> list[Record 
     """What Genesys holds: the declared block (or the spec), or the API read at program time."""
     if spec.genesys.source is GenesysSource.DECLARED:
         return [declared(spec, w.role) for w in wanted]
+    quiet_retry_logs()
     try:
         settings = api_settings(spec, client_secret=_client_secret())
-        with settings.client() as client:
+        # Bounded like `c2cvpn reconcile`: retries, waits and slow answers, $C2CVPN_DEADLINE.
+        with settings.client(deadline=deadline_from_env()) as client:
             return read_actual(client, wanted)
     except (GenesysUnreadable, GenesysError) as exc:
         raise pulumi.RunError(f"cannot read the Genesys side ({source}, verify): {exc}") from None

@@ -6,11 +6,17 @@ resource (type, name, parent, inputs) and the exports. Secrets become ``[secret]
 only the cloud can know (IDs, tunnel addresses, looked-up images) become
 ``(known after apply: <resource>.<property>)``.
 
-Each run happens on a worker thread with its own event loop, in a copy of the caller's
+Each run happens on a worker thread (a daemon: a Ctrl-C does not wait for it) with its own
+event loop, in a copy of the caller's
 :mod:`contextvars` context with the Pulumi settings, root stack resource and config reset
 inside it, so repeated runs (tests, benchmarks) neither see each other's resources nor disturb
 whoever called them (the caller's event loop, even a running one, is left alone). A
 ``pulumi.RunError`` raised by the program, or later in an apply, is a :class:`ProgramRefused`.
+
+Every event loop a run creates is closed before it returns: its own, and the one the SDK's
+mock monitor makes on each thread of the loop's executor (``_ensure_event_loop``) — left
+open, those are finalised at interpreter exit, when closing them fails noisily
+(``Exception ignored in BaseEventLoop.__del__ … Invalid file descriptor: -1``).
 """
 
 from __future__ import annotations
@@ -236,10 +242,24 @@ def plan_stack(
 
         program = functools.partial(build, offline=True)
     context = contextvars.copy_context()
+    thread_loops: list[asyncio.AbstractEventLoop] = []
+    lock = threading.Lock()
+
+    def thread_loop() -> None:
+        # The SDK's mock monitor runs on the executor's threads and needs a loop there; it
+        # would make one of its own and never close it. This one is closed below.
+        own = asyncio.new_event_loop()
+        asyncio.set_event_loop(own)
+        with lock:
+            thread_loops.append(own)
 
     def isolated() -> dict[str, Any]:
         loop = asyncio.new_event_loop()
         asyncio.set_event_loop(loop)
+        executor = concurrent.futures.ThreadPoolExecutor(
+            thread_name_prefix="c2cvpn-plan-rpc", initializer=thread_loop
+        )
+        loop.set_default_executor(executor)
         try:
             providers = (
                 provider_config(config) if config is not None else dict(loaded.provider_config)
@@ -252,11 +272,22 @@ def plan_stack(
                 task.cancel()
             if pending:
                 loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+            loop.run_until_complete(loop.shutdown_default_executor())
             asyncio.set_event_loop(None)
             loop.close()
+            with lock:
+                for own in thread_loops:
+                    own.close()
 
     # A thread of its own: the caller's thread keeps its event loop (set, unset or running).
-    with concurrent.futures.ThreadPoolExecutor(
-        max_workers=1, thread_name_prefix="c2cvpn-plan"
-    ) as worker:
-        return worker.submit(context.run, isolated).result()
+    # A daemon: a Ctrl-C in the caller ends the wait at once instead of after the whole plan.
+    done: concurrent.futures.Future[dict[str, Any]] = concurrent.futures.Future()
+
+    def work() -> None:
+        try:
+            done.set_result(context.run(isolated))
+        except BaseException as exc:
+            done.set_exception(exc)
+
+    threading.Thread(target=work, name="c2cvpn-plan", daemon=True).start()
+    return done.result()

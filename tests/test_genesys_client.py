@@ -143,14 +143,29 @@ def test_persistent_5xx_gives_a_clear_error_with_the_context_id() -> None:
         assert f"gave up after {FAST.attempts} attempt(s)" in str(err)
 
 
-def test_malformed_json_is_a_typed_error() -> None:
+def test_malformed_json_is_retried_like_a_5xx_then_a_typed_error() -> None:
     with running() as (sim, server), client(server.url) as c:
         list(c.list_connections())
-        sim.queue_faults("malformed")
+        before = c.stats.api_requests
+        sim.queue_faults("malformed")  # a truncated 200, once: transient
+        assert list(c.list_connections()) == []
+        assert c.stats.api_requests - before == 2 and c.stats.retries == 1
+        sim.queue_faults(*["malformed"] * 10)
         with pytest.raises(MalformedResponse) as exc:
             list(c.list_connections())
         assert exc.value.context_id
         assert "not JSON" in str(exc.value)
+        assert f"gave up after {FAST.attempts} attempt(s)" in str(exc.value)
+
+
+def test_a_create_answered_with_a_truncated_body_is_not_repeated() -> None:
+    with running() as (sim, server), client(server.url) as c:
+        list(c.list_connections())
+        sim.queue_faults("after:malformed")  # created, then the answer was cut short
+        with pytest.raises(MalformedResponse) as exc:
+            c.create_connection(body())
+        assert exc.value.maybe_acted and "not retried" in str(exc.value)
+        assert len(sim.connections) == 1
 
 
 def test_connection_errors_are_retried_then_reported() -> None:

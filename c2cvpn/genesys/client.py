@@ -6,12 +6,19 @@ Follows the Genesys Cloud Platform API conventions:
   token is cached and refreshed shortly before it expires, and once on a 401. Without a
   login URL, the login host is the API host with ``api.`` turned into ``login.``, as
   Genesys' SDKs derive it.
-- Paging with ``pageSize``/``pageNumber`` (``entities``, ``pageCount``, ``nextUri``).
+- Paging with ``pageSize``/``pageNumber`` (``entities``, ``pageCount``, ``nextUri``), bounded:
+  it ends at the ``pageCount`` (or ``total``) the first page announced, and a listing that
+  announces neither stops with an error after :data:`MAX_PAGES` pages.
 - Errors ``{status, code, message, contextId}`` become typed exceptions that name the
   contextId: :class:`AuthError`, :class:`NotFound`, :class:`ValidationFailed`,
   :class:`GenesysUnavailable`, :class:`MalformedResponse`.
 - Retries through *stamina*: a 429 waits exactly its ``Retry-After``; 5xx, timeouts and
   connection errors back off exponentially with jitter; attempts and total time are bounded.
+  A 200 whose body is not JSON (truncated) is retried like a 5xx, except after a create.
+- An overall *deadline* (seconds, from the client's creation) bounds everything: retries and
+  their waits, each request's timeouts, and the reading of each response, checked on the
+  wall clock as the bytes arrive (a server trickling one byte every few seconds resets
+  httpx's read timeout forever). Past it, :class:`DeadlineExceeded`.
   The login service reports its own rate limit as ``400 invalid_request`` with an
   ``error_description`` starting "rate limit exceeded" (not 429): that is retried the same
   way (its wait honoured when the response states one), every other 400/401/403 from the
@@ -27,13 +34,18 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import logging
+import math
+import os
+import random
 import re
+import ssl
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 from urllib.parse import urljoin
 
+import httpcore
 import httpx
 import stamina
 from pydantic import BaseModel, SecretStr, ValidationError
@@ -58,6 +70,13 @@ DEFAULT_CONNECTIONS_PATH = _SPEC_DEFAULTS.paths.connections
 DEFAULT_TIMEOUT = _SPEC_DEFAULTS.timeout_seconds
 #: Genesys' largest page for most listings.
 MAX_PAGE_SIZE = 100
+#: Pages read from a listing that announces neither ``pageCount`` nor ``total`` before giving
+#: up (at 100 a page, 20 000 connections: far beyond any org's VPN connections).
+MAX_PAGES = 200
+#: The overall deadline of one command (``c2cvpn reconcile``) or one provider operation, seconds.
+DEFAULT_DEADLINE = 120.0
+#: The environment variable that sets it (``--deadline`` on the command line wins).
+DEADLINE_ENV = "C2CVPN_DEADLINE"
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -67,6 +86,10 @@ M = TypeVar("M", bound=BaseModel)
 
 class GenesysError(Exception):
     """A failed call. ``str()`` is one line that names the status, code and contextId."""
+
+    #: A write that failed in a way that leaves open whether the server acted on it (a 5xx,
+    #: a timeout or a lost connection after the request was sent).
+    maybe_acted: bool = False
 
     def __init__(
         self,
@@ -102,6 +125,10 @@ class ValidationFailed(GenesysError):
 
 class GenesysUnavailable(GenesysError):
     """Retries exhausted (429, 5xx, timeouts, connection errors) or the budget would be exceeded."""
+
+
+class DeadlineExceeded(GenesysUnavailable):
+    """The overall deadline passed (before a request, between retries or inside a response)."""
 
 
 class MalformedResponse(GenesysError):
@@ -201,6 +228,134 @@ def _stated_wait(text: str) -> float | None:
     return float(found.group(1)) if found else None
 
 
+def deadline_from_env(env: Mapping[str, str] | None = None) -> float:
+    """The overall deadline: ``$C2CVPN_DEADLINE`` when it holds a positive number of seconds,
+    else :data:`DEFAULT_DEADLINE`."""
+    raw = (os.environ if env is None else env).get(DEADLINE_ENV, "")
+    try:
+        value = float(raw)
+    except ValueError:
+        return DEFAULT_DEADLINE
+    return value if math.isfinite(value) and value > 0 else DEFAULT_DEADLINE
+
+
+def quiet_retry_logs() -> None:
+    """Silence stamina's per-retry warnings (``stamina.retry_scheduled``): retries are expected,
+    and the outcome (success, or one error line that counts the attempts) is what is reported."""
+    logging.getLogger("stamina").setLevel(logging.ERROR)
+
+
+# --------------------------------------------------------------------------- the deadline on the wire
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A socket whose every read and write is bounded by the time left before the deadline."""
+
+    def __init__(self, inner: httpcore.NetworkStream, left: Callable[[], float | None]) -> None:
+        self._inner, self._left = inner, left
+
+    def _bound(self, timeout: float | None, kind: type[Exception]) -> float | None:
+        left = self._left()
+        if left is None:
+            return timeout
+        if left <= 0:
+            raise kind("the overall deadline passed")
+        return left if timeout is None else min(timeout, left)
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, self._bound(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, self._bound(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        tls = self._inner.start_tls(
+            ssl_context, server_hostname, self._bound(timeout, httpcore.ConnectTimeout)
+        )
+        return _DeadlineStream(tls, self._left)
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _DeadlineBackend(httpcore.NetworkBackend):
+    """httpcore's network backend with :class:`_DeadlineStream` sockets."""
+
+    def __init__(self, inner: httpcore.NetworkBackend, left: Callable[[], float | None]) -> None:
+        self._inner, self._left = inner, left
+
+    def _bound(self, timeout: float | None) -> float | None:
+        left = self._left()
+        if left is None:
+            return timeout
+        if left <= 0:
+            raise httpcore.ConnectTimeout("the overall deadline passed")
+        return left if timeout is None else min(timeout, left)
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        stream = self._inner.connect_tcp(
+            host, port, self._bound(timeout), local_address, socket_options
+        )
+        return _DeadlineStream(stream, self._left)
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.NetworkStream:
+        stream = self._inner.connect_unix_socket(path, self._bound(timeout), socket_options)
+        return _DeadlineStream(stream, self._left)
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+def _deadline_transport(left: Callable[[], float | None]) -> httpx.BaseTransport:
+    """httpx's own transport, its sockets bounded by the deadline: a server that trickles the
+    status line or headers a byte at a time cannot hold a request past it. (httpx has no
+    total timeout; its connection pool keeps its network backend in ``_network_backend``. If
+    that ever moves, the body check in :meth:`GenesysClient._attempt` still holds.)"""
+    transport = httpx.HTTPTransport()
+    pool = getattr(transport, "_pool", None)
+    backend = getattr(pool, "_network_backend", None)
+    if isinstance(backend, httpcore.NetworkBackend):
+        pool._network_backend = _DeadlineBackend(backend, left)  # type: ignore[union-attr]
+    return transport
+
+
+class _DeadlineBody(httpx.SyncByteStream):
+    """A response body read under the deadline: checked on the wall clock as each chunk arrives."""
+
+    def __init__(self, inner: Iterable[bytes], check: Callable[[int], None]) -> None:
+        self._inner, self._check = inner, check
+
+    def __iter__(self) -> Iterator[bytes]:
+        received = 0
+        self._check(received)
+        for chunk in self._inner:
+            received += len(chunk)
+            self._check(received)
+            yield chunk
+
+    def close(self) -> None:
+        close = getattr(self._inner, "close", None)
+        if callable(close):
+            close()
+
+
 def _retry_after_seconds(value: str | None) -> float | None:
     if not value:
         return None
@@ -217,7 +372,11 @@ def _retry_after_seconds(value: str | None) -> float | None:
 
 
 class GenesysClient:
-    """Synchronous client. Use as a context manager, or call :meth:`close`."""
+    """Synchronous client. Use as a context manager, or call :meth:`close`.
+
+    ``deadline``: seconds from now after which no request is started, no retry is waited
+    for and no response is read any further (None: only the retry policy bounds it).
+    """
 
     def __init__(
         self,
@@ -232,6 +391,7 @@ class GenesysClient:
         retry: RetryPolicy | None = None,
         clock: Callable[[], float] = time.monotonic,
         token_refresh_margin: float = 60.0,
+        deadline: float | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.login_url = (login_url or login_url_for(base_url)).rstrip("/")
@@ -246,8 +406,11 @@ class GenesysClient:
         self._margin = token_refresh_margin
         self._token: SecretStr | None = None
         self._token_expires = 0.0
+        self.timeout = timeout
+        self.deadline = deadline
+        self._deadline_at = None if deadline is None else time.monotonic() + deadline
         self._http = httpx.Client(
-            transport=transport,
+            transport=transport if transport is not None else _deadline_transport(self.remaining),
             timeout=timeout,
             headers={"Accept": "application/json", "User-Agent": "c2cvpn"},
         )
@@ -316,6 +479,26 @@ class GenesysClient:
         assert self._token is not None
         return self._token.get_secret_value()
 
+    # ------------------------------------------------------------------ the deadline
+
+    def remaining(self) -> float | None:
+        """Seconds left before the deadline (None: no deadline)."""
+        if self._deadline_at is None:
+            return None
+        return self._deadline_at - time.monotonic()
+
+    def _deadline_error(self, method: str, url: str, when: str) -> DeadlineExceeded:
+        return DeadlineExceeded(
+            f"{method} {httpx.URL(url).path}: the overall deadline of {self.deadline:g} s passed {when}"
+        )
+
+    def _request_timeout(self) -> httpx.Timeout:
+        """The client's timeouts, none longer than the time left."""
+        left = self.remaining()
+        if left is None:
+            return httpx.Timeout(self.timeout)
+        return httpx.Timeout(max(0.001, min(self.timeout, left)))
+
     # ------------------------------------------------------------------ transport + retries
 
     def _scrub(self, text: str, secrets: tuple[str, ...] = ()) -> str:
@@ -354,21 +537,40 @@ class GenesysClient:
                 return False  # not retryable, or the last attempt: no wait is scheduled, none is counted
             if not idempotent and exc.ambiguous:
                 return False
+            left = self.remaining()
             if exc.retry_after is None:
+                if left is None:
+                    self.stats.retries += 1
+                    return True  # stamina's exponential backoff with jitter
+                wait = min(
+                    policy.wait_max,
+                    policy.wait_initial * 2.0 ** (attempts - 1)
+                    + random.uniform(0, policy.wait_jitter),
+                )
+                if wait >= left:
+                    over_budget.append(
+                        f"the overall deadline of {self.deadline:g} s passed "
+                        f"after {attempts} attempt(s)"
+                    )
+                    return False
                 self.stats.retries += 1
-                return True  # stamina's exponential backoff with jitter
+                return wait  # the same backoff, computed here to keep it inside the deadline
             remaining = policy.timeout - (time.monotonic() - started)
-            if (
-                exc.retry_after > policy.max_retry_after
-                or exc.retry_after * policy.retry_after_scale > remaining
-            ):
+            scaled = exc.retry_after * policy.retry_after_scale
+            if exc.retry_after > policy.max_retry_after or scaled > remaining:
                 over_budget.append(
                     f"Genesys asks to wait {exc.retry_after:g} s, beyond the retry budget"
                 )
                 return False  # waiting would break the budget: give up now
+            if left is not None and scaled >= left:
+                over_budget.append(
+                    f"Genesys asks to wait {exc.retry_after:g} s, beyond the overall deadline "
+                    f"of {self.deadline:g} s"
+                )
+                return False
             self.stats.retries += 1
             self.stats.retry_after_waits.append(exc.retry_after)
-            return exc.retry_after * policy.retry_after_scale
+            return scaled
 
         try:
             for attempt in stamina.retry_context(
@@ -380,26 +582,45 @@ class GenesysClient:
                 wait_jitter=policy.wait_jitter,
             ):
                 with attempt:
+                    left = self.remaining()
+                    if left is not None and left <= 0:
+                        raise self._deadline_error(
+                            method, url, f"before attempt {attempts + 1} could be sent"
+                        )
                     attempts += 1
                     return self._attempt(method, url, auth=auth, secrets=secrets, **kw)
+        except DeadlineExceeded as exc:
+            exc.maybe_acted = exc.maybe_acted and not idempotent
+            raise
         except _Retryable as exc:
             err = exc.error
-            why = (
-                over_budget[-1]
-                if over_budget
-                else f"gave up after {attempts} attempt(s) in {time.monotonic() - started:.1f} s"
+            left = self.remaining()
+            kind: type[GenesysError] = (
+                MalformedResponse if isinstance(err, MalformedResponse) else GenesysUnavailable
             )
-            if not idempotent and exc.ambiguous:
+            if over_budget:
+                why = over_budget[-1]
+                if "overall deadline" in why:
+                    kind = DeadlineExceeded
+            elif left is not None and left <= 0:
+                why = f"the overall deadline of {self.deadline:g} s passed after {attempts} attempt(s)"
+                kind = DeadlineExceeded
+            else:
+                why = f"gave up after {attempts} attempt(s) in {time.monotonic() - started:.1f} s"
+            maybe_acted = not idempotent and exc.ambiguous
+            if maybe_acted:
                 why = (
                     f"not retried: {method} is not idempotent and the server may have acted on it; "
                     "check whether the record exists before trying again"
                 )
-            raise GenesysUnavailable(
+            failure = kind(
                 f"{method} {httpx.URL(url).path} failed: {err.detail}; {why}",
                 status=err.status,
                 code=err.code,
                 context_id=err.context_id,
-            ) from None
+            )
+            failure.maybe_acted = maybe_acted
+            raise failure from None
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _attempt(
@@ -417,7 +638,7 @@ class GenesysClient:
             if not auth:
                 self.stats.token_requests += 1
             try:
-                response = self._http.request(method, url, **request_kw)
+                response = self._exchange(method, url, request_kw)
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
                 # Nothing was sent: safe to repeat whatever the method.
                 raise _Retryable(
@@ -484,12 +705,60 @@ class GenesysClient:
                         context_id=_context_id(response, body),
                     )
                 )
+            if (
+                response.is_success
+                and response.status_code != 204
+                and response.content
+                and _json_or_none(response) is None
+            ):
+                # A truncated or garbled answer (a proxy cut it short): as transient as a 5xx,
+                # and as ambiguous (a create is not repeated).
+                raise _Retryable(
+                    MalformedResponse(
+                        f"{method} {response.request.url.path} answered {response.status_code} with a body that is not JSON",
+                        status=response.status_code,
+                        context_id=_context_id(response, None),
+                    )
+                )
             return response
+
+    def _exchange(self, method: str, url: str, request_kw: dict[str, Any]) -> httpx.Response:
+        """Send one request and read its whole body, both bounded by the deadline."""
+        started = time.monotonic()
+        with self._http.stream(method, url, timeout=self._request_timeout(), **request_kw) as r:
+            if self._deadline_at is not None:
+
+                def check(received: int) -> None:
+                    left = self.remaining()
+                    if left is not None and left <= 0:
+                        late = self._deadline_error(
+                            method,
+                            url,
+                            f"while reading the response ({received} bytes in "
+                            f"{time.monotonic() - started:.1f} s)",
+                        )
+                        late.maybe_acted = True  # the request was sent (see _send)
+                        raise late
+
+                assert isinstance(r.stream, httpx.SyncByteStream)
+                r.stream = _DeadlineBody(r.stream, check)
+            r.read()
+        return r
 
     def _check(self, response: httpx.Response, secrets: tuple[str, ...] = ()) -> Any:
         """JSON of a 2xx response, or the typed error of a 4xx."""
         body = _json_or_none(response)
         ctx = _context_id(response, body)
+        if response.is_redirect:
+            where = httpx.URL(response.headers.get("Location", ""))
+            target = f"{where.host}{where.path}" if where.host else where.path or "elsewhere"
+            raise GenesysError(
+                f"{response.request.method} {response.request.url.path} answered a redirect to "
+                f"{target}; redirects are not followed (the bearer token would go along): "
+                "set genesys.api.baseUrl to the API's own address",
+                status=response.status_code,
+                context_id=ctx,
+            )
         if response.is_success:
             if response.status_code == 204 or not response.content:
                 return None
@@ -543,14 +812,20 @@ class GenesysClient:
     ) -> Iterator[list[Any]]:
         """Yield each page's ``entities``, following ``nextUri`` (or pageNumber) to the end.
 
-        Ends at the last page by ``pageCount`` even when a server keeps sending ``nextUri``;
-        a ``nextUri`` seen before (a loop) or on another host (the bearer token would go
-        there) is a :class:`MalformedResponse`.
+        The end is what the API announced: the last page by ``pageCount``, or the page that
+        brings the entities read to ``total`` (the smallest announcement seen wins, so a
+        server that keeps sending ``nextUri`` past it is not followed). A listing that
+        announces neither is read for at most :data:`MAX_PAGES` pages, then refused. A
+        ``nextUri`` seen before (a loop) or on another host (the bearer token would go there)
+        is a :class:`MalformedResponse`.
         """
         number = 1
         next_url: str | None = None
         seen: set[str] = set()
         origin = httpx.URL(self.base_url)
+        page_limit: int | None = None
+        total: int | None = None
+        read = 0
         while True:
             if next_url is None:
                 body = self._call(
@@ -563,15 +838,24 @@ class GenesysClient:
             if not isinstance(body, dict) or not isinstance(body.get("entities"), list):
                 raise MalformedResponse(f"listing {path} page {number} has no `entities` list")
             yield body["entities"]
-            page_count = body.get("pageCount")
+            read += len(body["entities"])
+            page_limit = _smallest(page_limit, _count(body.get("pageCount")))
+            total = _smallest(total, _count(body.get("total")))
             nxt = body.get("nextUri")
             number += 1
-            if (
-                isinstance(page_count, int)
-                and not isinstance(page_count, bool)
-                and number > page_count
+            if (page_limit is not None and number > page_limit) or (
+                total is not None and read >= total
             ):
                 return
+            if not nxt and page_limit is None:
+                return
+            if number > MAX_PAGES:
+                raise MalformedResponse(
+                    f"listing {path}: {MAX_PAGES} pages read and the API announced no end "
+                    f"(pageCount {page_limit if page_limit is not None else 'absent'}, "
+                    f"total {total if total is not None else 'absent'}, {read} entities so far); "
+                    "paging stopped"
+                )
             if nxt:
                 url = httpx.URL(urljoin(self.base_url + "/", str(nxt)))
                 if (url.scheme, url.host, url.port) != (origin.scheme, origin.host, origin.port):
@@ -584,10 +868,8 @@ class GenesysClient:
                     )
                 seen.add(str(url))
                 next_url = str(url)
-            elif isinstance(page_count, int) and number <= page_count:
-                next_url = None
             else:
-                return
+                next_url = None  # pageCount says there is more: ask for it by number
 
     # ------------------------------------------------------------------ the contract
 
@@ -663,6 +945,15 @@ class GenesysClient:
                     context_id=exc.context_id,
                 ) from None
             raise
+
+
+def _count(value: Any) -> int | None:
+    """A non-negative integer announced by a listing (``pageCount``, ``total``), else None."""
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
+def _smallest(a: int | None, b: int | None) -> int | None:
+    return b if a is None else a if b is None else min(a, b)
 
 
 def _json_or_none(response: httpx.Response) -> Any:

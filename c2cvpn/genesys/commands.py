@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -12,7 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from c2cvpn.exits import EXIT_INVALID, EXIT_OK, EXIT_UNUSABLE, print_spec_error
-from c2cvpn.genesys.client import is_loopback
+from c2cvpn.genesys.client import DEFAULT_DEADLINE, is_loopback, quiet_retry_logs
 from c2cvpn.genesys.demo_credentials import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
 from c2cvpn.genesys.reconcile import format_lines
 from c2cvpn.genesys.source import GenesysUnreadable, reconcile_stack
@@ -20,14 +19,18 @@ from c2cvpn.spec import LoadedStack, SpecError, load_stack
 
 
 def reconcile_command(
-    loaded: LoadedStack, *, genesys_url: str | None, fmt: str, out: Console, err: Console
+    loaded: LoadedStack,
+    *,
+    genesys_url: str | None,
+    fmt: str,
+    out: Console,
+    err: Console,
+    deadline: float = DEFAULT_DEADLINE,
 ) -> int:
-    """0 in sync, 1 a must-match difference, 2 the Genesys side cannot be read."""
-    logging.getLogger("stamina").setLevel(
-        logging.ERROR
-    )  # retries are expected; the outcome is reported
+    """0 in sync, 1 a must-match difference, 2 the Genesys side cannot be read (in time)."""
+    quiet_retry_logs()  # retries are expected; the outcome is reported
     try:
-        result = reconcile_stack(loaded, url=genesys_url)
+        result = reconcile_stack(loaded, url=genesys_url, deadline=deadline)
     except GenesysUnreadable as exc:
         err.print(f"[bold red]error:[/] {escape(loaded.name)}: {escape(str(exc))}")
         return EXIT_UNUSABLE
@@ -58,7 +61,7 @@ def run_simulator(
 ) -> int:
     """Serve the contract until Ctrl-C."""
     # Imported here: `c2cvpn reconcile` (above) must not load the simulator.
-    from c2cvpn.genesys.sim import SimConfig, SimServer, Simulator, seed_stacks
+    from c2cvpn.genesys.sim import SeedError, SimConfig, SimServer, Simulator, seed_stacks
 
     for name, rate in (("--fault-429-rate", fault_429_rate), ("--fault-5xx-rate", fault_5xx_rate)):
         if not 0 <= rate <= 1:
@@ -99,7 +102,11 @@ def run_simulator(
         )
         return EXIT_UNUSABLE
     if loaded:
-        ids = seed_stacks(sim, loaded)
+        try:
+            ids = seed_stacks(sim, loaded)
+        except SeedError as exc:
+            err.print(f"[bold red]error:[/] {escape(str(exc))}")
+            return EXIT_UNUSABLE
         out.print(f"seeded {len(ids)} connection(s) from {', '.join(s.name for s in loaded)}")
     try:
         server = SimServer(sim, host=host, port=port)

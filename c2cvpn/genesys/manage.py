@@ -12,6 +12,13 @@ Inputs of one managed connection (camelCase, JSON-able; no credential among them
 The client secret is looked up when a method runs: the Pulumi secret config
 ``genesyscloud:oauthclientSecret`` (handed to the provider's ``configure``), else the
 environment variable named by ``clientSecretEnv`` — never a resource input, so never in state.
+So is the overall deadline of each operation (``$C2CVPN_DEADLINE``, default 120 s).
+
+A create is not repeated after a failure that leaves open whether Genesys acted on it (a
+5xx, a timeout, a lost connection). Instead the connection is looked for by its exact name,
+then and on the next run (when the POST meets "409 already exists"): it is *adopted* when
+every must-match field agrees with the stack (the reconciler finds no error), else the run
+fails with a message that names the orphan's id and how to remove it.
 """
 
 from __future__ import annotations
@@ -29,11 +36,14 @@ from c2cvpn.genesys.client import (
     GenesysError,
     NotFound,
     RetryPolicy,
+    ValidationFailed,
+    deadline_from_env,
 )
 from c2cvpn.genesys.credentials import resolve_credentials
 from c2cvpn.genesys.desired import Desired, Record, from_connection
 from c2cvpn.genesys.model import Connection, ConnectionInput, psk_digest
 from c2cvpn.genesys.reconcile import Finding, compare
+from c2cvpn.problems import Severity
 from c2cvpn.vendors import Provider
 
 #: Output properties (no key: only its digest, which the component marks secret).
@@ -86,8 +96,12 @@ def client_for(
     env: Mapping[str, str] | None = None,
     retry: RetryPolicy | None = None,
     transport: Any = None,
+    deadline: float | None = None,
 ) -> GenesysClient:
-    """A client for the ``api`` inputs; the credentials as :func:`resolve_credentials` finds them."""
+    """A client for the ``api`` inputs; the credentials as :func:`resolve_credentials` finds them.
+
+    ``deadline`` (seconds) bounds the whole operation; default :func:`deadline_from_env`.
+    """
     base = str(api["baseUrl"])
     login = str(api.get("loginUrl") or base)
     creds = resolve_credentials(
@@ -116,6 +130,7 @@ def client_for(
         timeout=float(api.get("timeoutSeconds") or DEFAULT_TIMEOUT),
         retry=retry,
         transport=transport,
+        deadline=deadline if deadline is not None else deadline_from_env(env),
     )
 
 
@@ -192,10 +207,85 @@ def diff(
     return bool(actionable) or renamed or rotated, [], findings
 
 
+class OrphanRefused(GenesysError):
+    """A connection with the stack's name exists in Genesys but differs where it must match:
+    it is neither adopted nor overwritten. ``str()`` names its id and how to remove it."""
+
+
 def create(client: GenesysClient, news: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
-    conn = client.create_connection(body_of(news))
+    """Create the connection; or adopt the one an earlier, ambiguous create left behind.
+
+    A POST that failed ambiguously (``maybe_acted``) is not repeated: the connection is
+    looked up by name and adopted if it is there. A POST refused with 409 (a connection with
+    this name exists: the leftover of such a failure in an earlier run, or one made by hand)
+    adopts it the same way. Adopting means: every must-match field agrees (else
+    :class:`OrphanRefused`), then the record is written once more with the stack's values and
+    key (an idempotent PUT) when Genesys shows no key digest or a local setting differs.
+    """
+    body = body_of(news)
+    try:
+        conn = client.create_connection(body)
+    except ValidationFailed as exc:
+        if exc.status != 409:
+            raise
+        existing = client.find_connection(body.name)
+        if existing is None:  # gone again since the 409: the name is free
+            conn = client.create_connection(body)
+        else:
+            return _adopt(client, news, existing)
+    except GenesysError as exc:
+        if not exc.maybe_acted:
+            raise
+        try:
+            existing = client.find_connection(body.name)
+        except GenesysError as lookup:
+            raise GenesysError(
+                f"{exc}. Looking for {body.name!r} failed too ({lookup.detail}): run `pulumi up` "
+                "again; it adopts the connection if Genesys created it after all"
+            ) from None
+        if existing is None:
+            raise GenesysError(
+                f"{exc}. No connection named {body.name!r} is listed: run `pulumi up` again; "
+                "it adopts the connection if Genesys created it after all"
+            ) from None
+        return _adopt(client, news, existing)
     findings, _ = compare(desired_of(news), from_connection(conn))
     return conn.id, outputs(news, conn, findings)
+
+
+def _adopt(
+    client: GenesysClient, news: Mapping[str, Any], existing: Connection
+) -> tuple[str, dict[str, Any]]:
+    want = desired_of(news)
+    findings, _ = compare(want, from_connection(existing))
+    # gatewayIp is Genesys' own (read-only, as in :func:`diff`): a fresh create could not
+    # change it either, so it does not stand in the way of adopting.
+    errors = [f for f in findings if f.severity is Severity.ERROR and f.parameter != "gatewayIp"]
+    if errors:
+        differs = "; ".join(
+            f"{f.parameter}: Genesys {_shown(f.genesys)}, stack {_shown(f.iaas)}" for f in errors
+        )
+        item = client.paths.item(existing.id)
+        raise OrphanRefused(
+            f"a connection named {existing.name!r} already exists in Genesys (id {existing.id}) "
+            f"and differs from the stack where it must match ({differs}), so it is not adopted. "
+            f"If it is a leftover of an interrupted create, remove it: DELETE {client.base_url}{item} "
+            "with the OAuth client, or delete it in the Genesys Cloud VPN dashboard; "
+            "else give this stack another tunnel.name. Then run `pulumi up` again",
+            status=409,
+        )
+    conn = existing
+    if existing.pre_shared_key_digest is None or findings:
+        # The key cannot be compared, or a local setting differs: write the stack's values
+        # and key once (a PUT, idempotent) so the adopted record is exactly the stack's.
+        conn = client.update_connection(existing.id, body_of(news))
+        findings, _ = compare(want, from_connection(conn))
+    return conn.id, outputs(news, conn, findings)
+
+
+def _shown(value: Any) -> str:
+    """A finding's value for a message (the key is never among them: findings mask it)."""
+    return ", ".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
 
 
 def update(client: GenesysClient, connection_id: str, news: Mapping[str, Any]) -> dict[str, Any]:

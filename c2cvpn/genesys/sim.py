@@ -3,7 +3,9 @@
 It serves the token endpoint and every path of the contract, follows the Platform API
 conventions (paging, error bodies, ``ININ-Correlation-Id``), limits each OAuth client to
 ``rate_limit_per_minute`` requests and answers 429 with ``Retry-After`` like Genesys, and
-injects faults on demand (random 429/5xx rates, latency, or a queue of scripted faults).
+injects faults on demand (random 429/5xx rates, latency, or a queue of scripted faults, some
+of them *after* the request was carried out: the ambiguous failures a client cannot tell
+from a refusal).
 
 Status and diagnostics are derived, not stored: each connection may have a *simulated
 peer* (the IaaS end as it is really configured, set through the simulator-only
@@ -89,6 +91,8 @@ class SimConfig:
     fault_429_rate: float = 0.0
     fault_5xx_rate: float = 0.0
     fault_retry_after: int = 1
+    #: How long an ``after:stall`` fault holds its answer back (past any sane client timeout).
+    fault_stall_seconds: float = 30.0
     latency_ms: float = 0.0
     seed: int | None = None
     state_file: Path | None = None
@@ -106,6 +110,24 @@ class _Reply(Exception):
     def __init__(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
         super().__init__(status)
         self.status, self.body, self.headers = status, body, headers or {}
+
+
+class _Stall(Exception):
+    """Internal: the request was carried out; its answer is held back ``seconds``."""
+
+    def __init__(self, seconds: float, reply: tuple[int, Any, dict[str, str]]) -> None:
+        super().__init__(seconds)
+        self.seconds, self.reply = seconds, reply
+
+
+class SeedError(ValueError):
+    """A stack's connections cannot be seeded (e.g. a name already taken). ``str()`` is one line."""
+
+
+#: Scripted faults (:meth:`Simulator.queue_faults`). ``after:<kind>``: the request is carried
+#: out first, then answered with ``<kind>`` (a 5xx, a truncated 200, or a stall).
+FAULT_KINDS = ("429", "500", "502", "503", "malformed")
+AFTER_KINDS = ("500", "502", "503", "malformed", "stall")
 
 
 def _now_iso() -> str:
@@ -139,7 +161,14 @@ class Simulator:
     # ------------------------------------------------------------------ test and CLI hooks
 
     def queue_faults(self, *kinds: str | int) -> None:
-        """Script the next API responses: 429, 500, 502, 503, "malformed" (200 with broken JSON)."""
+        """Script the next API responses: 429, 500, 502, 503, "malformed" (200 with broken JSON),
+        each refused before any work; or ``"after:<kind>"`` (500, 502, 503, malformed, stall):
+        the request is carried out, then answered that way (a create that happened although
+        the client saw a failure)."""
+        for k in map(str, kinds):
+            kind = k.removeprefix("after:")
+            if kind not in (AFTER_KINDS if k.startswith("after:") else FAULT_KINDS):
+                raise ValueError(f"unknown fault {k!r}")
         with self.lock:
             self._faults.extend(str(k) for k in kinds)
 
@@ -265,6 +294,9 @@ class Simulator:
             )
         except _Reply as reply:
             status, body, extra = reply.status, reply.body, reply.headers
+        except _Stall as stall:
+            await asyncio.sleep(stall.seconds)
+            status, body, extra = stall.reply
         except Exception as exc:  # a simulator bug still answers in the contract's error shape
             status, body, extra = (
                 500,
@@ -322,6 +354,12 @@ class Simulator:
                 },
                 {"Retry-After": str(self.config.fault_retry_after)},
             )
+        if fault is not None and fault.startswith("after:"):
+            kind = fault.removeprefix("after:")
+            done = self._route(method, path, query, body)  # carried out, then answered badly
+            if kind == "stall":
+                raise _Stall(self.config.fault_stall_seconds, done)
+            fault = kind
         if fault == "malformed":
             return 200, _MALFORMED, {}
         if fault is not None and fault.isdigit():
@@ -848,15 +886,40 @@ class SimServer:
         self.stop()
 
 
+def seed_names(loaded: Any) -> list[str]:
+    """The names of the connections :func:`seed_stacks` creates for one stack, in order."""
+    from c2cvpn.genesys.desired import desired
+    from c2cvpn.spec import genesys_connections
+
+    return [desired(loaded.spec, c.role).record.name for c in genesys_connections(loaded.spec)]
+
+
 def seed_stacks(sim: Simulator, stacks: Iterable[Any], *, with_peer: bool = True) -> list[str]:
     """Create each stack's connections as the spec says (a demo starting point); returns ids.
 
     AWS peer IPs are only known after deploy: a TEST-NET-2 placeholder stands in. Stacks
     without a readable key get a random one (mirrored into the simulated peer).
+
+    Genesys holds one connection per name: a name already in the simulator, or seeded by an
+    earlier stack of ``stacks`` (the same stack twice, or a copied stack that kept
+    ``tunnel.name``), is a :class:`SeedError` raised before anything is created.
     """
     from c2cvpn.genesys.desired import desired, to_input
     from c2cvpn.spec import genesys_connections
 
+    stacks = list(stacks)
+    with sim.lock:
+        taken = {c["name"]: "" for c in sim.connections.values()}
+    for loaded in stacks:
+        for name in seed_names(loaded):
+            if name in taken:
+                where = f"by stack {taken[name]}" if taken[name] else "in the simulator"
+                raise SeedError(
+                    f"cannot seed stack {loaded.name}: a connection named {name!r} is already "
+                    f"seeded {where}, and Genesys holds one connection per name; give each "
+                    "stack its own tunnel.name, or seed them into separate simulators"
+                )
+            taken[name] = loaded.name
     ids = []
     for loaded in stacks:
         spec = loaded.spec
@@ -868,7 +931,14 @@ def seed_stacks(sim: Simulator, stacks: Iterable[Any], *, with_peer: bool = True
                 connection.key_role, secrets.token_urlsafe(30).replace("-", ".")
             )
             body = to_input(want, peer_ip=want.record.values["peerIp"] or "198.51.100.1", psk=key)  # type: ignore[arg-type]
-            conn_id = sim.add_connection(body, gateway_ip=str(spec.genesys.gateway_ip))
+            try:
+                conn_id = sim.add_connection(body, gateway_ip=str(spec.genesys.gateway_ip))
+            except _Reply as refused:  # e.g. a name taken meanwhile: the simulator's own words
+                message = refused.body.get("message") if isinstance(refused.body, dict) else None
+                raise SeedError(
+                    f"cannot seed stack {loaded.name}: the simulator answered {refused.status}"
+                    + (f": {message}" if message else "")
+                ) from None
             if with_peer:
                 sim.mirror_peer(conn_id)
             ids.append(conn_id)

@@ -14,6 +14,7 @@ import httpx
 from pydantic import SecretStr
 
 from c2cvpn.genesys.client import (
+    DEFAULT_DEADLINE,
     DEFAULT_TIMEOUT,
     ApiPaths,
     GenesysClient,
@@ -44,8 +45,13 @@ class ApiSettings:
     timeout: float
 
     def client(
-        self, *, transport: httpx.BaseTransport | None = None, retry: RetryPolicy | None = None
+        self,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        retry: RetryPolicy | None = None,
+        deadline: float | None = DEFAULT_DEADLINE,
     ) -> GenesysClient:
+        """A client for these settings; ``deadline`` bounds everything it does (seconds)."""
         return GenesysClient(
             base_url=self.base_url,
             login_url=self.login_url,
@@ -55,6 +61,7 @@ class ApiSettings:
             transport=transport,
             timeout=self.timeout,
             retry=retry,
+            deadline=deadline,
         )
 
 
@@ -176,15 +183,17 @@ def reconcile_stack(
     client_secret: str | None = None,
     peer_ips: Mapping[str, str | None] | None = None,
     psks: Mapping[str, str | None] | None = None,
+    deadline: float | None = DEFAULT_DEADLINE,
 ) -> Reconciliation:
-    """Reconcile one stack. Raises :class:`GenesysUnreadable` when the API cannot be read."""
+    """Reconcile one stack. Raises :class:`GenesysUnreadable` when the API cannot be read
+    within ``deadline`` seconds (retries, waits and slow answers included)."""
     spec = loaded.spec
     wanted = desired_all(spec, peer_ips=peer_ips, psks=psks)
     if url is None and spec.genesys.source is GenesysSource.DECLARED:
         return reconcile(loaded.name, ((w, declared(spec, w.role)) for w in wanted))
     settings = api_settings(spec, url=url, env=env, client_secret=client_secret)
     try:
-        with settings.client(transport=transport, retry=retry) as client:
+        with settings.client(transport=transport, retry=retry, deadline=deadline) as client:
             actual = read_actual(client, wanted)
     except GenesysError as exc:
         raise GenesysUnreadable(

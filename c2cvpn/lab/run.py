@@ -12,8 +12,11 @@ rendered clamp — and on failure names the cause in the guide's words ("Phase 1
 "Phase 2 Failed: …") with the charon log lines that prove it.
 
 Everything is torn down at the end, on an error and on Ctrl-C, unless ``keep`` is asked: then
-``c2cvpn lab-down TAG`` removes it. The PSK is written only into the lab's work directory
-(mode 0700) and never printed.
+``c2cvpn lab-down TAG`` removes it. Before it builds anything, a lab records its tag in a
+state file (:data:`~c2cvpn.lab.netns.STATE_DIR`) and announces it (``on_start``), so a run
+killed with SIGKILL can be removed the same way (``c2cvpn lab-down`` without a tag finds
+every such lab). The PSK is written only into the lab's work directory (mode 0700) and never
+printed.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ import sys
 import tempfile
 import textwrap
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,7 +39,20 @@ from types import FrameType
 from typing import Any
 
 from c2cvpn.derive import attachment_mss
-from c2cvpn.lab.netns import Lab, LabError, leftovers, missing_netns, new_tag, sh, teardown
+from c2cvpn.lab.netns import (
+    STATE_DIR,
+    FoundLab,
+    Lab,
+    LabError,
+    find_labs,
+    forget_lab,
+    leftovers,
+    missing_netns,
+    new_tag,
+    record_lab,
+    sh,
+    teardown,
+)
 from c2cvpn.lab.strongswan import Charon, charon_path, missing_strongswan
 from c2cvpn.psk import generate_psk, psk_problems
 from c2cvpn.render import RenderError, render_peer, write_rendered
@@ -240,9 +256,15 @@ def workdir_for(tag: str) -> Path:
     return Path(tempfile.gettempdir()) / f"c2cvpn-lab-{tag}"
 
 
-def lab_down(tag: str) -> list[str]:
-    """Tear down a kept lab (``c2cvpn lab-down TAG``): its processes, namespaces and work dir."""
-    return teardown(tag, workdir_for(tag))
+def lab_down(tag: str, state_dir: Path = STATE_DIR) -> list[str]:
+    """Tear down a kept or killed lab (``c2cvpn lab-down TAG``): its processes, namespaces,
+    work directory and state file."""
+    return teardown(tag, workdir_for(tag), state_dir)
+
+
+def labs_found(state_dir: Path = STATE_DIR) -> list[FoundLab]:
+    """Every lab this machine shows a trace of (``c2cvpn lab-down`` without a tag)."""
+    return find_labs(state_dir, workdir_for("x").parent)
 
 
 # --------------------------------------------------------------------------- diagnosis (pure)
@@ -401,18 +423,23 @@ def _signals_held() -> Iterator[None]:
 
 
 @contextmanager
-def _sigterm_as_interrupt() -> Iterator[None]:
-    """SIGTERM (and SIGHUP) tear the lab down like Ctrl-C does."""
+def _interrupt_once() -> Iterator[None]:
+    """Ctrl-C, SIGTERM and SIGHUP tear the lab down, once: the first raises KeyboardInterrupt
+    and sets all three to "ignore" until the lab is gone, so a second Ctrl-C can neither cut
+    the teardown short (before it even starts) nor end the process by signal."""
     import threading
 
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+    watched = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
     def handler(signum: int, frame: FrameType | None) -> None:
+        for s in watched:
+            signal.signal(s, signal.SIG_IGN)
         raise KeyboardInterrupt(f"signal {signum}")
 
-    previous = {s: signal.signal(s, handler) for s in (signal.SIGTERM, signal.SIGHUP)}
+    previous = {s: signal.signal(s, handler) for s in watched}
     try:
         yield
     finally:
@@ -450,6 +477,7 @@ class _Run:
         self.tenant_hosts = [_first_host(n) for n in spec.genesys.tenant_cidrs]
         self.iaas_hosts = [_first_host(n) for n in self.end.iaas.networks]
         self.workdir = workdir_for(tag)
+        self.state_file: Path | None = None
         self.net = Lab(tag)
         self.daemons: list[Charon] = []
         self.owns_workdir = False
@@ -858,6 +886,8 @@ class _Run:
             self.net.close()
             if self.owns_workdir:
                 shutil.rmtree(self.workdir, ignore_errors=True)
+            if self.state_file is not None:
+                forget_lab(self.tag, self.state_file.parent)
 
 
 IKE_KEYS = (
@@ -927,10 +957,15 @@ def run_lab(
     genesys_overrides: Mapping[str, object] | None = None,
     environ: Mapping[str, str] = os.environ,
     tag: str | None = None,
+    on_start: Callable[[str], None] | None = None,
+    state_dir: Path = STATE_DIR,
 ) -> LabResult:
     """The whole lab for a validated on-prem stack. Raises :class:`LabRefused` (exit 2) before
     building anything when the stack or the machine cannot run it; otherwise returns the result
-    with everything torn down (unless ``keep``), also when interrupted."""
+    with everything torn down (unless ``keep``), also when interrupted.
+
+    Before anything is built, the lab's tag is recorded in ``state_dir`` (see
+    :func:`~c2cvpn.lab.netns.record_lab`) and handed to ``on_start`` (the CLI prints it)."""
     try:
         render_peer(spec, role=role, side="iaas")
     except RenderError as exc:
@@ -977,8 +1012,24 @@ def run_lab(
         tag=tag,
         result=result,
     )
-    with _sigterm_as_interrupt():
+    with _interrupt_once():
         try:
+            try:
+                run.state_file = record_lab(
+                    tag,
+                    state_dir,
+                    stack=stack,
+                    role=role,
+                    workdir=str(run.workdir),
+                    keep=keep,
+                )
+            except OSError as exc:
+                result.notes.append(
+                    f"not recorded in {state_dir} ({exc.strerror or exc}): if this run is "
+                    f"killed, remove what it leaves with `c2cvpn lab-down {tag}`"
+                )
+            if on_start is not None:
+                on_start(tag)
             try:
                 genesys, onprem, name = run.build()
             except (
