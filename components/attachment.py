@@ -24,8 +24,8 @@ State = TypeVar("State")
 
 @dataclass
 class BuildContext:
-    """What every builder of one stack shares: the spec, the key, and per-provider state
-    (for example the AWS gateway a second attachment in the same VPC must reuse)."""
+    """What every builder of one stack shares: the spec, the keys, and per-provider state
+    (for example the rules and routes an AWS attachment already owns in a shared VPC)."""
 
     spec: StackSpec
     #: Each Genesys connection's key, by connection role (each tunnel has its own).
@@ -106,11 +106,6 @@ class AttachmentExports:
     alarm_names: Sequence[pulumi.Output[str]] = ()
     #: The region those alarms live in.
     alarm_region: str | None = None
-
-    @property
-    def peer_ip(self) -> pulumi.Input[str] | None:
-        """What Genesys must hold as this connection's peer IP: tunnel 1's outside address."""
-        return self.tunnels[0].outside_ip if self.tunnels else None
 
     def export(self) -> dict[str, Any]:
         return {

@@ -59,7 +59,7 @@ ALARM_PERIOD_SECONDS = 300
 class SharedGateway:
     """What an attachment leaves for another attachment of the same stack in the same VPC:
     the rules and routes it already owns, which AWS would refuse twice. (Two attachments never
-    share a gateway: ``standby-same-gateway`` refuses it, as AWS does.)"""
+    share a VGW or a transit gateway: ``standby-same-gateway`` refuses it.)"""
 
     vpc_id: str
     region: str
@@ -76,7 +76,7 @@ class AwsAttachmentArgs(AttachmentArgs):
 
 @dataclass(frozen=True)
 class Gateway:
-    """Where the VPN connection terminates: a VGW (new or reused) or a transit gateway."""
+    """Where the VPN connection terminates: a new VGW or an existing transit gateway."""
 
     vgw_id: pulumi.Output[str] | None
     tgw_id: str | None
@@ -253,9 +253,13 @@ class AwsVpnAttachment(pulumi.ComponentResource):
         )
 
     def _vpn_routes(self, vpn: aws.ec2.VpnConnection, gateway: Gateway) -> None:
-        """Static routes to the Genesys networks: on the VPN connection, or in the named TGW
-        route table, which the VPN attachment is associated with (and the VPC attachment
-        propagated into, for the way back)."""
+        """Static routes to the Genesys networks: on the VPN connection, or on a transit gateway.
+
+        A TGW looks a packet up in the route table associated with the attachment it arrived
+        on (Transit Gateway guide, "How transit gateways work"): traffic from the VPC in the
+        VPC attachment's table, which gets the Genesys routes; traffic from Genesys in the VPN
+        attachment's table, associated here, into which the VPC attachment is propagated.
+        """
         genesys = [str(c) for c in self._genesys]
         if gateway.tgw_id is None:
             for cidr in genesys:
@@ -285,12 +289,13 @@ class AwsVpnAttachment(pulumi.ComponentResource):
                 transit_gateway_route_table_id=table,
                 opts=self._child,
             )
+        vpc_table = s.transit_gateway_vpc_route_table_id or table
         for cidr in genesys:
             aws.ec2transitgateway.Route(
                 f"{self._name}-tgw-route-{inputs.slug(cidr)}",
                 destination_cidr_block=cidr,
                 transit_gateway_attachment_id=vpn.transit_gateway_attachment_id,
-                transit_gateway_route_table_id=table,
+                transit_gateway_route_table_id=vpc_table,
                 opts=pulumi.ResourceOptions(parent=self, depends_on=[association]),
             )
 
@@ -315,9 +320,8 @@ class AwsVpnAttachment(pulumi.ComponentResource):
             )
         if gateway.tgw_id is not None:
             return  # a transit gateway has no edge association: only outbound SYNs are clamped
-        if self.edge_route_table_id is None:
-            assert gateway.vgw_id is not None
-            self.edge_route_table_id = self._route_table("edge-rt", gateway_id=gateway.vgw_id).id
+        assert gateway.vgw_id is not None
+        self.edge_route_table_id = self._route_table("edge-rt", gateway_id=gateway.vgw_id).id
         for net in (str(n) for n in self._args.attachment.iaas.networks):
             self._route(
                 f"{self._name}-edge-route-{inputs.slug(net)}",
@@ -469,7 +473,9 @@ class AwsVpnAttachment(pulumi.ComponentResource):
         AWS/VPN metrics (S2S VPN User Guide, "Monitoring with Amazon CloudWatch"), and
         datapoints carry one or the other (the AWS CDK's canned TunnelState metric uses VpnId
         alone); an alarm must match a datapoint's dimension set exactly, so each alarm uses
-        one. The VpnId value is a fraction when some tunnels are down: Maximum < 1 means none up.
+        one. By VpnId the value is the fraction of the connection's tunnels that are up ("values
+        between 0 and 1 indicate at least one tunnel is not UP"), and a tunnel no Genesys
+        connection uses is never up: so the path is down only at 0 (``Maximum <= 0``).
         """
         names = []
         addresses = {1: vpn.tunnel1_address, 2: vpn.tunnel2_address}
@@ -479,12 +485,19 @@ class AwsVpnAttachment(pulumi.ComponentResource):
                 f"tunnel {index} (the {self._args.connections[index].role} Genesys connection)",
                 {"TunnelIpAddress": addresses[index]},
             )
-        names.append(self._state_alarm("path-down", "every tunnel", {"VpnId": vpn.id}).name)
+        path = self._state_alarm("path-down", "every tunnel", {"VpnId": vpn.id}, none_up=True)
+        names.append(path.name)
         return names
 
     def _state_alarm(
-        self, what: str, description: str, dimensions: Mapping[str, pulumi.Input[str]]
+        self,
+        what: str,
+        description: str,
+        dimensions: Mapping[str, pulumi.Input[str]],
+        *,
+        none_up: bool = False,
     ) -> aws.cloudwatch.MetricAlarm:
+        """Down below 1 for one tunnel; with ``none_up`` (a connection's fraction) down at 0."""
         tunnel, role = self._args.spec.tunnel, self._args.attachment.role
         return aws.cloudwatch.MetricAlarm(
             f"{self._name}-{what}",
@@ -496,8 +509,8 @@ class AwsVpnAttachment(pulumi.ComponentResource):
             statistic="Maximum",
             period=ALARM_PERIOD_SECONDS,
             evaluation_periods=1,
-            comparison_operator="LessThanThreshold",
-            threshold=1,
+            comparison_operator="LessThanOrEqualToThreshold" if none_up else "LessThanThreshold",
+            threshold=0 if none_up else 1,
             treat_missing_data="breaching",
             alarm_actions=list(self._settings.alarm_actions),
             ok_actions=list(self._settings.alarm_actions),
@@ -610,7 +623,8 @@ def _settings(attachment: Attachment) -> AwsSettings:
 
 @dataclass
 class AwsStackState:
-    """What the stack's AWS attachments share: a provider per extra region, the first VPC's gateway."""
+    """What the stack's AWS attachments share: a provider per extra region, and the rules and
+    routes the first attachment owns in its VPC."""
 
     default_region: str | None
     providers: dict[str, aws.Provider] = field(default_factory=dict)

@@ -90,7 +90,6 @@ def _genesys_admin(spec: StackSpec, built: Mapping[str, AttachmentExports]) -> d
             {
                 "role": c.role,
                 "name": connection_name(spec, c.role),
-                "active": c.role == "primary",
                 "provider": c.attachment.iaas.provider.value,
                 "attachment": c.attachment.role,
                 "tunnel": c.tunnel,
@@ -107,6 +106,12 @@ def _genesys_admin(spec: StackSpec, built: Mapping[str, AttachmentExports]) -> d
         "genesysGatewayIp": str(spec.genesys.gateway_ip),
         "algorithms": derive.genesys_terms(spec.tunnel),
         "connections": connections,
+        "traffic": (
+            "both connections stay up and either may carry traffic (AWS picks a tunnel, Azure "
+            "active-active uses both): the Genesys side must accept it on either"
+            if len(connections) > 1
+            else "one connection"
+        ),
     }
 
 
@@ -150,10 +155,14 @@ def _genesys(
 ) -> Exports:
     """The Genesys side: verify it against this spec (declared, or read through the API) or
     manage it. A must-match difference fails preview and up with the reconciler's findings."""
+    api = loaded.spec.genesys.api
     if offline and loaded.spec.genesys.source is GenesysSource.API:
+        mode = api.mode if api is not None else "verify"
         return {
             "genesysSource": "api",
-            "genesysMode": "not read offline: `c2cvpn reconcile` and `pulumi preview` read it",
+            "genesysMode": mode,
+            "genesysNote": "not read offline: `c2cvpn reconcile` and `pulumi preview` read it"
+            + ("; `pulumi up` creates and updates it" if mode == "manage" else ""),
         }
     from components.genesys import genesys_side
 

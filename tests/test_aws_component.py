@@ -180,12 +180,14 @@ def test_alarms_per_tunnel_and_for_the_path(prod: dict[str, Any]) -> None:
         assert i["dimensions"] == {
             "TunnelIpAddress": f"(known after apply: primary-vpn.tunnel{index}Address)"
         }
+    # By VpnId the value is the fraction of tunnels up: the path is down only at 0 (an idle
+    # tunnel is never up, so "< 1" would alarm forever with one tunnel unused).
     path = alarms["primary-path-down"]
     assert path["dimensions"] == {"VpnId": "(known after apply: primary-vpn.id)"}
     assert (path["statistic"], path["comparisonOperator"], path["threshold"]) == (
         "Maximum",
-        "LessThanThreshold",
-        1,
+        "LessThanOrEqualToThreshold",
+        0,
     )
     appliance = alarms["primary-appliance-down"]
     assert (appliance["namespace"], appliance["metricName"]) == ("AWS/EC2", "StatusCheckFailed")
@@ -397,6 +399,23 @@ def test_transit_gateway_path() -> None:
         "transitGatewayAttachmentId": "tgw-attach-0123456789abcdef0",
         "transitGatewayRouteTableId": "tgw-rtb-0123456789abcdef0",
     }
+
+
+def test_transit_gateway_with_a_separate_table_for_the_vpc() -> None:
+    """Traffic from the VPC is looked up in the VPC attachment's table: the Genesys routes go
+    there, the VPN attachment keeps its own table (reviewer finding on the split design)."""
+    config = raw_config("dev")
+    config["c2c-vpn:iaas"]["aws"].update(
+        gateway="tgw",
+        transitGatewayId="tgw-0123456789abcdef0",
+        transitGatewayRouteTableId="tgw-rtb-0123456789abcdef0",
+        transitGatewayVpcRouteTableId="tgw-rtb-0fedcba9876543210",
+    )
+    result = plan(config)
+    [tgw_route] = of_type(result, "ec2transitgateway/route:Route")
+    assert tgw_route["inputs"]["transitGatewayRouteTableId"] == "tgw-rtb-0fedcba9876543210"
+    [association] = of_type(result, ":RouteTableAssociation")
+    assert association["inputs"]["transitGatewayRouteTableId"] == "tgw-rtb-0123456789abcdef0"
     [vpc_route] = of_type(result, "ec2/route:Route")
     assert vpc_route["inputs"]["transitGatewayId"] == "tgw-0123456789abcdef0"
 

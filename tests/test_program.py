@@ -189,7 +189,11 @@ def test_program_verifies_the_genesys_api_in_preview_and_up() -> None:
         assert "phase2.encryption" in str(info.value)
         # The offline plan does not read the API at all, so it still shows the resources.
         offline = plan(api_stack(server.url, "local"))["outputs"]
-        assert offline["genesysSource"] == "api" and "not read offline" in offline["genesysMode"]
+        assert (offline["genesysSource"], offline["genesysMode"]) == ("api", "verify")
+        assert "not read offline" in offline["genesysNote"]
+        managed = plan(api_stack(server.url, "local", mode="manage"))["outputs"]
+        assert managed["genesysMode"] == "manage"  # the mode, not a sentence
+        assert "pulumi up` creates and updates it" in managed["genesysNote"]
 
 
 def test_offline_plan_does_not_compare_a_cloud_assigned_peer_ip() -> None:

@@ -17,7 +17,7 @@ from c2cvpn.rules import validate
 from c2cvpn.spec import attachments, genesys_connections
 from c2cvpn.vendors import Provider
 from components import registry
-from tests.helpers import GOOD_PSK, ROOT, load, plan, raw_config, write_stack
+from tests.helpers import GOOD_PSK, ROOT, load, of_type, plan, raw_config, write_stack
 
 COMPONENT = {
     Provider.AWS: "c2c-vpn:aws:VpnAttachment",
@@ -163,13 +163,29 @@ def iaas_block(draw: st.DrawFn, index: int) -> dict[str, Any]:
             "gateway": "tgw" if tgw else "vgw",
             **(
                 {
-                    "transitGatewayId": "tgw-0123456789abcdef0",
+                    "transitGatewayId": f"tgw-0123456789abcdef{index}",
                     "transitGatewayRouteTableId": "tgw-rtb-0123456789abcdef0",
+                    **draw(
+                        st.sampled_from(
+                            [{}, {"transitGatewayVpcAttachmentId": "tgw-attach-0123456789abcdef0"}]
+                        )
+                    ),
                 }
                 if tgw
                 else {}
             ),
-            **({"subnetId": f"subnet-0123456789abcdef{index}"} if clamp else {}),
+            **(
+                draw(
+                    st.sampled_from(
+                        [
+                            {"subnetId": f"subnet-0123456789abcdef{index}"},
+                            {"applianceSubnetCidr": f"10.{30 + index}.0.0/28"},
+                        ]
+                    )
+                )
+                if clamp
+                else {}
+            ),
         }
     elif provider == "azure":
         block["azure"] = {
@@ -179,6 +195,7 @@ def iaas_block(draw: st.DrawFn, index: int) -> dict[str, Any]:
             "gatewaySubnetPrefix": f"10.{20 + index}.255.0/27",
             "sku": draw(st.sampled_from(["VpnGw1AZ", "VpnGw2AZ", "Basic"])),
             "networkSecurityGroupNames": ["nsg-backend"],
+            "activeActive": draw(st.booleans()),
             **({"applianceSubnetPrefix": f"10.{20 + index}.255.32/28"} if clamp else {}),
         }
     else:
@@ -209,6 +226,7 @@ def stacks(draw: st.DrawFn) -> dict[str, Any]:
         "c2c-vpn:tunnel": {
             "name": "PROP-VPN",
             "preSharedKey": GOOD_PSK,
+            **draw(st.sampled_from([{}, {"standbyPreSharedKey": GOOD_PSK.replace("Tq7", "Wk4")}])),
             "dpd": {"timeoutSeconds": 45},
             "phase1": {**phase, "dhGroup": group, "lifetimeSeconds": 28800},
             "phase2": {**phase, "pfsGroup": group, "lifetimeSeconds": 3600},
@@ -220,6 +238,15 @@ def stacks(draw: st.DrawFn) -> dict[str, Any]:
             "tunnelCidr": f"169.254.41.0/{prefix}",
             "iaas": draw(iaas_block(1)),
         }
+        if draw(st.booleans()):  # DNS failover (valid only when both ends are on AWS)
+            config["c2c-vpn:standby"]["failover"] = {
+                "route53": {
+                    "hostedZoneId": "Z0123456789EXAMPLE",
+                    "recordName": "crm-api.example.com",
+                    "primaryAddress": "10.10.0.10",
+                    "standbyAddress": "10.11.0.10",
+                }
+            }
     return config
 
 
@@ -227,7 +254,7 @@ def test_every_stack_validate_accepts_plans() -> None:
     outcomes = {"valid": 0, "invalid": 0}
 
     @settings(
-        max_examples=60,
+        max_examples=80,
         deadline=None,
         derandomize=True,
         suppress_health_check=[HealthCheck.too_slow],
@@ -254,6 +281,8 @@ def test_every_stack_validate_accepts_plans() -> None:
             c.role for c in genesys_connections(loaded.spec)
         ]
         assert all(c["outsideIp"] not in (None, "", "None") for c in connections)
+        route53 = loaded.spec.standby is not None and loaded.spec.standby.failover.route53
+        assert bool(of_type(result, ":Record")) == bool(route53)
 
     check()
     # The generator must exercise both sides of the property, or it proves nothing.
