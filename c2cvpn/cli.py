@@ -7,8 +7,11 @@ Exit codes, for every command: 0 success / valid / in sync; 1 the stack has prob
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sys
+from collections.abc import Callable, Mapping
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -18,6 +21,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from c2cvpn.exits import EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, EXIT_UNUSABLE, print_spec_error
+from c2cvpn.plan_report import strict_json
 from c2cvpn.rules import Report, validate
 from c2cvpn.spec import LoadedStack, Role, SpecError, load_stack
 
@@ -64,28 +68,73 @@ StackArg = Annotated[
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", help="Output format.")]
 
 
-def fail_unusable(exc: SpecError) -> NoReturn:
-    print_spec_error(exc, err)
-    raise typer.Exit(EXIT_UNUSABLE)
+def _pipe_closed() -> None:
+    """The reader went away (``| head -1``): what is left goes to /dev/null, so that neither
+    click (which turns EPIPE into exit 1) nor the interpreter's last flush (exit 120) changes
+    the exit status the command decided."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            os.dup2(devnull, stream.fileno())
+    os.close(devnull)
 
 
-def load_or_exit(ref: str) -> LoadedStack:
+def finish(code: int, emit: Callable[[], None]) -> NoReturn:
+    """Print (``emit``), then end the command with ``code``, even when stdout or stderr is a
+    pipe its reader has closed."""
+    try:
+        emit()
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:
+        _pipe_closed()
+    except SystemExit:
+        # rich's Console.on_broken_pipe goes quiet and exits 1; any other exit is not ours.
+        if not (out.quiet or err.quiet):
+            raise
+        _pipe_closed()
+    raise typer.Exit(code)
+
+
+def emit_json(data: Mapping[str, object]) -> None:
+    """Strict JSON (RFC 8259: no NaN, no Infinity) on stdout, one document."""
+    sys.stdout.write(strict_json(data, indent=2) + "\n")
+
+
+def error_json(stack: str, kind: str, source: str, lines: list[str]) -> dict[str, object]:
+    """The ``--format json`` answer of a command that could not produce its result:
+    ``{"stack", "error": {"kind", "source", "lines"}}`` (kind ``unusable``: exit 2;
+    ``refused``: the program refuses the stack, exit 1)."""
+    return {"stack": stack, "error": {"kind": kind, "source": source, "lines": lines}}
+
+
+def fail_unusable(exc: SpecError, *, as_json: bool = False, stack: str = "") -> NoReturn:
+    """Unusable input: one ``error:`` line per fault on stderr (and, with ``--format json``,
+    the same lines as JSON on stdout), exit 2."""
+
+    def emit() -> None:
+        print_spec_error(exc, err)
+        if as_json:
+            emit_json(error_json(stack, "unusable", exc.source, exc.lines))
+
+    finish(EXIT_UNUSABLE, emit)
+
+
+def load_or_exit(ref: str, *, as_json: bool = False) -> LoadedStack:
     try:
         return load_stack(ref)
     except SpecError as exc:
-        fail_unusable(exc)
+        fail_unusable(exc, as_json=as_json, stack=ref)
 
 
 def valid_or_exit(ref: str, *, as_json: bool = False) -> LoadedStack:
     """Load and validate; an invalid stack ends the command with exit 1 and its problems."""
-    loaded = load_or_exit(ref)
+    loaded = load_or_exit(ref, as_json=as_json)
     report = validate(loaded)
     if not report.valid:
         if as_json:
-            out.print_json(json.dumps(report.as_dict()))
-        else:
-            print_report(report, loaded.source)
-        raise typer.Exit(EXIT_INVALID)
+            finish(EXIT_INVALID, lambda: emit_json(report.as_dict()))
+        finish(EXIT_INVALID, lambda: print_report(report, loaded.source))
     return loaded
 
 
@@ -106,14 +155,18 @@ def print_report(report: Report, source: str) -> None:
 
 @app.command("validate")
 def validate_cmd(stack: StackArg, fmt: FormatOpt = Format.TEXT) -> None:
-    """Check a stack against every rule of the guide and the vendors (exit 0 valid, 1 invalid, 2 unusable)."""
-    loaded = load_or_exit(stack)
+    """Check a stack against every rule of the guide and the vendors (exit 0 valid, 1 invalid, 2 unusable).
+
+    With --format json, stdout is one JSON document whatever the exit: the report (0, 1) or
+    {"stack", "error": {"kind", "source", "lines"}} (2).
+    """
+    as_json = fmt is Format.JSON
+    loaded = load_or_exit(stack, as_json=as_json)
     report = validate(loaded)
-    if fmt is Format.JSON:
-        out.print_json(json.dumps(report.as_dict()))
-    else:
-        print_report(report, loaded.source)
-    raise typer.Exit(EXIT_OK if report.valid else EXIT_INVALID)
+    code = EXIT_OK if report.valid else EXIT_INVALID
+    if as_json:
+        finish(code, lambda: emit_json(report.as_dict()))
+    finish(code, lambda: print_report(report, loaded.source))
 
 
 class PlanFormat(StrEnum):
@@ -130,27 +183,47 @@ def plan_cmd(
         typer.Option("--format", "-f", help="Output format (markdown: a pull-request comment)."),
     ] = PlanFormat.TEXT,
 ) -> None:
-    """Show the resources `pulumi up` would create, under Pulumi's mocks: no CLI, no credentials (exit 0, 1 invalid, 2 unusable)."""
+    """Show the resources `pulumi up` would create, under Pulumi's mocks: no CLI, no credentials (exit 0, 1 invalid, 2 unusable).
+
+    With --format json, stdout is one JSON document whatever the exit: the plan (0), the
+    validation report (1), or {"stack", "error": {"kind", "source", "lines"}} when the program
+    refuses the stack (kind refused, exit 1) or the input is unusable (kind unusable, exit 2).
+    """
     from c2cvpn.plan_report import format_plan
 
-    loaded = valid_or_exit(stack, as_json=fmt is PlanFormat.JSON)
+    as_json = fmt is PlanFormat.JSON
+    loaded = valid_or_exit(stack, as_json=as_json)
     try:
         from components.mock_engine import ProgramRefused, plan_stack
     except ImportError as exc:
-        err.print(
-            f"[bold red]error:[/] plan needs the Pulumi SDK and providers (pip install -e .): {escape(str(exc))}"
-        )
-        raise typer.Exit(EXIT_UNUSABLE) from None
+        message = f"plan needs the Pulumi SDK and providers (pip install -e .): {exc}"
+
+        def missing() -> None:
+            err.print(f"[bold red]error:[/] {escape(message)}")
+            if as_json:
+                emit_json(error_json(loaded.name, "unusable", loaded.source, [message]))
+
+        finish(EXIT_UNUSABLE, missing)
     try:
         result = plan_stack(loaded)
     except ProgramRefused as exc:
-        err.print(
-            f"[bold red]error:[/] the program refuses stack {escape(loaded.name)}, as `pulumi preview` would:"
-        )
-        err.print(escape(str(exc)))
-        raise typer.Exit(EXIT_INVALID) from None
-    sys.stdout.write(format_plan(result, fmt.value))
-    raise typer.Exit(EXIT_OK)
+        reason = str(exc)
+
+        def refused() -> None:
+            err.print(
+                f"[bold red]error:[/] the program refuses stack {escape(loaded.name)}, as `pulumi preview` would:"
+            )
+            err.print(escape(reason))
+            if as_json:
+                lines = [line for line in reason.splitlines() if line.strip()]
+                emit_json(error_json(loaded.name, "refused", loaded.source, lines))
+
+        finish(EXIT_INVALID, refused)
+
+    def plan() -> None:
+        sys.stdout.write(format_plan(result, fmt.value))
+
+    finish(EXIT_OK, plan)
 
 
 @app.command("demo")
@@ -292,10 +365,18 @@ def lab_cmd(
 
     Exit 0 every check passed, 1 a check failed (with the diagnosis), 2 the lab cannot run (what is missing).
     """
+    from c2cvpn.entry import ignore_interrupts
     from c2cvpn.lab.netns import LabError
     from c2cvpn.lab.run import LabRefused, format_lines, run_lab
 
     loaded = valid_or_exit(stack, as_json=fmt is Format.JSON)
+
+    def started(tag: str) -> None:  # one line on stderr, before anything is built
+        err.print(
+            f"lab {escape(loaded.name)} ({role}): tag {tag}; if this run is killed, "
+            f"`c2cvpn lab-down {tag}` removes what it leaves"
+        )
+
     try:
         result = run_lab(
             loaded.spec,
@@ -304,6 +385,7 @@ def lab_cmd(
             timeout=timeout,
             keep=keep,
             genesys_overrides=_overrides(genesys_override or []),
+            on_start=started,
         )
     except LabRefused as exc:
         err.print(f"[bold red]error:[/] {escape(loaded.name)}: {escape(str(exc))}")
@@ -314,6 +396,7 @@ def lab_cmd(
         )
         raise typer.Exit(EXIT_UNUSABLE) from None
     except KeyboardInterrupt:
+        ignore_interrupts()  # the lab is gone: another Ctrl-C must not change the exit
         err.print("interrupted: the lab was torn down")
         raise typer.Exit(130) from None
     if fmt is Format.JSON:
@@ -326,11 +409,36 @@ def lab_cmd(
 
 @app.command("lab-down")
 def lab_down_cmd(
-    tag: Annotated[str, typer.Argument(help="The tag `c2cvpn lab --keep` printed.")],
+    tag: Annotated[
+        str | None,
+        typer.Argument(
+            help="The tag `c2cvpn lab` printed (default: every lab found whose run has ended)."
+        ),
+    ] = None,
 ) -> None:
-    """Tear down a lab left running by `c2cvpn lab --keep`: its charons, namespaces and work directory (exit 0, 2 bad tag)."""
-    from c2cvpn.lab.run import lab_down
+    """Tear down a lab left by `c2cvpn lab --keep` or by a killed run: its charons, namespaces, work directory and state file (exit 0, 2 bad tag).
 
+    Without a tag, every lab this machine shows a trace of is listed; those whose state file says their run has ended (kept, or killed) are removed.
+    """
+    from c2cvpn.lab.run import lab_down, labs_found
+
+    if tag is None:
+        found = labs_found()
+        if not found:
+            out.print("no c2cvpn lab found")
+        for lab in found:
+            if lab.running:
+                out.print(f"left alone: {escape(lab.describe())}")
+            elif not lab.recorded:
+                out.print(
+                    f"not removed: {escape(lab.describe())}; no state file says its run has "
+                    f"ended: `c2cvpn lab-down {lab.tag}` removes it"
+                )
+            else:
+                out.print(f"found {escape(lab.describe())}")
+                for item in lab_down(lab.tag):
+                    out.print(f"  removed {escape(item)}")
+        return
     try:
         removed = lab_down(tag)
     except ValueError as exc:
@@ -353,13 +461,30 @@ def reconcile_cmd(
         ),
     ] = None,
     fmt: FormatOpt = Format.TEXT,
+    deadline: Annotated[
+        float | None,
+        typer.Option(
+            "--deadline",
+            min=0.1,
+            help="Give up after this many seconds in all (retries and slow answers included); "
+            "default $C2CVPN_DEADLINE, else 120.",
+        ),
+    ] = None,
 ) -> None:
-    """Compare the Genesys-side connection with the spec (exit 0 in sync, 1 must-match difference, 2 unreadable)."""
+    """Compare the Genesys-side connection with the spec (exit 0 in sync, 1 must-match difference, 2 unreadable or too slow)."""
+    from c2cvpn.genesys.client import deadline_from_env
     from c2cvpn.genesys.commands import reconcile_command
 
     loaded = load_or_exit(stack)
     raise typer.Exit(
-        reconcile_command(loaded, genesys_url=genesys_url, fmt=fmt.value, out=out, err=err)
+        reconcile_command(
+            loaded,
+            genesys_url=genesys_url,
+            fmt=fmt.value,
+            out=out,
+            err=err,
+            deadline=deadline if deadline is not None else deadline_from_env(),
+        )
     )
 
 
@@ -419,19 +544,25 @@ def genesys_sim_cmd(
 
 
 def main() -> None:
-    """Console entry point: no traceback ever reaches the user."""
+    """Console entry point: no traceback ever reaches the user; Ctrl-C exits 130.
+
+    Once the outcome is decided, further Ctrl-C are ignored (:mod:`c2cvpn.entry`, which also
+    guards the imports before this runs).
+    """
+    from c2cvpn import entry
+
     try:
         app()
-    except SystemExit:
-        raise
+    except SystemExit as exc:
+        entry.finish(exc.code)
     except KeyboardInterrupt:
-        err.print("interrupted")
-        sys.exit(130)
+        entry.interrupted()
     except Exception as exc:  # a bug: say so in one line, keep the detail for a report
+        entry.ignore_interrupts()
         err.print(
             f"[bold red]internal error:[/] {type(exc).__name__}: {escape(str(exc))} — please report this with the command line"
         )
-        sys.exit(EXIT_INTERNAL)
+        entry.finish(EXIT_INTERNAL)
 
 
 if __name__ == "__main__":

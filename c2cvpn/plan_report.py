@@ -20,8 +20,14 @@ def _short_type(token: str) -> str:
     return f"{parts[0]}:{parts[-1]}" if len(parts) >= 3 else token
 
 
+def strict_json(data: Any, *, indent: int | None = None, sort_keys: bool = False) -> str:
+    """JSON as RFC 8259 has it: a NaN or infinity is a bug upstream (the loader refuses them),
+    so it fails here instead of printing ``NaN``, which strict parsers reject."""
+    return json.dumps(data, indent=indent, sort_keys=sort_keys, allow_nan=False)
+
+
 def _value(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
+    return value if isinstance(value, str) else strict_json(value, sort_keys=True)
 
 
 def _groups(plan: PlanData) -> dict[str, list[Mapping[str, Any]]]:
@@ -56,7 +62,7 @@ def format_json(plan: PlanData) -> str:
         ],
         "outputs": plan["outputs"],
     }
-    return json.dumps(data, indent=2, sort_keys=False)
+    return strict_json(data, indent=2)
 
 
 def format_text(plan: PlanData) -> str:
@@ -234,7 +240,7 @@ def format_markdown(plan: PlanData) -> str:
             )
             out.append(f"| `{_short_type(r['type'])}` | `{r['name']}` | {inputs} |")
         out += ["", "</details>", ""]
-    out += ["#### Outputs", "", "```json", json.dumps(plan["outputs"], indent=2), "```", ""]
+    out += ["#### Outputs", "", "```json", strict_json(plan["outputs"], indent=2), "```", ""]
     return "\n".join(out)
 
 

@@ -104,6 +104,14 @@ CODES: Final[dict[str, CodeInfo]] = {
         "Out-of-range values fail at deploy time, after the change was approved.",
         "Use phase 1 28800 s and phase 2 3600 s.",
     ),
+    "security-group-size": CodeInfo(
+        E,
+        "A security group or NSG would get more rules than the cloud ever allows (1,000).",
+        "Each application port is a rule per Genesys CIDR in every listed AWS security group, "
+        "and a rule in every listed Azure NSG: AWS caps a group at 1,000 rules (the rules quota "
+        "times groups per interface), Azure an NSG at 1,000. The deploy fails half-way.",
+        "Open a port range on the back ends' own groups, or list fewer ports or Genesys CIDRs.",
+    ),
     "algorithm-unsupported": CodeInfo(
         E,
         "The target cannot do this algorithm or group.",
@@ -145,8 +153,9 @@ CODES: Final[dict[str, CodeInfo]] = {
     ),
     "keepalive-range": CodeInfo(
         E,
-        "The keepalive is not a positive number of seconds.",
-        "Without keepalives idle NAT entries expire and the tunnel flaps.",
+        "A keepalive interval (the tunnel's or a declared Genesys connection's) is outside 1-3600 s.",
+        "Without keepalives idle NAT entries expire and the tunnel flaps; an interval longer than "
+        "any dead-peer timeout (3600 s at most) never probes in time.",
         "Set tunnel.keepaliveSeconds: 20.",
     ),
     "dpd-range": CodeInfo(
@@ -307,11 +316,12 @@ CODES: Final[dict[str, CodeInfo]] = {
     "tunnel-unused": CodeInfo(
         W,
         "One of an attachment's gateway tunnels carries no Genesys connection.",
-        "AWS replaces tunnel endpoints one at a time for maintenance, and each VPN connection has "
-        "two tunnels on two outside IPs: with Genesys on one tunnel only, every replacement of that "
-        "endpoint is an outage. The idle tunnel is set to wait (startup add) and is not alarmed.",
-        "Ask Genesys for a /29 tunnel range so the standby Genesys connection takes the second "
-        "tunnel (and drop a standby attachment on the same gateway).",
+        "A two-tunnel gateway puts each tunnel on its own outside IP and maintains them one at a "
+        "time (AWS replaces tunnel endpoints, Azure updates one active-active instance): with "
+        "Genesys on one tunnel only, each maintenance of that one is an outage. On AWS the idle "
+        "tunnel waits (startup add) and is not alarmed.",
+        "Give the standby Genesys connection that tunnel: a /29 tunnel range from Genesys and no "
+        "standby attachment (or accept the outage during maintenance).",
     ),
     "appliance-spof": CodeInfo(
         W,
@@ -397,6 +407,14 @@ CODES: Final[dict[str, CodeInfo]] = {
         "The project can only open application ports on groups it is told about: ping may pass "
         "while HTTPS is blocked.",
         "List the back ends' security groups in aws.securityGroupIds.",
+    ),
+    "security-group-quota": CodeInfo(
+        W,
+        "An AWS security group would get more than the default quota of 60 inbound rules.",
+        "Each application port and ICMP is a rule per Genesys CIDR in every listed group; AWS "
+        "refuses rule 61 (RulesPerSecurityGroupLimitExceeded) unless the quota was raised.",
+        "Raise the quota 'Inbound or outbound rules per security group' (up to 1,000 divided "
+        "by the groups per interface) before `pulumi up`, or list fewer ports or Genesys CIDRs.",
     ),
     "peer-ip-ignored": CodeInfo(
         W,

@@ -97,7 +97,7 @@ def render_peer(
     name = section_name(tunnel.name, role)
     ike = strongswan_proposal(p1.encryption, p1.integrity, p1.dh_group, Phase.IKE)
     esp = strongswan_proposal(p2.encryption, p2.integrity, p2.pfs_group, Phase.IPSEC)
-    keepalive = f"{tunnel.keepalive_seconds:g}s"
+    keepalive = f"{int(tunnel.keepalive_seconds)}s"  # whole seconds: strongSwan refuses `1.5s`
     secret = psk if psk is not None else PSK_PLACEHOLDER
     swanctl = f"""\
 # c2c-vpn: {tunnel.name} ({role}), {side} side. Rendered from the stack; re-render, don't edit.

@@ -8,10 +8,8 @@ attachment (primary, and standby when declared) against that attachment's provid
 from __future__ import annotations
 
 import ipaddress
-import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from itertools import combinations
 
 from c2cvpn.genesys.regions import REGION_DOMAINS
 from c2cvpn.genesys.urls import is_loopback
@@ -22,13 +20,18 @@ from c2cvpn.spec import (
     AZURE_GATEWAY_SUBNET_ID,
     AZURE_NSG_PRIORITIES,
     NAMESPACE,
+    PSK_KEYS,
     Attachment,
     AzureSettings,
+    DeclaredConnection,
+    Encrypted,
     GatewayKind,
     LoadedStack,
     StackSpec,
     attachments,
     connections_on,
+    genesys_connections,
+    shown,
 )
 from c2cvpn.vendors import (
     AZURE_GATEWAY_SKUS,
@@ -38,6 +41,7 @@ from c2cvpn.vendors import (
     MIN_GROUP,
     PORTABLE_CIPHERS,
     PORTABLE_GROUPS,
+    PROFILES,
     Phase,
     group_label,
     profile,
@@ -102,6 +106,33 @@ def validate(stack: LoadedStack) -> Report:
 # --------------------------------------------------------------------------- addressing
 
 
+#: ``subnet-overlap`` problems reported one by one; past this, one more problem counts the rest.
+MAX_OVERLAPS_REPORTED = 50
+
+
+def overlapping_pairs(ranges: list[ipaddress.IPv4Network]) -> list[tuple[int, int]]:
+    """Index pairs ``(i, j)``, ``i < j``, of the ranges that overlap, in list order.
+
+    Two CIDRs overlap only when one contains the other. Sorted by first address (widest
+    first), each range overlaps exactly the wider ones still open on a stack, so the sweep
+    costs O(n log n) plus one step per overlapping pair; and a range has at most 32 distinct
+    wider ones, so there are at most 33 pairs per range (times the copies of one CIDR, which
+    the loader allows only across different lists).
+    """
+    order = sorted(
+        range(len(ranges)), key=lambda i: (int(ranges[i].network_address), ranges[i].prefixlen)
+    )
+    open_ranges: list[int] = []
+    pairs: list[tuple[int, int]] = []
+    for i in order:
+        net = ranges[i]
+        while open_ranges and not ranges[open_ranges[-1]].supernet_of(net):
+            open_ranges.pop()
+        pairs += [(min(i, j), max(i, j)) for j in open_ranges]
+        open_ranges.append(i)
+    return sorted(pairs)
+
+
 @rule
 def subnet_overlap(stack: LoadedStack) -> Iterator[Problem]:
     spec = stack.spec
@@ -113,9 +144,19 @@ def subnet_overlap(stack: LoadedStack) -> Iterator[Problem]:
     for a in attachments(spec):
         ranges += [(f"{a.path}.networks[{i}]", n) for i, n in enumerate(a.iaas.networks)]
         ranges.append((a.tunnel_cidr_path, a.tunnel_cidr))
-    for (pa, na), (pb, nb) in combinations(ranges, 2):
-        if na.overlaps(nb):
-            yield problem("subnet-overlap", pb, f"{nb} ({pb}) overlaps {na} ({pa})")
+    pairs = overlapping_pairs([n for _, n in ranges])
+    for i, j in pairs[:MAX_OVERLAPS_REPORTED]:
+        (pa, na), (pb, nb) = ranges[i], ranges[j]
+        yield problem("subnet-overlap", pb, f"{nb} ({pb}) overlaps {na} ({pa})")
+    if len(pairs) > MAX_OVERLAPS_REPORTED:
+        i, j = pairs[MAX_OVERLAPS_REPORTED]
+        (pa, na), (pb, nb) = ranges[i], ranges[j]
+        yield problem(
+            "subnet-overlap",
+            pb,
+            f"{len(pairs) - MAX_OVERLAPS_REPORTED} more overlapping pairs are not listed, the "
+            f"first being {nb} ({pb}) and {na} ({pa})",
+        )
 
 
 @rule
@@ -216,7 +257,6 @@ def peer_ip_ignored(stack: LoadedStack) -> Iterator[Problem]:
 @rule
 def psk(stack: LoadedStack) -> Iterator[Problem]:
     tunnel = stack.spec.tunnel
-    path = f"{T}.preSharedKey"
     if tunnel.authentication == "certificate":
         yield problem(
             "cert-auth-unsupported", f"{T}.authentication", "authentication is certificate"
@@ -225,15 +265,17 @@ def psk(stack: LoadedStack) -> Iterator[Problem]:
         yield problem(
             "cert-auth-unsupported",
             f"{T}.authentication",
-            f"authentication {tunnel.authentication!r} is not a method Genesys offers",
+            f"authentication {shown(tunnel.authentication)} is not a method Genesys offers",
             fix="Use authentication: psk.",
         )
     for secret_path in sorted(stack.plaintext_secrets):
         yield problem("psk-plaintext", secret_path, "the pre-shared key is stored in plain text")
-    key = tunnel.psk_readable
-    if key is None:
-        return  # absent (generated) or encrypted (checked where it can be read: in the program)
-    yield from psk_problems(key, path)
+    # Every key a Genesys connection uses: the primary's, and the standby's own where it has
+    # one (absent: generated; encrypted: checked where it can be read, in the program).
+    for role in dict.fromkeys(c.key_role for c in genesys_connections(stack.spec)):
+        key = tunnel.psk_readable_for(role)
+        if key is not None:
+            yield from psk_problems(key, f"{T}.{PSK_KEYS[role]}")
 
 
 # --------------------------------------------------------------------------- algorithms
@@ -243,7 +285,7 @@ def psk(stack: LoadedStack) -> Iterator[Problem]:
 def ike_version(stack: LoadedStack) -> Iterator[Problem]:
     version = stack.spec.tunnel.phase1.ike_version
     if version != "ikev2":
-        yield problem("ike-version", f"{P1}.ikeVersion", f"ikeVersion is {version!r}")
+        yield problem("ike-version", f"{P1}.ikeVersion", f"ikeVersion is {shown(version)}")
 
 
 @rule
@@ -255,7 +297,7 @@ def protocol(stack: LoadedStack) -> Iterator[Problem]:
         yield problem(
             "protocol-ah",
             f"{P2}.protocol",
-            f"phase 2 protocol {proto!r} is not an IPsec protocol",
+            f"phase 2 protocol {shown(proto)} is not an IPsec protocol",
             fix="Set tunnel.phase2.protocol: esp.",
         )
 
@@ -297,14 +339,14 @@ def algorithm_unsupported(stack: LoadedStack) -> Iterator[Problem]:
             yield problem(
                 "algorithm-unsupported",
                 f"{path}.encryption",
-                f"encryption {enc!r} is not offered",
+                f"encryption {shown(enc)} is not offered",
                 fix=f"Use one of {', '.join(sorted(PORTABLE_CIPHERS))}.",
             )
         if integ not in INTEGRITY:
             yield problem(
                 "algorithm-unsupported",
                 f"{path}.integrity",
-                f"integrity {integ!r} is not offered",
+                f"integrity {shown(integ)} is not offered",
                 fix="Use sha256, sha384 or sha512.",
             )
         if group is not None and group not in DH_GROUPS:
@@ -380,6 +422,14 @@ def integrity_deprecated(stack: LoadedStack) -> Iterator[Problem]:
 # --------------------------------------------------------------------------- lifetimes and timers
 
 
+#: The widest phase 1 lifetimes any target takes, for a value only the Genesys side applies
+#: (Azure fixes its own IKE SA lifetime): no IKE peer the project knows takes more or less.
+PHASE1_ANY = (
+    min(p.lifetimes.phase1[0] for p in PROFILES.values() if p.lifetimes.phase1),
+    max(p.lifetimes.phase1[1] for p in PROFILES.values() if p.lifetimes.phase1),
+)
+
+
 @rule
 def lifetimes(stack: LoadedStack) -> Iterator[Problem]:
     p1 = stack.spec.tunnel.phase1.lifetime_seconds
@@ -388,7 +438,7 @@ def lifetimes(stack: LoadedStack) -> Iterator[Problem]:
         yield problem(
             "lifetime-order",
             f"{P2}.lifetimeSeconds",
-            f"phase 2 lifetime {p2} s is longer than phase 1 ({p1} s)",
+            f"phase 2 lifetime {shown(p2)} s is longer than phase 1 ({shown(p1)} s)",
         )
     for a in attachments(stack.spec):
         prov = a.iaas.provider
@@ -397,7 +447,7 @@ def lifetimes(stack: LoadedStack) -> Iterator[Problem]:
             yield problem(
                 "lifetime-order",
                 f"{P2}.lifetimeSeconds",
-                f"phase 2 lifetime equals phase 1 ({p1} s) on {prov.value}",
+                f"phase 2 lifetime equals phase 1 ({shown(p1)} s) on {prov.value}",
             )
         if limits.phase1 is not None:
             lo, hi = limits.phase1
@@ -405,31 +455,65 @@ def lifetimes(stack: LoadedStack) -> Iterator[Problem]:
                 yield problem(
                     "lifetime-range",
                     f"{P1}.lifetimeSeconds",
-                    f"phase 1 lifetime {p1} s is outside {prov.value}'s {lo}-{hi} s",
+                    f"phase 1 lifetime {shown(p1)} s is outside {prov.value}'s {lo}-{hi} s",
                 )
+        elif not PHASE1_ANY[0] <= p1 <= PHASE1_ANY[1]:
+            lo, hi = PHASE1_ANY
+            yield problem(
+                "lifetime-range",
+                f"{P1}.lifetimeSeconds",
+                f"phase 1 lifetime {shown(p1)} s is outside {lo}-{hi} s, all any IKE peer here "
+                f"takes ({prov.value} fixes its own; the value is the Genesys side's)",
+                fix=f"Use {limits.phase1_fixed or 28800} s.",
+            )
         if limits.phase1_fixed is not None and p1 != limits.phase1_fixed:
             yield problem(
                 "lifetime-local",
                 f"{P1}.lifetimeSeconds",
-                f"{prov.value} fixes the IKE SA lifetime at {limits.phase1_fixed} s; {p1} s applies to the Genesys side only",
+                f"{prov.value} fixes the IKE SA lifetime at {limits.phase1_fixed} s; {shown(p1)} s applies to the Genesys side only",
             )
         lo, hi = limits.phase2
         if not lo <= p2 <= hi:
             yield problem(
                 "lifetime-range",
                 f"{P2}.lifetimeSeconds",
-                f"phase 2 lifetime {p2} s is outside {prov.value}'s {lo}-{hi} s",
+                f"phase 2 lifetime {shown(p2)} s is outside {prov.value}'s {lo}-{hi} s",
             )
+
+
+#: Keepalive intervals that make sense anywhere: at least a second (every target counts in
+#: whole seconds), at most the longest dead-peer timeout any target takes (a peer is declared
+#: dead before a longer interval's first probe).
+KEEPALIVE_RANGE = (1, max(p.dpd_timeout[1] for p in PROFILES.values()))
+
+
+def _keepalive_range(value: int, path: str) -> Iterator[Problem]:
+    lo, hi = KEEPALIVE_RANGE
+    if not lo <= value <= hi:
+        yield problem(
+            "keepalive-range",
+            path,
+            f"keepaliveSeconds is {shown(value)}; it is a whole number of seconds from {lo} to {hi}",
+        )
 
 
 @rule
 def keepalive(stack: LoadedStack) -> Iterator[Problem]:
     value = stack.spec.tunnel.keepalive_seconds
     path = f"{T}.keepaliveSeconds"
-    if not math.isfinite(value) or value <= 0:
-        yield problem("keepalive-range", path, f"keepaliveSeconds is {value}")
-    elif value > 20:
-        yield problem("keepalive-long", path, f"keepaliveSeconds is {value:g}")
+    yield from _keepalive_range(value, path)
+    if 20 < value <= KEEPALIVE_RANGE[1]:
+        yield problem("keepalive-long", path, f"keepaliveSeconds is {value}")
+    genesys = stack.spec.genesys
+    declared: list[tuple[str, DeclaredConnection | None]] = [
+        ("connection", genesys.connection),
+        ("standbyConnection", genesys.standby_connection),
+    ]
+    for key, block in declared:
+        if block is not None and block.keepalive_seconds is not None:
+            yield from _keepalive_range(
+                block.keepalive_seconds, f"{NAMESPACE}:genesys.{key}.keepaliveSeconds"
+            )
 
 
 @rule
@@ -447,7 +531,7 @@ def dpd(stack: LoadedStack) -> Iterator[Problem]:
             yield problem(
                 "dpd-range",
                 f"{T}.dpd.timeoutSeconds",
-                f"dpd.timeoutSeconds {timeout} is outside {a.iaas.provider.value}'s {lo}-{hi} s",
+                f"dpd.timeoutSeconds {shown(timeout)} is outside {a.iaas.provider.value}'s {lo}-{hi} s",
             )
 
 
@@ -461,7 +545,7 @@ def genesys_region(stack: LoadedStack) -> Iterator[Problem]:
         yield problem(
             "genesys-region",
             f"{NAMESPACE}:genesys.region",
-            f"{region!r} is not a Genesys Cloud region",
+            f"{shown(region)} is not a Genesys Cloud region",
             fix=f"Use one of {', '.join(sorted(REGION_DOMAINS))}.",
         )
 
@@ -504,6 +588,48 @@ def aws_placement(stack: LoadedStack) -> Iterator[Problem]:
             )
 
 
+#: Inbound rules one AWS security group holds: 60 by default; the quota times security groups
+#: per network interface "cannot exceed 1,000" (awsdocs amazon-vpc-user-guide,
+#: amazon-vpc-limits.md, Security groups). Azure: 1,000 "NSG rules per NSG"
+#: (azure-docs includes/azure-virtual-network-limits.md).
+AWS_SG_RULES_DEFAULT = 60
+SG_RULES_MAX = 1000
+
+
+@rule
+def security_group_size(stack: LoadedStack) -> Iterator[Problem]:
+    """Each listed AWS group gets a rule per application port per Genesys CIDR, plus ICMP per
+    CIDR (``c2cvpn.inputs.aws.security_rule_keys``); each Azure NSG a rule per port plus ICMP."""
+    spec = stack.spec
+    cidrs = len(spec.genesys.tenant_cidrs)
+    for a in attachments(spec):
+        ports = len(a.iaas.application_ports)
+        path = f"{a.path}.applicationPorts"
+        if a.iaas.aws is not None and a.iaas.aws.security_group_ids:
+            rules = cidrs * (ports + 1)
+            what = (
+                f"each security group of the {a.role} AWS attachment gets {rules} inbound rules "
+                f"({ports} port(s) and ICMP, for each of {cidrs} Genesys CIDR(s))"
+            )
+            if rules > SG_RULES_MAX:
+                yield problem("security-group-size", path, f"{what}; AWS allows {SG_RULES_MAX}")
+            elif rules > AWS_SG_RULES_DEFAULT:
+                yield problem(
+                    "security-group-quota",
+                    path,
+                    f"{what}; AWS allows {AWS_SG_RULES_DEFAULT} unless the quota was raised",
+                )
+        if a.iaas.azure is not None and a.iaas.azure.network_security_group_names:
+            rules = ports + 1
+            if rules > SG_RULES_MAX:
+                yield problem(
+                    "security-group-size",
+                    path,
+                    f"each NSG of the {a.role} Azure attachment gets {rules} rules ({ports} "
+                    f"port(s) and ICMP); Azure allows {SG_RULES_MAX}",
+                )
+
+
 @rule
 def azure_placement(stack: LoadedStack) -> Iterator[Problem]:
     spec = stack.spec
@@ -543,7 +669,7 @@ def _azure_sku(a: Attachment, az: AzureSettings) -> Iterator[Problem]:
     elif az.sku.lower() == "basic":
         yield problem("azure-sku", path, "the Basic SKU takes no custom IPsec policy")
     else:
-        yield problem("azure-sku", path, f"{az.sku!r} is not a VPN gateway SKU")
+        yield problem("azure-sku", path, f"{shown(az.sku)} is not a VPN gateway SKU")
 
 
 def _other_networks(spec: StackSpec, a: Attachment) -> list[ipaddress.IPv4Network]:
@@ -665,7 +791,10 @@ def _azure_tunnels(spec: StackSpec, a: Attachment, az: AzureSettings) -> Iterato
     tunnel = spec.tunnel
     primary, standby = tunnel.psk_readable_for("primary"), tunnel.psk_readable_for("standby")
     same = primary is not None and primary == standby
-    if tunnel.standby_pre_shared_key is not None and not same:
+    encrypted = isinstance(tunnel.pre_shared_key, Encrypted) or isinstance(
+        tunnel.standby_pre_shared_key, Encrypted
+    )  # unreadable offline: the program checks it once the engine decrypts both
+    if tunnel.standby_pre_shared_key is not None and not same and not encrypted:
         yield problem(
             "azure-shared-key",
             f"{T}.standbyPreSharedKey",
@@ -718,15 +847,20 @@ def standby_zone(stack: LoadedStack) -> Iterator[Problem]:
         return
     primary, standby = spec.iaas, spec.standby.iaas
     path = f"{NAMESPACE}:standby.iaas"
+    # On AWS the zone places only the MSS appliances (a VGW is regional and AWS puts a
+    # connection's two tunnels on separate endpoints): two appliances in one zone fail together.
     if (
         primary.aws
         and standby.aws
+        and primary.mss_clamp.enabled
+        and standby.mss_clamp.enabled
         and primary.aws.availability_zone == standby.aws.availability_zone
     ):
         yield problem(
             "standby-same-zone",
             f"{path}.aws.availabilityZone",
-            f"the standby is in {standby.aws.availability_zone}, the primary's zone",
+            f"the standby's MSS appliance is in {standby.aws.availability_zone}, the zone of the "
+            "primary's",
         )
     if primary.azure and standby.azure and _same_vnet(primary.azure, standby.azure):
         # "Each virtual network can only have one virtual network gateway of each type"
@@ -805,14 +939,14 @@ def standby_same_gateway(stack: LoadedStack) -> Iterator[Problem]:
     if (
         primary.gateway is standby.gateway is GatewayKind.TGW
         and primary.transit_gateway_id == standby.transit_gateway_id
-        and primary.transit_gateway_route_table_id == standby.transit_gateway_route_table_id
     ):
         yield problem(
             "standby-same-gateway",
-            f"{path}.transitGatewayRouteTableId",
-            f"the standby uses the primary's transit gateway route table "
-            f"{standby.transit_gateway_route_table_id}: a second static route to the same "
-            "Genesys CIDRs is refused (RouteAlreadyExists), and static VPNs get no ECMP",
+            f"{path}.transitGatewayId",
+            f"the standby uses the primary's transit gateway {standby.transit_gateway_id}: in one "
+            "route table a second static route to the same Genesys CIDRs is refused "
+            "(RouteAlreadyExists), static VPNs get no ECMP, and the VPC attachment is associated "
+            "with one table only, so a second table would never be used",
         )
 
 
@@ -858,7 +992,7 @@ def settings_ignored(stack: LoadedStack) -> Iterator[Problem]:
                 "setting-ignored",
                 f"{T}.keepaliveSeconds",
                 f"{a.profile.label} ({a.role}) has no keepalive interval: "
-                f"keepaliveSeconds {tunnel.keepalive_seconds:g} applies to the Genesys side only",
+                f"keepaliveSeconds {tunnel.keepalive_seconds} applies to the Genesys side only",
             )
         if "natTraversal" in ignored and not tunnel.nat_traversal:
             yield problem(

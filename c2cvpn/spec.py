@@ -9,16 +9,20 @@ problems make it invalid (exit 1).
 
 from __future__ import annotations
 
+import calendar
 import difflib
 import ipaddress
 import json
+import math
+import os
 import re
+import stat
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from types import UnionType
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, Final, Literal, Union, get_args, get_origin
 
 import yaml
 from pydantic import (
@@ -57,6 +61,100 @@ STACK_FILE_KEYS = frozenset(
 )
 
 
+# --------------------------------------------------------------------------- limits
+#
+# How much of a stack file the loader reads at all. Each limit is far above any real stack
+# (the examples are 1-3 KB, nest 5 levels deep and hold about 150 values), so it only ever
+# stops a file that is not a stack: a 20 MB comment, a billion-laughs alias tree, a list
+# nested 10,000 deep. Without them such a file cost minutes, gigabytes or a RecursionError.
+
+#: Bytes read from a stack file: 1 MiB, 300 times the largest example (an encrypted key and
+#: all comments included, real stacks stay under 20 KB).
+MAX_FILE_BYTES: Final = 1 << 20
+#: Nesting depth of mappings and lists, aliases expanded: 64, where a stack needs 5
+#: (config → c2c-vpn:genesys → connection → phase1 → key). The Pulumi CLI's own YAML library
+#: stops at 10,000 (gopkg.in/yaml.v3 scannerc.go, max_flow_level / max_indents), deeper than
+#: Python can recurse; 64 keeps every walk over the values far from Python's stack limit.
+MAX_DEPTH: Final = 64
+#: Values (scalars, lists, mappings) after alias expansion: 100,000. The largest stack the
+#: list caps below allow holds a few thousand; an alias tree that expands past this is a
+#: YAML bomb (gopkg.in/yaml.v3 refuses those too: "document contains excessive aliasing").
+MAX_VALUES: Final = 100_000
+#: Lines of one unusable-input report: enough to fix a file, never a flood in a CI log.
+MAX_ERROR_LINES: Final = 20
+
+#: Longest list each list key takes, and why: the smallest figure a vendor publishes as the
+#: most it accepts where the list lands (an adjustable quota's *maximum*, not its default;
+#: the defaults are checked by the rules, per provider). A longer list is unusable input.
+LIST_CAPS: Final[dict[str, tuple[int, str]]] = {
+    # Each port is an inbound rule in every listed AWS security group and Azure NSG. AWS: the
+    # rules-per-group quota times groups per interface "cannot exceed 1,000"
+    # (awsdocs amazon-vpc-user-guide, amazon-vpc-limits.md, Security groups); Azure: 1,000
+    # "NSG rules per NSG" (azure-docs includes/azure-virtual-network-limits.md).
+    "applicationPorts": (
+        1000,
+        "a security group (AWS) or NSG (Azure) holds at most 1,000 rules, one per port",
+    ),
+    # Each Genesys CIDR is a route in every listed AWS route table (at most 1,000 routes,
+    # amazon-vpc-limits.md, Route tables) and in the Azure to-Genesys route table (at most
+    # 400 "User defined routes per route table", azure-virtual-network-limits.md).
+    "tenantCidrs": (400, "an Azure route table holds at most 400 routes, one per Genesys CIDR"),
+    "localNetworks": (
+        400,
+        "an Azure route table holds at most 400 routes, one per Genesys CIDR",
+    ),
+    # Each IaaS network is a route of the appliance's edge table (AWS) or the GatewaySubnet's
+    # route table (Azure): the same 400-route ceiling.
+    "networks": (400, "an Azure route table holds at most 400 routes, one per network"),
+    "remoteNetworks": (400, "an Azure route table holds at most 400 routes, one per network"),
+    # "Route tables per VPC: 200" (amazon-vpc-limits.md, Route tables); all listed tables are
+    # in aws.vpcId.
+    "routeTableIds": (200, "a VPC has at most 200 route tables"),
+    # "Security groups per network interface: 5 (up to 16)" (amazon-vpc-limits.md): the
+    # groups that guard one set of back ends.
+    "securityGroupIds": (16, "a network interface takes at most 16 security groups"),
+    # Azure publishes no per-list figure below 5,000 NSGs per subscription; each listed NSG
+    # gets one rule per port, so 100 bounds the plan at 100,000 rules.
+    "networkSecurityGroupNames": (100, "each NSG gets a rule per port; 100 bounds the plan"),
+    # CloudWatch PutMetricAlarm AlarmActions and OKActions: "Maximum number of 5 items".
+    "alarmActions": (5, "a CloudWatch alarm takes at most 5 actions"),
+}
+
+
+def cap(key: str) -> int:
+    """The longest list ``key`` takes (see :data:`LIST_CAPS`)."""
+    return LIST_CAPS[key][0]
+
+
+def cut(text: str, limit: int = 60) -> str:
+    """``text``, or its first ``limit`` characters and how long it was."""
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} characters)"
+
+
+def shown(value: Any, limit: int = 60) -> str:
+    """A value as a message may quote it: a long one cut, with how long it was.
+
+    Containers are described, never printed: an alias tree can expand to millions of items.
+    """
+    if isinstance(value, Mapping):
+        return f"a mapping of {len(value)} key(s)"
+    if isinstance(value, list | tuple | set | frozenset):
+        return f"a list of {len(value)} item(s)"
+    if isinstance(value, str):
+        if len(value) <= limit:
+            return repr(value)
+        return f"{value[:limit]!r}… ({len(value)} characters)"
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**limit:
+        digits = str(value)
+        return f"{digits[:12]}… ({len(digits.lstrip('-'))} digits)"
+    text = (
+        str(value)
+        if isinstance(value, ipaddress.IPv4Network | ipaddress.IPv4Address)
+        else repr(value)
+    )
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} characters)"
+
+
 # --------------------------------------------------------------------------- value types
 
 
@@ -65,32 +163,32 @@ def _parse_network(value: Any) -> Any:
         return value
     if not isinstance(value, str):
         raise PydanticCustomError(
-            "cidr", "expected a CIDR such as 10.10.0.0/24, got {value}", {"value": repr(value)}
+            "cidr", "expected a CIDR such as 10.10.0.0/24, got {value}", {"value": shown(value)}
         )
     text = value.strip()
     if "/" not in text:
         raise PydanticCustomError(
             "cidr",
             "{value} has no prefix length; write it as a CIDR such as 10.10.0.0/24",
-            {"value": repr(value)},
+            {"value": shown(value)},
         )
     try:
         net = ipaddress.ip_network(text, strict=False)
     except ValueError:
         raise PydanticCustomError(
-            "cidr", "{value} is not an IPv4 CIDR such as 10.10.0.0/24", {"value": repr(value)}
+            "cidr", "{value} is not an IPv4 CIDR such as 10.10.0.0/24", {"value": shown(value)}
         ) from None
     if net.version != 4:
         raise PydanticCustomError(
             "cidr",
             "{value} is IPv6; Genesys Cloud-to-Cloud VPN networks are IPv4",
-            {"value": repr(value)},
+            {"value": shown(value)},
         )
     if str(net) != text:
         raise PydanticCustomError(
             "cidr",
             "{value} has host bits set; the network is {net}",
-            {"value": repr(value), "net": str(net)},
+            {"value": shown(value), "net": str(net)},
         )
     return net
 
@@ -102,30 +200,32 @@ def _parse_address(value: Any) -> Any:
         raise PydanticCustomError(
             "ip",
             "expected an IPv4 address such as 203.0.113.10, got {value}",
-            {"value": repr(value)},
+            {"value": shown(value)},
         )
     try:
         addr = ipaddress.ip_address(value.strip())
     except ValueError:
         raise PydanticCustomError(
-            "ip", "{value} is not an IPv4 address such as 203.0.113.10", {"value": repr(value)}
+            "ip", "{value} is not an IPv4 address such as 203.0.113.10", {"value": shown(value)}
         ) from None
     if addr.version != 4:
         raise PydanticCustomError(
-            "ip", "{value} is IPv6; the IKE peers here use IPv4", {"value": repr(value)}
+            "ip", "{value} is IPv6; the IKE peers here use IPv4", {"value": shown(value)}
         )
     return addr
 
 
 def _unique(values: list[Any]) -> list[Any]:
-    """Each entry once: a repeated port or ID would become two resources with one name."""
+    """Each entry once: a repeated port or ID would become two resources with one name, and a
+    repeated CIDR two routes to one destination. Refused at the first repeat, so a list of 500
+    copies costs one set lookup each and one line of output."""
     seen: set[Any] = set()
     for value in values:
         if value in seen:
             raise PydanticCustomError(
                 "duplicate",
                 "{value} is listed more than once; list it once",
-                {"value": repr(value)},
+                {"value": shown(value)},
             )
         seen.add(value)
     return values
@@ -133,6 +233,8 @@ def _unique(values: list[Any]) -> list[Any]:
 
 Network = Annotated[ipaddress.IPv4Network, BeforeValidator(_parse_network)]
 Address = Annotated[ipaddress.IPv4Address, BeforeValidator(_parse_address)]
+#: A list of networks, each listed once.
+Networks = Annotated[list[Network], AfterValidator(_unique)]
 
 
 def _normaliser(aliases: Mapping[str, str], kind: str, example: str) -> Any:
@@ -141,7 +243,7 @@ def _normaliser(aliases: Mapping[str, str], kind: str, example: str) -> Any:
             raise PydanticCustomError(
                 "algorithm",
                 "expected an {kind} name such as {example}, got {value}",
-                {"kind": kind, "example": example, "value": repr(value)},
+                {"kind": kind, "example": example, "value": shown(value)},
             )
         return aliases.get(squash(value), value.strip().lower())
 
@@ -184,6 +286,12 @@ class _Model(BaseModel):
         alias_generator=to_camel,
         populate_by_name=True,
         hide_input_in_errors=True,
+        # NaN and infinity have no JSON spelling (RFC 8259): the engine could not hand them to
+        # the program, and a report or plan carrying one would not be JSON.
+        allow_inf_nan=False,
+        # The longest string a stack holds is an OpenSSH RSA public key (under 3 KB at 16,384
+        # bits); anything longer is not a value of this schema.
+        str_max_length=4096,
     )
 
 
@@ -199,8 +307,10 @@ class GenesysSide(_Model):
     gateway_ip: Address = Field(
         description="Public IP of the Genesys VPN gateway, from its dashboard."
     )
-    tenant_cidrs: list[Network] = Field(
-        min_length=1, description="Genesys-side networks the IaaS must reach."
+    tenant_cidrs: Networks = Field(
+        min_length=1,
+        max_length=cap("tenantCidrs"),
+        description=f"Genesys-side networks the IaaS must reach (at most {cap('tenantCidrs')}).",
     )
     tunnel_cidr: Network = Field(
         description="Tunnel interface range Genesys allocated: a /30 or /29 in 169.254.0.0/16."
@@ -248,7 +358,9 @@ class Phase1(_Model):
         description="`sha256` (or `sha384`, `sha512`; `sha1` is deprecated). With GCM, the PRF."
     )
     dh_group: int = Field(
-        description="Diffie-Hellman group number: 14, 19, 20 or 24 work everywhere."
+        ge=0,
+        le=65535,  # an IKEv2 transform ID is 16 bits (RFC 7296 section 3.3.2)
+        description="Diffie-Hellman group number: 14, 19, 20 or 24 work everywhere.",
     )
     lifetime_seconds: int = Field(
         28800, description="IKE SA lifetime (AWS 900-28800; fixed at 28800 on Azure)."
@@ -262,7 +374,9 @@ class Phase2(_Model):
     encryption: CipherName = Field(description="As phase 1; keep them identical.")
     integrity: IntegrityName = Field(description="As phase 1; Azure phase 2 has no sha384/sha512.")
     pfs_group: int | None = Field(
-        description="PFS group number, normally the phase 1 DH group; `null` disables PFS (refused)."
+        ge=0,
+        le=65535,
+        description="PFS group number, normally the phase 1 DH group; `null` disables PFS (refused).",
     )
     lifetime_seconds: int = Field(
         3600, description="Child SA lifetime (AWS 900-3600 and below phase 1; Azure 300-172799)."
@@ -280,18 +394,22 @@ class DeclaredConnection(_Model):
         None,
         description="Peer IP Address as entered in Genesys (AWS: the tunnel outside IP, known after deploy).",
     )
-    local_networks: list[Network] = Field(
-        min_length=1, description="Genesys-side networks (should equal genesys.tenantCidrs)."
-    )
-    remote_networks: list[Network] = Field(
+    local_networks: Networks = Field(
         min_length=1,
+        max_length=cap("localNetworks"),
+        description="Genesys-side networks (should equal genesys.tenantCidrs).",
+    )
+    remote_networks: Networks = Field(
+        min_length=1,
+        max_length=cap("remoteNetworks"),
         description="IaaS-side networks Genesys routes into the tunnel (should equal iaas.networks).",
     )
     nat_traversal: bool | None = Field(
         None, description="NAT-T as set in Genesys (absent: not compared)."
     )
-    keepalive_seconds: float | None = Field(
-        None, description="Keepalive interval as set in Genesys (absent: not compared)."
+    keepalive_seconds: int | None = Field(
+        None,
+        description="Keepalive interval as set in Genesys, whole seconds (absent: not compared).",
     )
     phase1: Phase1 = Field(description="Phase 1 as set in Genesys.")
     phase2: Phase2 = Field(description="Phase 2 as set in Genesys.")
@@ -390,8 +508,10 @@ class Tunnel(_Model):
         description="The standby Genesys connection's PSK (each tunnel has its own key); generated when absent.",
     )
     nat_traversal: bool = Field(True, description="Encapsulate ESP in UDP 4500.")
-    keepalive_seconds: float = Field(
-        20, description="NAT keepalive / DPD interval in seconds (20 or less)."
+    # Whole seconds, like every other timer here: strongSwan refuses `dpd_delay = 1.5s`, and
+    # neither cloud has a sub-second knob. The range is the `keepalive-range` rule.
+    keepalive_seconds: int = Field(
+        20, description="NAT keepalive / DPD interval in whole seconds (20 or less)."
     )
     startup_action: Literal["add", "start"] = Field(
         "start", description="`start`: the IaaS side initiates; `add`: it waits for Genesys."
@@ -431,10 +551,18 @@ class AwsSettings(_Model):
     )
     route_table_ids: Annotated[
         list[Annotated[str, Field(pattern=r"^rtb-[0-9a-f]{8,17}$")]], AfterValidator(_unique)
-    ] = Field(default_factory=list, description="Route tables that get a route per Genesys CIDR.")
+    ] = Field(
+        default_factory=list,
+        max_length=cap("routeTableIds"),
+        description=f"Route tables that get a route per Genesys CIDR (at most {cap('routeTableIds')}).",
+    )
     security_group_ids: Annotated[
         list[Annotated[str, Field(pattern=r"^sg-[0-9a-f]{8,17}$")]], AfterValidator(_unique)
-    ] = Field(default_factory=list, description="Groups that get the application-port rules.")
+    ] = Field(
+        default_factory=list,
+        max_length=cap("securityGroupIds"),
+        description=f"Groups that get the application-port rules (at most {cap('securityGroupIds')}).",
+    )
     availability_zone: str = Field(
         pattern=r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d[a-z]$",
         description="AZ of this attachment (appliance and failover placement), e.g. `eu-west-1a`.",
@@ -458,7 +586,12 @@ class AwsSettings(_Model):
     transit_gateway_route_table_id: str | None = Field(
         None,
         pattern=r"^tgw-rtb-[0-9a-f]{8,17}$",
-        description="With `gateway: tgw` (required): the TGW route table the VPN attachment is associated with and that gets a static route per Genesys CIDR.",
+        description="With `gateway: tgw` (required): the TGW route table the VPN attachment is associated with (where traffic from Genesys is looked up).",
+    )
+    transit_gateway_vpc_route_table_id: str | None = Field(
+        None,
+        pattern=r"^tgw-rtb-[0-9a-f]{8,17}$",
+        description="With `gateway: tgw`: the TGW route table the VPC's attachment is associated with, which gets a static route per Genesys CIDR (default: transitGatewayRouteTableId).",
     )
     transit_gateway_vpc_attachment_id: str | None = Field(
         None,
@@ -474,7 +607,8 @@ class AwsSettings(_Model):
         AfterValidator(_unique),
     ] = Field(
         default_factory=list,
-        description="SNS topic ARNs told when a tunnel goes down and when it recovers.",
+        max_length=cap("alarmActions"),
+        description=f"SNS topic ARNs told when a tunnel goes down and when it recovers (at most {cap('alarmActions')}).",
     )
 
     @model_validator(mode="after")
@@ -502,6 +636,7 @@ class AwsSettings(_Model):
             self.transit_gateway_id,
             self.transit_gateway_route_table_id,
             self.transit_gateway_vpc_attachment_id,
+            self.transit_gateway_vpc_route_table_id,
         )
         if self.gateway is GatewayKind.VGW and any(tgw_only):
             raise PydanticCustomError(
@@ -544,7 +679,7 @@ def _gateway_subnet_id(value: str) -> str:
             "{value} is not the resource ID of a GatewaySubnet: /subscriptions/<subscription>/"
             "resourceGroups/<group>/providers/Microsoft.Network/virtualNetworks/<vnet>/subnets/"
             "GatewaySubnet",
-            {"value": repr(value)},
+            {"value": shown(value)},
         )
     return value
 
@@ -577,7 +712,8 @@ class AzureSettings(_Model):
     )
     network_security_group_names: Annotated[list[str], AfterValidator(_unique)] = Field(
         default_factory=list,
-        description="NSGs of the back-end subnets that get the application-port rules.",
+        max_length=cap("networkSecurityGroupNames"),
+        description=f"NSGs of the back-end subnets that get the application-port rules (at most {cap('networkSecurityGroupNames')}).",
     )
     nsg_priority_base: int | None = Field(
         None,
@@ -654,15 +790,18 @@ class IaasSide(_Model):
     """``c2c-vpn:iaas``: the application network end."""
 
     provider: Provider = Field(description="`aws`, `azure` or `onprem`.")
-    networks: list[Network] = Field(
-        min_length=1, description="IaaS back-end networks Genesys must reach."
+    networks: Networks = Field(
+        min_length=1,
+        max_length=cap("networks"),
+        description=f"IaaS back-end networks Genesys must reach (at most {cap('networks')}).",
     )
     peer_ip: Address | None = Field(
         None,
         description="Static public IP of the IaaS endpoint (onprem: required; AWS and Azure assign their own and ignore it).",
     )
     application_ports: Annotated[list[Port], AfterValidator(_unique)] = Field(
-        description="TCP ports Genesys calls, e.g. [443]."
+        max_length=cap("applicationPorts"),
+        description=f"TCP ports Genesys calls, e.g. [443] (at most {cap('applicationPorts')}).",
     )
     aws: AwsSettings | None = Field(None, description="Required when provider is aws.")
     azure: AzureSettings | None = Field(None, description="Required when provider is azure.")
@@ -894,11 +1033,23 @@ def connections_on(spec: StackSpec, attachment: Attachment) -> dict[int, Genesys
 
 
 class SpecError(Exception):
-    """The stack cannot be interpreted at all (exit 2). Each line names the key and the fix."""
+    """The stack cannot be interpreted at all (exit 2). Each line names the key and the fix.
+
+    At most :data:`MAX_ERROR_LINES` lines are kept; the last then says how many were left out.
+    """
 
     def __init__(self, source: str, lines: Iterable[str]) -> None:
         self.source = source
-        self.lines = list(lines)
+        kept: list[str] = []
+        more = 0
+        for line in lines:
+            if len(kept) < MAX_ERROR_LINES:
+                kept.append(line)
+            else:
+                more += 1
+        if more:
+            kept.append(f"… and {more} more like these; fix the ones above and run it again")
+        self.lines = kept
         super().__init__("\n".join(f"{source}: {line}" for line in self.lines))
 
 
@@ -913,6 +1064,10 @@ class LoadedStack:
     provider_config: Mapping[str, str] = field(default_factory=dict)
 
 
+def _key_text(part: str) -> str:
+    return cut(part)
+
+
 def config_path(loc: Iterable[int | str]) -> str:
     """``('tunnel', 'phase2', 'lifetimeSeconds')`` → ``c2c-vpn:tunnel.phase2.lifetimeSeconds``."""
     out = ""
@@ -920,7 +1075,7 @@ def config_path(loc: Iterable[int | str]) -> str:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += ("." if out else "") + part
+            out += ("." if out else "") + _key_text(part)
     head, _, rest = out.partition(".")
     return f"{NAMESPACE}:{head}" + (f".{rest}" if rest else "")
 
@@ -966,7 +1121,7 @@ def _describe(err: Mapping[str, Any], model: type[BaseModel]) -> str:
     if kind == "extra_forbidden":
         owner = _field_model(model, loc)
         names = [f.alias or n for n, f in owner.model_fields.items()] if owner else []
-        hint = difflib.get_close_matches(str(loc[-1]), names, n=1)
+        hint = difflib.get_close_matches(str(loc[-1])[:100], names, n=1)
         also = f"did you mean {hint[0]!r}? " if hint else ""
         return f"{path}: unknown key; {also}valid keys here: {', '.join(names)}"
     if kind == "missing":
@@ -979,6 +1134,12 @@ def _describe(err: Mapping[str, Any], model: type[BaseModel]) -> str:
         return f"{path}: required key is missing{desc}"
     if kind == "string_pattern_mismatch":
         return f"{path}: {err['msg'].lower()} — check the spelling of the value"
+    if kind == "too_long" and loc and isinstance(loc[-1], str) and loc[-1] in LIST_CAPS:
+        limit, why = LIST_CAPS[loc[-1]]
+        actual = (err.get("ctx") or {}).get("actual_length", "more")
+        return f"{path}: {actual} entries, at most {limit} are accepted: {why}"
+    if kind in {"int_parsing_size", "int_from_float"} and "size" in err["msg"]:
+        return f"{path}: the number is far too large for this key"
     return f"{path}: {err['msg']}"
 
 
@@ -992,6 +1153,46 @@ def _dedupe(items: Iterable[str]) -> list[str]:
 def _plaintext_psk(raw: Mapping[str, Any], name: str) -> bool:
     tunnel = raw.get("tunnel")
     return isinstance(tunnel, Mapping) and isinstance(tunnel.get(name), str)
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} is not a finite number")
+    return value
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _json_value(text: str) -> Any:
+    """A config value the engine passes as JSON text, read strictly: no NaN, no infinity, no
+    number too large for a float (RFC 8259; Go's encoding/json, which wrote it, refuses them)."""
+    return json.loads(text, parse_constant=_no_constant, parse_float=_finite_float)
+
+
+def _bounds_problem(value: Any) -> str | None:
+    """Why ``value`` is too deep, too large or not finite to read (None: it is fine).
+
+    Iterative, so a value nested 100,000 deep costs a loop, not a RecursionError.
+    """
+    count = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        count += 1
+        if count > MAX_VALUES:
+            return f"holds more than {MAX_VALUES:,} values; a stack holds a few hundred"
+        if depth > MAX_DEPTH:
+            return f"nests deeper than {MAX_DEPTH} levels; a stack nests 5"
+        if isinstance(item, float) and not math.isfinite(item):
+            return f"holds {item}, which is not a finite number"
+        if isinstance(item, Mapping):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list | tuple):
+            stack.extend((v, depth + 1) for v in item)
+    return None
 
 
 def parse_config(
@@ -1013,7 +1214,7 @@ def parse_config(
     errors: list[str] = []
     for key, value in values.items():
         if not isinstance(key, str):
-            errors.append(f"config key {key!r} is not a string")
+            errors.append(f"config key {shown(key)} is not a string")
             continue
         namespace, sep, name = key.partition(":")
         if not sep or namespace != NAMESPACE:
@@ -1022,18 +1223,25 @@ def parse_config(
                 providers[key] = str(value).lower() if isinstance(value, bool) else str(value)
             continue
         if name not in TOP_LEVEL_KEYS:
-            hint = difflib.get_close_matches(name, TOP_LEVEL_KEYS, n=1)
+            hint = difflib.get_close_matches(name[:100], TOP_LEVEL_KEYS, n=1)
             also = f"did you mean '{NAMESPACE}:{hint[0]}'? " if hint else ""
             errors.append(
-                f"{key}: unknown key; {also}valid keys: {', '.join(f'{NAMESPACE}:{k}' for k in TOP_LEVEL_KEYS)}"
+                f"{_key_text(key)}: unknown key; {also}valid keys: {', '.join(f'{NAMESPACE}:{k}' for k in TOP_LEVEL_KEYS)}"
             )
             continue
         if isinstance(value, str) and value.lstrip().startswith(("{", "[")):
             try:
-                value = json.loads(value)  # the engine passes objects as JSON text
-            except json.JSONDecodeError:
-                errors.append(f"{key}: value is not valid JSON")
+                value = _json_value(value)  # the engine passes objects as JSON text
+            except RecursionError:
+                errors.append(f"{key}: value nests deeper than {MAX_DEPTH} levels")
                 continue
+            except ValueError as exc:  # JSONDecodeError is a ValueError
+                errors.append(f"{key}: value is not valid JSON ({shown(str(exc), 80)})")
+                continue
+        problem = _bounds_problem(value)
+        if problem is not None:
+            errors.append(f"{key}: the value {problem}")
+            continue
         raw[name] = value
     if errors:
         raise SpecError(source, errors)
@@ -1061,34 +1269,445 @@ def parse_config(
     )
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A safe loader that refuses duplicate keys (YAML would silently keep the last one)."""
+# --------------------------------------------------------------------------- reading YAML as Pulumi does
+#
+# `pulumi up` never sees this file through Python: the Pulumi CLI (Go) reads it with
+# gopkg.in/yaml.v3 (pulumi/pulumi sdk/go/common/encoding/marshal.go: `yaml "gopkg.in/yaml.v3"`,
+# `yamlMarshaler.Unmarshal` → `yaml.Unmarshal(data, v)`; sdk/go.mod pins v3.0.1) into a generic
+# value (workspace/loaders.go `LoadProjectStackBytes`: `var projectStackRaw any`), namespaces
+# keys without a colon with the project name (`stackConfigNamespacedWithProject`), and hands
+# objects to the program as JSON. For `validate` and `pulumi up` to judge the same values, the
+# loader resolves plain scalars exactly as yaml.v3 does, not as YAML 1.1 (PyYAML's resolver:
+# `7:23` is 443 there) nor YAML 1.2 core (ruamel.yaml: `016` is 16 there).
+#
+# PyYAML's parser (a port of libyaml, as yaml.v3 is) supplies the events; composing and
+# resolving below follow yaml.v3 v3.0.1:
+# - resolve.go `resolve()` lines 126-265: `true/True/TRUE`, `false/...`, `~/null/Null/NULL`
+#   and the empty string are the only booleans and nulls (`yes`, `no`, `on`, `off` are text);
+#   an integer is whatever `strconv.ParseInt(s, 0, 64)` (then `ParseUint`) takes after every
+#   `_` is removed, so `4_43` is 443, `016` and `0o16` are 14 (octal), `0x0e` is 14, `0b1110`
+#   is 14; `7:23` is text (base 60 "purposefully unsupported", line 165); a decimal float
+#   must match `yamlStyleFloat` (line 124) and fit a float64, else the scalar stays text; a
+#   `YYYY-...` scalar that parses as a date is a timestamp (lines 184-189, 294-326).
+# - decode.go `mapping()` lines 767-862 and `merge()` lines 959-996: `<<` merges a mapping or
+#   a list of mappings, keys written in the mapping win, then the first merged mapping;
+#   keys are compared as written (`mapping key "x" already defined`, line 776).
+# - decode.go lines 455-490: alias expansion is bounded ("document contains excessive
+#   aliasing"); `alias()` line 536: an anchor that contains itself is refused.
+# Where yaml.v3 would hand Pulumi something this project cannot use (a date, NaN, a key that
+# is not a string, a custom tag), the loader refuses it with one line instead of guessing.
+
+_TAG = "tag:yaml.org,2002:"
+#: The tags a stack file may carry explicitly (yaml.v3 `resolvableTag` plus collections).
+_CORE_TAGS = frozenset(f"{_TAG}{t}" for t in ("str", "int", "float", "bool", "null", "seq", "map"))
+_MERGE_TAG = f"{_TAG}merge"
+# resolve.go lines 47-60: the only spellings looked up in a table.
+_RESOLVE_MAP: Final[dict[str, tuple[str, Any]]] = {
+    **dict.fromkeys(("true", "True", "TRUE"), ("bool", True)),
+    **dict.fromkeys(("false", "False", "FALSE"), ("bool", False)),
+    **dict.fromkeys(("", "~", "null", "Null", "NULL"), ("null", None)),
+    **dict.fromkeys((".nan", ".NaN", ".NAN"), ("float", math.nan)),
+    **dict.fromkeys((".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"), ("float", math.inf)),
+    **dict.fromkeys(("-.inf", "-.Inf", "-.INF"), ("float", -math.inf)),
+    "<<": ("merge", "<<"),
+}
+# resolve.go lines 36-45: the first character decides what a plain scalar may be.
+_HINTS: Final = {
+    **dict.fromkeys("+-", "S"),
+    **dict.fromkeys("0123456789", "D"),
+    **dict.fromkeys("yYnNtTfFoO~", "M"),
+    ".": ".",
+}
+_YAML_STYLE_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
+_DOT_FLOAT = re.compile(r"\.[0-9]+([eE][-+]?[0-9]+)?")  # what ParseFloat takes after a '.'
+_TIMESTAMP = re.compile(
+    r"(\d{4})-(\d{1,2})-(\d{1,2})"
+    r"(?:(?:[Tt](\d{1,2}):(\d{1,2}):(\d{1,2})(?:[.,]\d+)?(?:Z|[+-]\d{2}:\d{2}))"
+    r"|(?: (\d{1,2}):(\d{1,2}):(\d{1,2})(?:[.,]\d+)?))?"
+)
 
 
-def _construct_mapping(
-    loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False
-) -> dict[Any, Any]:
-    mapping: dict[Any, Any] = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in mapping:
-            raise yaml.constructor.ConstructorError(
-                None,
-                None,
-                f"duplicate key {key!r} (the second would silently win)",
-                key_node.start_mark,
+def _go_parse_uint(text: str, base: int) -> int | None:
+    """``strconv.ParseUint(text, base, 64)`` without the range check (None: not a number)."""
+    if not text:
+        return None
+    if base == 0:
+        base = 10
+        if text[0] == "0":
+            prefix = text[1:2].lower()
+            if len(text) >= 3 and prefix in ("b", "o", "x"):
+                base, text = {"b": 2, "o": 8, "x": 16}[prefix], text[2:]
+            else:
+                base, text = 8, text[1:]
+    number = 0
+    for char in text:
+        if not char.isascii() or not char.isalnum():
+            return None
+        digit = int(char, 36)
+        if digit >= base:
+            return None
+        number = number * base + digit
+    return number
+
+
+def _go_parse_int(text: str, base: int) -> int | None:
+    """``strconv.ParseInt(text, base, 64)`` (None: not a number, or out of range)."""
+    negative = text[:1] == "-"
+    unsigned = _go_parse_uint(text[1:] if text[:1] in ("+", "-") else text, base)
+    if unsigned is None:
+        return None
+    value = -unsigned if negative else unsigned
+    return value if -(1 << 63) <= value < (1 << 63) else None
+
+
+def _go_integer(plain: str, base: int) -> int | None:
+    """ParseInt, then ParseUint (unsigned 64-bit), as resolve.go tries them."""
+    value = _go_parse_int(plain, base)
+    if value is None:
+        unsigned = _go_parse_uint(plain, base)
+        value = unsigned if unsigned is not None and unsigned < (1 << 64) else None
+    return value
+
+
+def _go_timestamp(text: str) -> bool:
+    """Whether yaml.v3 reads the plain scalar as a ``time.Time`` (resolve.go parseTimestamp)."""
+    found = _TIMESTAMP.fullmatch(text)
+    if found is None:
+        return False
+    year, month, day = (int(g) for g in found.groups()[:3])
+    time = [int(g) for g in found.groups()[3:] if g is not None]
+    if not 1 <= month <= 12 or not 1 <= day <= calendar.monthrange(year or 2000, month)[1]:
+        return False
+    return not time or (time[0] < 24 and time[1] < 60 and time[2] < 60)
+
+
+class _Refused(Exception):
+    """One line saying why the file cannot be read as Pulumi reads it (exit 2)."""
+
+    def __init__(self, message: str, line: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}" if self.line else self.message
+
+
+def _go_resolve(tag: str, text: str, line: int) -> Any:
+    """A scalar's value as yaml.v3 resolves it for a generic value (resolve.go `resolve`).
+
+    ``tag`` is "" for a plain scalar or the short tag written on it (``int``, ``float``,
+    ``bool``, ``null``). Dates, NaN and infinities are refused: the program cannot use them.
+    """
+    kind: str = "str"
+    value: Any = text
+    hint = _HINTS.get(text[:1], "N" if not text else "")
+    if hint:
+        if text in _RESOLVE_MAP:
+            kind, value = _RESOLVE_MAP[text]
+        elif hint == "." and _DOT_FLOAT.fullmatch(text):
+            number = float(text)
+            if math.isfinite(number):
+                kind, value = "float", number
+        elif hint in ("D", "S"):
+            kind, value = _go_number(tag, text)
+    if kind == "timestamp":
+        raise _Refused(
+            f"{shown(text)} is read as a date by the Pulumi CLI; quote it if it is text", line
+        )
+    if tag and tag != kind:
+        if tag == "float" and kind == "int":
+            kind, value = "float", float(value)
+        else:
+            raise _Refused(f"cannot read {kind} {shown(text)} as !!{tag}", line)
+    if kind == "float" and not math.isfinite(value):
+        raise _Refused(
+            f"{text} is not a finite number; JSON, which carries config to the program, has none",
+            line,
+        )
+    if kind == "merge":
+        kind, value = "str", text
+    return value
+
+
+def _go_number(tag: str, text: str) -> tuple[str, Any]:
+    """The int, float, timestamp or text a scalar starting with a digit or sign is (resolve.go
+    lines 180-259)."""
+    if tag == "" and _go_timestamp(text):
+        return "timestamp", text
+    plain = text.replace("_", "")
+    integer = _go_integer(plain, 0)
+    if integer is not None:
+        return "int", integer
+    if _YAML_STYLE_FLOAT.fullmatch(plain):
+        number = float(plain)
+        if math.isfinite(number):  # Go's ParseFloat fails (ErrRange) where Python says inf
+            return "float", number
+    for prefix, base in (("0b", 2), ("0o", 8)):
+        if plain.startswith(prefix):
+            integer = _go_integer(plain[2:], base)
+            if integer is not None:
+                return "int", integer
+        elif plain.startswith(f"-{prefix}"):
+            integer = _go_parse_int("-" + plain[3:], base)
+            if integer is not None:
+                return "int", integer
+    return "str", text
+
+
+@dataclass(eq=False)
+class _Node:
+    """A composed YAML node: ``kind`` is scalar, seq or map; aliases point at their anchor's."""
+
+    kind: str
+    tag: str | None
+    line: int
+    value: str = ""
+    style: str | None = None
+    items: list[_Node] = field(default_factory=list)  # seq items, or map keys and values
+    alias_of: _Node | None = None
+    anchor: str | None = None
+
+
+def _compose(text: str) -> _Node | None:
+    """The document's node graph, from PyYAML's events; iterative, with depth and size bounded
+    while parsing (a 100,000-deep list stops at level 65, not in a RecursionError)."""
+    anchors: dict[str, _Node] = {}
+    open_nodes: list[_Node] = []
+    root: _Node | None = None
+    documents = 0
+    count = 0
+    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        line = event.start_mark.line + 1 if event.start_mark is not None else 0
+        if isinstance(event, yaml.DocumentStartEvent):
+            documents += 1
+            if documents > 1:
+                raise _Refused(
+                    "a second YAML document starts here; a stack file is one document "
+                    "(the Pulumi CLI would read only the first)",
+                    line,
+                )
+            continue
+        if isinstance(event, yaml.CollectionEndEvent):
+            open_nodes.pop()
+            continue
+        if not isinstance(event, yaml.NodeEvent):
+            continue
+        count += 1
+        if count > MAX_VALUES:
+            raise _Refused(f"the file holds more than {MAX_VALUES:,} values", line)
+        node: _Node
+        if isinstance(event, yaml.AliasEvent):
+            target = anchors.get(event.anchor or "")
+            if target is None:
+                raise _Refused(
+                    f"alias *{cut(event.anchor or '')} names no anchor defined before it", line
+                )
+            node = _Node("alias", None, line, alias_of=target, anchor=event.anchor)
+        elif isinstance(event, yaml.ScalarEvent):
+            node = _Node("scalar", event.tag, line, value=event.value, style=event.style or None)
+        elif isinstance(event, yaml.SequenceStartEvent):
+            node = _Node("seq", event.tag, line)
+        else:
+            assert isinstance(event, yaml.MappingStartEvent)
+            node = _Node("map", event.tag, line)
+        if event.anchor is not None and node.kind != "alias":
+            anchors[event.anchor] = node  # yaml.v3 lets a later anchor of the same name win
+            node.anchor = event.anchor
+        if open_nodes:
+            open_nodes[-1].items.append(node)
+        else:
+            root = node
+        if node.kind in ("seq", "map"):
+            open_nodes.append(node)
+            if len(open_nodes) > MAX_DEPTH:
+                raise _Refused(f"nesting deeper than {MAX_DEPTH} levels; a stack nests 5", line)
+    return root
+
+
+class _Builder:
+    """Values from the node graph as yaml.v3 decodes into ``any``, aliases expanded, with
+    yaml.v3's bound on aliasing and this project's bounds on depth and size."""
+
+    def __init__(self) -> None:
+        self.decodes = 0
+        self.alias_decodes = 0
+        self.alias_depth = 0
+        self.active: set[int] = set()
+
+    def _count(self, node: _Node) -> None:
+        self.decodes += 1
+        if self.alias_depth:
+            self.alias_decodes += 1
+        if self.decodes > MAX_VALUES:
+            raise _Refused(
+                f"aliases expand the file past {MAX_VALUES:,} values; a stack holds a few hundred",
+                node.line,
             )
-        mapping[key] = loader.construct_object(value_node, deep=deep)
-    return mapping
+        # decode.go lines 484-490: beyond 100 alias decodes and 1,000 decodes in all, at most
+        # 99% of the decodes may come from aliases (less for large documents).
+        ratio = 0.99 - 0.89 * min(max(self.decodes - 400_000, 0) / 3_600_000, 1.0)
+        if (
+            self.alias_decodes > 100
+            and self.decodes > 1000
+            and self.alias_decodes / self.decodes > ratio
+        ):
+            raise _Refused("the document contains excessive aliasing", node.line)
+
+    def value(self, node: _Node, depth: int) -> Any:
+        self._count(node)
+        if depth > MAX_DEPTH:
+            raise _Refused(
+                f"nesting deeper than {MAX_DEPTH} levels (aliases expanded); a stack nests 5",
+                node.line,
+            )
+        if node.kind == "alias":
+            target = node.alias_of
+            assert target is not None
+            if id(target) in self.active:
+                raise _Refused(f"anchor &{cut(node.anchor or '')} contains itself", node.line)
+            self.alias_depth += 1
+            try:
+                return self.value(target, depth)
+            finally:
+                self.alias_depth -= 1
+        if node.kind == "scalar":
+            return self._scalar(node)
+        if node.tag not in (None, "!", f"{_TAG}{node.kind}"):
+            raise _Refused(self._tag_refusal(node.tag), node.line)
+        self.active.add(id(node))
+        try:
+            if node.kind == "seq":
+                return [self.value(item, depth + 1) for item in node.items]
+            return self._mapping(node, depth)
+        finally:
+            self.active.discard(id(node))
+
+    @staticmethod
+    def _tag_refusal(tag: str | None) -> str:
+        written = f"!!{tag.removeprefix(_TAG)}" if tag and tag.startswith(_TAG) else tag or ""
+        return (
+            f"the YAML tag {cut(written)} is not one a stack file may carry (the Pulumi CLI "
+            "ignores or converts it); remove it"
+        )
+
+    def _scalar(self, node: _Node) -> Any:
+        tag = node.tag
+        if tag in (None, "!"):
+            if node.style is None:  # plain: resolved as yaml.v3 resolves it
+                return _go_resolve("", node.value, node.line)
+            return node.value  # quoted or block: always text
+        if tag == f"{_TAG}str":
+            return node.value
+        if tag in _CORE_TAGS and tag not in (f"{_TAG}seq", f"{_TAG}map"):
+            return _go_resolve(tag.removeprefix(_TAG), node.value, node.line)
+        raise _Refused(self._tag_refusal(tag), node.line)
+
+    @staticmethod
+    def _target(node: _Node) -> _Node:
+        return node.alias_of if node.alias_of is not None else node
+
+    def _is_merge(self, key: _Node) -> bool:
+        # decode.go isMerge: a plain `<<` (or one tagged !!merge); a quoted "<<" is a key.
+        return (
+            key.kind == "scalar"
+            and key.value == "<<"
+            and ((key.tag in (None, "!") and key.style is None) or key.tag == _MERGE_TAG)
+        )
+
+    def _key(self, key: _Node) -> str:
+        target = self._target(key)
+        if target.kind != "scalar":
+            raise _Refused(
+                f"a {'list' if target.kind == 'seq' else 'mapping'} is used as a mapping key; "
+                "keys are plain names",
+                key.line,
+            )
+        value = self._scalar(target)
+        if not isinstance(value, str):
+            raise _Refused(
+                f"the key {shown(target.value)} is read as {_kind_name(value)}, not a name; "
+                "quote it if it is meant as one",
+                key.line,
+            )
+        return value
+
+    def _mapping(self, node: _Node, depth: int) -> dict[str, Any]:
+        pairs = list(zip(node.items[0::2], node.items[1::2], strict=True))
+        first: dict[str, int] = {}
+        for key, _ in pairs:
+            written = self._target(key)
+            if written.kind == "scalar":
+                if written.value in first:
+                    raise _Refused(
+                        f"duplicate key {shown(written.value)} (first at line "
+                        f"{first[written.value]}); the Pulumi CLI refuses it",
+                        key.line,
+                    )
+                first[written.value] = key.line
+        out: dict[str, Any] = {}
+        merges: list[_Node] = []
+        for key, value in pairs:
+            self._count(key)
+            if self._is_merge(key):
+                merges.append(value)
+                continue
+            out[self._key(key)] = self.value(value, depth + 1)
+        for merge in merges:
+            self._merge(out, merge, depth)
+        return out
+
+    def _merge(self, out: dict[str, Any], merge: _Node, depth: int) -> None:
+        target = self._target(merge)
+        if target.kind == "map":
+            sources = [merge]
+        elif target.kind == "seq" and merge.kind != "alias":
+            sources = list(target.items)
+        else:
+            sources = []
+        if not sources or any(self._target(s).kind != "map" for s in sources):
+            raise _Refused("a merge key (<<) takes a mapping or a list of mappings", merge.line)
+        for source in sources:
+            merged = self.value(source, depth + 1)
+            for key, value in merged.items():
+                out.setdefault(key, value)
 
 
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+def _kind_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    return f"the number {value}"
+
+
+def read_yaml(text: str) -> Any:
+    """A YAML document's value as the Pulumi CLI reads it; :class:`_Refused` when it cannot
+    be used, ``yaml.YAMLError`` when it is not YAML."""
+    if len(text) > MAX_FILE_BYTES:
+        raise _Refused(f"the text is larger than {MAX_FILE_BYTES:,} characters")
+    root = _compose(text.removeprefix("\ufeff"))  # loaders.go readFileStripUTF8BOM
+    return None if root is None else _Builder().value(root, 1)
+
+
+# --------------------------------------------------------------------------- finding stack files
+
+
+def _is_file(path: Path) -> bool:
+    """``path.is_file()`` that answers False where the question itself fails (EACCES)."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
 
 
 def find_project_root(start: Path | None = None) -> Path | None:
-    here = (start or Path.cwd()).resolve()
+    try:
+        here = (start or Path.cwd()).resolve()
+    except OSError:
+        return None
     for candidate in (here, *here.parents):
-        if (candidate / "Pulumi.yaml").is_file():
+        if _is_file(candidate / "Pulumi.yaml"):
             return candidate
     return None
 
@@ -1098,69 +1717,186 @@ def stack_dir(root: Path | None = None) -> Path:
     the project found from ``root`` or the current directory upwards."""
     project = root or find_project_root() or Path.cwd()
     project_file = project / "Pulumi.yaml"
-    if project_file.is_file():
+    if _is_file(project_file):
         try:
-            meta = yaml.safe_load(project_file.read_text(encoding="utf-8")) or {}
+            meta = read_yaml(_read_bounded(project_file).decode("utf-8")) or {}
             configured = meta.get("stackConfigDir") if isinstance(meta, dict) else None
             if isinstance(configured, str):
                 return project / configured
-        except yaml.YAMLError:
+        except (OSError, UnicodeDecodeError, yaml.YAMLError, _Refused, SpecError):
             pass
     return project / "stacks"
 
 
+#: Stack names a "no such stack file" message lists before it only counts the rest.
+LISTED_STACKS: Final = 10
+
+
 def stack_names(directory: Path) -> list[str]:
     """The stack names with a ``Pulumi.<name>.yaml`` (or ``.yml``) file in ``directory``."""
-    found = (
-        re.fullmatch(r"Pulumi\.(.+)\.ya?ml", p.name)
-        for p in directory.glob("Pulumi.*.y*ml")
-        if p.is_file()
-    )
-    return sorted(m.group(1) for m in found if m)
+    try:
+        found = (
+            re.fullmatch(r"Pulumi\.(.+)\.ya?ml", p.name)
+            for p in directory.glob("Pulumi.*.y*ml")
+            if _is_file(p)
+        )
+        return sorted(m.group(1) for m in found if m)
+    except OSError:
+        return []
 
 
 def resolve_stack(ref: str, *, root: Path | None = None) -> tuple[str, Path]:
     """``dev`` → ``stacks/Pulumi.dev.yaml``; a file path (or anything with ``/`` or a YAML suffix) as it is."""
     path = Path(ref)
-    if path.suffix in {".yaml", ".yml"} or path.is_file() or "/" in ref:
+    if path.suffix in {".yaml", ".yml"} or _is_file(path) or "/" in ref:
         m = re.fullmatch(r"Pulumi\.(.+)\.ya?ml", path.name)
         return (m.group(1) if m else path.stem), path
     return ref, stack_dir(root) / f"Pulumi.{ref}.yaml"
 
 
-def load_stack(ref: str, *, root: Path | None = None) -> LoadedStack:
-    """Load a stack by name (found under ``stacks/``) or by file path. Raises :class:`SpecError`."""
-    name, path = resolve_stack(ref, root=root)
-    source = str(path)
-    if not path.is_file():
-        names = stack_names(path.parent) if path.parent.is_dir() else []
-        available = f"; stacks found in {path.parent}: {', '.join(names)}" if names else ""
-        raise SpecError(source, [f"no such stack file{available}"])
+_FILE_KINDS: Final = (
+    (stat.S_ISDIR, "a directory"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def _missing(path: Path) -> str:
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise SpecError(source, [f"cannot read the file: {exc}"]) from None
+        if path.is_symlink():
+            return "is a symbolic link to a file that does not exist"
+    except OSError:
+        pass
+    directory = path.parent
+    names = stack_names(directory)
+    if not names:
+        return "no such stack file"
+    listed = ", ".join(names[:LISTED_STACKS])
+    more = f" and {len(names) - LISTED_STACKS} more" if len(names) > LISTED_STACKS else ""
+    return f"no such stack file; stacks found in {directory}: {listed}{more}"
+
+
+def _read_bounded(path: Path) -> bytes:
+    """The bytes of a regular file of at most :data:`MAX_FILE_BYTES`; :class:`_Refused` with
+    the reason otherwise. Opened non-blocking, so a FIFO is refused instead of waited on."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
-        document = yaml.load(text, Loader=_UniqueKeyLoader)  # a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
-        what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise SpecError(source, [f"broken YAML at {where}{what}"]) from None
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise _Refused(_missing(path)) from None
+    except PermissionError:
+        raise _Refused(
+            "permission denied: the file is not readable, or a directory on its path is not "
+            "searchable, for this user"
+        ) from None
+    except OSError as exc:
+        raise _Refused(f"cannot open it: {exc.strerror or exc}") from None
+    try:
+        info = os.fstat(fd)
+        for test, what in _FILE_KINDS:
+            if test(info.st_mode):
+                raise _Refused(f"is {what}, not a stack file")
+        if info.st_size > MAX_FILE_BYTES:
+            raise _Refused(
+                f"is {info.st_size:,} bytes; a stack file is a few kilobytes (at most "
+                f"{MAX_FILE_BYTES:,} bytes are read)"
+            )
+        chunks: list[bytes] = []
+        size = 0
+        while size <= MAX_FILE_BYTES:
+            chunk = os.read(fd, MAX_FILE_BYTES + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > MAX_FILE_BYTES:
+            raise _Refused(
+                f"is larger than {MAX_FILE_BYTES:,} bytes; a stack file is a few kilobytes"
+            )
+        return b"".join(chunks)
+    except _Refused:
+        raise
+    except OSError as exc:
+        raise _Refused(f"cannot read it: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+
+
+#: Unknown top-level keys named before the rest are only counted (a non-stack file such as
+#: /etc/shadow must not be echoed line by line into a CI log).
+LISTED_UNKNOWN_KEYS: Final = 3
+
+
+def _document_config(document: Any) -> Any:
+    """The ``config:`` mapping of a stack document, or :class:`_Refused` saying what is wrong."""
     if document is None:
-        raise SpecError(source, ["the file is empty; a stack file starts with `config:`"])
+        raise _Refused("the file is empty; a stack file starts with `config:`")
     if not isinstance(document, dict):
-        raise SpecError(source, ["a stack file is a mapping with a `config:` key"])
+        raise _Refused("a stack file is a mapping with a `config:` key")
     unknown = [k for k in document if k not in STACK_FILE_KEYS]
+    known = ", ".join(sorted(STACK_FILE_KEYS))
+    if "config" not in document and len(unknown) > LISTED_UNKNOWN_KEYS:
+        raise _Refused(
+            f"not a Pulumi stack file: no `config:` key, and {len(unknown)} top-level keys a "
+            f"stack file does not have (it has {known})"
+        )
     if unknown:
-        raise SpecError(
-            source,
-            [
-                f"unknown top-level key {k!r}; a stack file has {', '.join(sorted(STACK_FILE_KEYS))}"
-                for k in unknown
-            ],
+        named = [shown(k, 40) for k in unknown[:LISTED_UNKNOWN_KEYS]]
+        hint = difflib.get_close_matches(str(unknown[0])[:100], sorted(STACK_FILE_KEYS), n=1)
+        also = f"; did you mean {hint[0]!r}?" if hint and len(unknown) == 1 else ""
+        more = f" and {len(unknown) - len(named)} more" if len(unknown) > len(named) else ""
+        noun = "key" if len(unknown) == 1 else "keys"
+        raise _Refused(
+            f"unknown top-level {noun} {', '.join(named)}{more}{also}; a stack file has {known}"
         )
     config = document.get("config")
     if config is None:
-        raise SpecError(source, [f"no `config:` section; it holds the {NAMESPACE}:* keys"])
+        raise _Refused(f"no `config:` section; it holds the {NAMESPACE}:* keys")
+    if not isinstance(config, dict):
+        return config  # parse_config says what it must be
+    # loaders.go stackConfigNamespacedWithProject: a key without a namespace belongs to the
+    # project (`name: c2c-vpn` in Pulumi.yaml), so `genesys:` is `c2c-vpn:genesys`.
+    namespaced: dict[str, Any] = {}
+    for key, value in config.items():
+        full = key if ":" in key else f"{NAMESPACE}:{key}"
+        if full in namespaced:
+            raise _Refused(
+                f"config has both {full!r} and {key!r}, which Pulumi reads as the same key; "
+                "keep one"
+            )
+        namespaced[full] = value
+    return namespaced
+
+
+def load_stack(ref: str, *, root: Path | None = None) -> LoadedStack:
+    """Load a stack by name (found under ``stacks/``) or by file path. Raises :class:`SpecError`.
+
+    The file is read as the Pulumi CLI reads it (see "reading YAML as Pulumi does" above),
+    within :data:`MAX_FILE_BYTES`, :data:`MAX_DEPTH` and :data:`MAX_VALUES`.
+    """
+    name, path = resolve_stack(ref, root=root)
+    source = str(path)
+    try:
+        data = _read_bounded(path)
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise _Refused(
+                f"is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}); "
+                "a stack file is YAML text"
+            ) from None
+        try:
+            document = read_yaml(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
+            what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+            raise _Refused(f"broken YAML at {where}{cut(what, 200)}") from None
+        except RecursionError:  # not reachable with MAX_DEPTH; kept as the last guard
+            raise _Refused(f"nesting deeper than {MAX_DEPTH} levels") from None
+        config = _document_config(document)
+    except _Refused as exc:
+        raise SpecError(source, [str(exc)]) from None
     return parse_config(config, stack=name, source=source)

@@ -56,6 +56,13 @@ AZ_GATEWAY_SUBNET_ID = (
 )
 #: A second portable key, different from GOOD_PSK.
 OTHER_PSK = "Hb4.nQ8_kT2wZ6rF1mV9xC3pL7yD5sG0eJ"
+#: The local example's primary connection as the Genesys dashboard would show it.
+LOCAL_DECLARED: dict[str, Any] = {
+    "localNetworks": ["10.100.0.0/24"],
+    "remoteNetworks": ["10.10.0.0/24"],
+    "phase1": {"encryption": "aes256", "integrity": "sha256", "dhGroup": 14},
+    "phase2": {"encryption": "aes256", "integrity": "sha256", "pfsGroup": 14},
+}
 
 CASES = [
     # addressing
@@ -419,7 +426,7 @@ CASES = [
         "zero",
         "dev",
         {f"{T}.keepaliveSeconds": 0},
-        {f"{T}.keepaliveSeconds": 0.5},
+        {f"{T}.keepaliveSeconds": 1},
         f"{T}.keepaliveSeconds",
     ),
     Case(
@@ -429,6 +436,30 @@ CASES = [
         {f"{T}.keepaliveSeconds": -20},
         {f"{T}.keepaliveSeconds": 20},
         f"{T}.keepaliveSeconds",
+    ),
+    Case(
+        "keepalive-range",
+        "beyond-any-dpd-timeout",
+        "dev",
+        {f"{T}.keepaliveSeconds": 3601},
+        {f"{T}.keepaliveSeconds": 3600},
+        f"{T}.keepaliveSeconds",
+    ),
+    Case(
+        "keepalive-range",
+        "declared-connection",
+        "local",
+        {f"{G}.connection": {**LOCAL_DECLARED, "keepaliveSeconds": 0}},
+        {f"{G}.connection": {**LOCAL_DECLARED, "keepaliveSeconds": 20}},
+        f"{G}.connection.keepaliveSeconds",
+    ),
+    Case(
+        "lifetime-range",
+        "azure-phase1-beyond-any-peer",
+        "azure-dev",
+        {f"{T}.phase1.lifetimeSeconds": 86401},
+        {f"{T}.phase1.lifetimeSeconds": 86400},
+        f"{T}.phase1.lifetimeSeconds",
     ),
     Case(
         "dpd-range",
@@ -705,7 +736,7 @@ CASES = [
     ),
     Case(
         "standby-same-gateway",
-        "aws-same-tgw-table",
+        "aws-same-tgw",
         "prod-dr",
         {
             f"{I}.aws.gateway": "tgw",
@@ -713,14 +744,18 @@ CASES = [
             f"{I}.aws.transitGatewayRouteTableId": "tgw-rtb-0123456789abcdef0",
             f"{S}.iaas.aws.gateway": "tgw",
             f"{S}.iaas.aws.transitGatewayId": "tgw-0123456789abcdef0",
-            f"{S}.iaas.aws.transitGatewayRouteTableId": "tgw-rtb-0123456789abcdef0",
+            # Another table on the same TGW does not help: the VPC attachment has one table.
+            f"{S}.iaas.aws.transitGatewayRouteTableId": "tgw-rtb-0fedcba9876543210",
         },
         {
             f"{I}.aws.gateway": "tgw",
             f"{I}.aws.transitGatewayId": "tgw-0123456789abcdef0",
             f"{I}.aws.transitGatewayRouteTableId": "tgw-rtb-0123456789abcdef0",
+            f"{S}.iaas.aws.gateway": "tgw",
+            f"{S}.iaas.aws.transitGatewayId": "tgw-0fedcba9876543210",
+            f"{S}.iaas.aws.transitGatewayRouteTableId": "tgw-rtb-0fedcba9876543210",
         },
-        f"{S}.iaas.aws.transitGatewayRouteTableId",
+        f"{S}.iaas.aws.transitGatewayId",
     ),
     Case(
         "tunnel-unused",
@@ -810,6 +845,30 @@ CASES = [
         {f"{T}.phase1.lifetimeSeconds": 14400},
         {f"{T}.phase1.lifetimeSeconds": 28800},
         f"{T}.phase1.lifetimeSeconds",
+    ),
+    Case(
+        "security-group-quota",
+        "aws-61-rules",
+        "dev",
+        {f"{I}.applicationPorts": list(range(1000, 1060))},  # 60 ports and ICMP
+        {f"{I}.applicationPorts": list(range(1000, 1059))},
+        f"{I}.applicationPorts",
+    ),
+    Case(
+        "security-group-size",
+        "aws-1001-rules",
+        "dev",
+        {f"{I}.applicationPorts": list(range(1, 1001))},  # 1,000 ports and ICMP
+        {f"{I}.applicationPorts": list(range(1, 1000))},
+        f"{I}.applicationPorts",
+    ),
+    Case(
+        "security-group-size",
+        "aws-per-genesys-cidr",
+        "prod",  # two Genesys CIDRs: each port is two rules
+        {f"{I}.applicationPorts": list(range(1, 501))},
+        {f"{I}.applicationPorts": list(range(1, 499))},
+        f"{I}.applicationPorts",
     ),
     Case(
         "security-groups-missing",
@@ -917,6 +976,27 @@ def test_psk_never_appears_in_any_message(key: str) -> None:
         assert key not in p.message
         # nor any 8-character slice of it
         assert not any(key[i : i + 8] in p.message for i in range(len(key) - 7))
+
+
+def test_the_standby_key_is_checked_too() -> None:
+    """Tunnel 2 takes tunnel.standbyPreSharedKey: AWS refuses a leading 0 or a '~' there too."""
+    report = check(_apply("dev", {f"{T}.standbyPreSharedKey": "0bad key~"}))
+    paths = {(p.code, p.path) for p in report.problems}
+    assert ("psk-charset", f"{T}.standbyPreSharedKey") in paths
+    assert ("psk-weak", f"{T}.standbyPreSharedKey") in paths
+
+
+def test_a_dr_pair_without_appliances_may_share_a_zone() -> None:
+    """On AWS the zone places only the appliances (a VGW is regional)."""
+    config = _apply(
+        "prod-dr",
+        {
+            f"{S}.iaas.aws.availabilityZone": "us-east-1a",
+            f"{I}.mssClamp.enabled": False,
+            f"{S}.iaas.mssClamp.enabled": False,
+        },
+    )
+    assert not [p for p in check(config).problems if p.code == "standby-same-zone"]
 
 
 def test_encrypted_psk_is_not_checked_offline() -> None:
