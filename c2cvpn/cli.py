@@ -475,7 +475,7 @@ def reconcile_cmd(
     from c2cvpn.genesys.client import deadline_from_env
     from c2cvpn.genesys.commands import reconcile_command
 
-    loaded = load_or_exit(stack)
+    loaded = load_or_exit(stack, as_json=fmt is Format.JSON)
     raise typer.Exit(
         reconcile_command(
             loaded,

@@ -371,3 +371,32 @@ def test_a_real_base_url_gets_no_demo_credentials_through_the_derived_login_host
         "https://api.mypurecloud.ie",
         "https://login.mypurecloud.ie",
     )
+
+
+def test_reconcile_json_answers_in_json_on_exit_2(tmp_path: Any) -> None:
+    """--format json prints JSON on stdout for every exit code, the unreadable ones included."""
+    from typer.testing import CliRunner
+
+    from c2cvpn.cli import app
+
+    runner = CliRunner()
+    missing = runner.invoke(app, ["reconcile", str(tmp_path / "Pulumi.x.yaml"), "--format", "json"])
+    assert missing.exit_code == 2
+    assert json.loads(missing.stdout)["error"]["kind"] == "unusable"
+    unreachable = runner.invoke(
+        app,
+        [
+            "reconcile",
+            "dev",
+            "--genesys-url",
+            "http://127.0.0.1:9",
+            "--deadline",
+            "1",
+            "--format",
+            "json",
+        ],
+    )
+    assert unreachable.exit_code == 2
+    body = json.loads(unreachable.stdout)
+    assert body["stack"] == "dev" and body["error"]["kind"] == "unreadable"
+    assert "127.0.0.1" in body["error"]["lines"][0]

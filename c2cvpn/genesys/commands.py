@@ -33,9 +33,12 @@ def reconcile_command(
         result = reconcile_stack(loaded, url=genesys_url, deadline=deadline)
     except GenesysUnreadable as exc:
         err.print(f"[bold red]error:[/] {escape(loaded.name)}: {escape(str(exc))}")
+        if fmt == "json":  # the same answer on stdout, as every --format json command gives
+            error = {"kind": "unreadable", "source": loaded.source, "lines": [str(exc)]}
+            out.print_json(json.dumps({"stack": loaded.name, "error": error}, allow_nan=False))
         return EXIT_UNUSABLE
     if fmt == "json":
-        out.print_json(json.dumps(result.as_dict()))
+        out.print_json(json.dumps(result.as_dict(), allow_nan=False))
     else:
         for i, line in enumerate(format_lines(result)):
             style = "green" if result.in_sync else "bold red"
