@@ -25,16 +25,12 @@ class InsideTunnel:
     genesys_address: ipaddress.IPv4Address
 
 
-def inside_tunnels(tunnel_cidr: ipaddress.IPv4Network) -> list[InsideTunnel]:
-    """A /30 is one tunnel; a /29 gives AWS's two tunnels one /30 each."""
-    halves = (
-        [tunnel_cidr] if tunnel_cidr.prefixlen == 30 else list(tunnel_cidr.subnets(new_prefix=30))
-    )
-    out = []
-    for half in halves:
-        first, second = list(half.hosts())[:2]
-        out.append(InsideTunnel(half, first, second))
-    return out
+def interface_addresses(inside: ipaddress.IPv4Network) -> InsideTunnel:
+    """A tunnel's interface addresses in its inside range: the cloud takes the first host,
+    Genesys the second (AWS's convention: 169.254.10.5 / .6 in 169.254.10.4/30). How a Genesys
+    /29 splits into one /30 per tunnel is :meth:`c2cvpn.spec.Attachment.inside_ranges`."""
+    first, second = list(inside.hosts())[:2]
+    return InsideTunnel(inside, first, second)
 
 
 def attachment_mss(spec: StackSpec, iaas: IaasSide) -> MssBreakdown:

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 import pulumi
 
+from c2cvpn import derive
 from c2cvpn.spec import Attachment, GenesysConnection, Role, StackSpec, connections_on
 from c2cvpn.vendors import Provider
 
@@ -84,10 +85,10 @@ class TunnelEndpoint:
 def inside_endpoint(
     inside: ipaddress.IPv4Network, outside_ip: pulumi.Input[str] | None
 ) -> TunnelEndpoint:
-    """A tunnel whose interfaces use the Genesys range: the cloud takes its first host,
-    Genesys the second (AWS's convention, e.g. 169.254.10.5 / .6 in 169.254.10.4/30)."""
-    first, second = list(inside.hosts())[:2]
-    return TunnelEndpoint(str(inside), str(first), str(second), outside_ip)
+    """A tunnel whose interfaces use the Genesys range (addresses as
+    :func:`c2cvpn.derive.interface_addresses` assigns them)."""
+    t = derive.interface_addresses(inside)
+    return TunnelEndpoint(str(t.cidr), str(t.cloud_address), str(t.genesys_address), outside_ip)
 
 
 @dataclass(frozen=True)

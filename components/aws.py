@@ -189,8 +189,9 @@ class AwsVpnAttachment(pulumi.ComponentResource):
         )
 
     def _gateway(self) -> Gateway:
-        """A new VGW attached to the VPC (regional and AWS-managed: no availability zone), or
-        the existing transit gateway."""
+        """A new VGW attached to the VPC, or the existing transit gateway. A VGW is regional
+        and AWS-managed: the EC2 API calls its AvailabilityZone "may be empty or not returned",
+        so none is requested (aws-review #13)."""
         s = self._settings
         if s.gateway is GatewayKind.TGW:
             return Gateway(vgw_id=None, tgw_id=s.transit_gateway_id)
@@ -278,7 +279,8 @@ class AwsVpnAttachment(pulumi.ComponentResource):
             transit_gateway_attachment_id=vpn.transit_gateway_attachment_id,
             transit_gateway_route_table_id=table,
             # A TGW with default association on has already associated the new VPN attachment
-            # with its default table: move it to this one.
+            # with its default table: move it to this one (pulumi_aws RouteTableAssociation:
+            # "remove any current Route Table association before associating").
             replace_existing_association=True,
             opts=self._child,
         )

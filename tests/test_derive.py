@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import ipaddress
 import string
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from c2cvpn.derive import inside_tunnels
+from c2cvpn.derive import interface_addresses
 from c2cvpn.psk import PSK_LENGTH, PSK_MIN_PER_CLASS, PSK_SPECIALS, portable_psk
-from tests.helpers import check, raw_config, set_path
+from c2cvpn.spec import attachments
+from tests.helpers import check, load, raw_config, set_path
 
 CLASSES = (string.ascii_uppercase, string.ascii_lowercase, string.digits, PSK_SPECIALS)
 
@@ -45,7 +45,8 @@ def test_a_leading_zero_is_replaced() -> None:
 
 
 def test_a_slash_29_gives_each_aws_tunnel_a_slash_30() -> None:
-    t1, t2 = inside_tunnels(ipaddress.IPv4Network("169.254.10.0/29"))
+    dev = attachments(load(raw_config("dev")).spec)[0]  # AWS, genesys.tunnelCidr 169.254.10.0/29
+    t1, t2 = (interface_addresses(r) for r in dev.inside_ranges())
     assert (str(t1.cidr), str(t1.cloud_address), str(t1.genesys_address)) == (
         "169.254.10.0/30",
         "169.254.10.1",
@@ -56,5 +57,6 @@ def test_a_slash_29_gives_each_aws_tunnel_a_slash_30() -> None:
         "169.254.10.5",
         "169.254.10.6",
     )
-    (only,) = inside_tunnels(ipaddress.IPv4Network("169.254.50.0/30"))
+    local = attachments(load(raw_config("local")).spec)[0]  # 169.254.50.0/30
+    (only,) = (interface_addresses(r) for r in local.inside_ranges())
     assert str(only.cidr) == "169.254.50.0/30"

@@ -90,6 +90,9 @@ def tunnel_options(
                 f"{t}dpd_timeout_seconds": tunnel.dpd.timeout_seconds,
                 f"{t}dpd_timeout_action": tunnel.dpd.action,
                 f"{t}startup_action": tunnel.startup_action if connection else "add",
+                # S2S VPN User Guide, "Tunnel endpoint lifecycle control": AWS notifies and
+                # waits (up to its deadline) before replacing an endpoint, instead of doing it
+                # unannounced; with Genesys on both tunnels one is always up meanwhile.
                 f"{t}enable_tunnel_lifecycle_control": True,
             }
         )
