@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
@@ -18,6 +19,10 @@ from c2cvpn.spec import (
     parse_config,
 )
 from c2cvpn.spec import Tunnel as TunnelSpec
+
+#: How an encrypted key read offline starts (``components.mock_engine`` shows it after
+#: ``[secret]``: it holds a digest of the ciphertext, never key material).
+ENCRYPTED_PLACEHOLDER = "(encrypted in the stack file"
 
 
 def load_from_engine() -> LoadedStack:
@@ -56,12 +61,14 @@ def pre_shared_key(
 
     Generated keys are 40 characters of [A-Za-z0-9._] with every class present; a leading
     ``0`` (which AWS refuses) is replaced deterministically, so the value is stable in state.
-    An encrypted key read offline (``c2cvpn plan``) is a secret placeholder: the engine
-    decrypts it for ``pulumi up``.
+    An encrypted key read offline (``c2cvpn plan``) is a secret placeholder naming a digest of
+    its ciphertext (public: the ciphertext is in the repository), so that two offline plans
+    show a changed key (``c2cvpn impact``); the engine decrypts it for ``pulumi up``.
     """
     configured = tunnel.key_for(role)
     if isinstance(configured, Encrypted):
-        return pulumi.Output.secret("(encrypted in the stack file)")
+        digest = hashlib.sha256(configured.secure.encode()).hexdigest()[:12]
+        return pulumi.Output.secret(f"{ENCRYPTED_PLACEHOLDER}: ciphertext sha256 {digest})")
     readable = tunnel.psk_readable_for(role)
     if readable is not None:
         return pulumi.Output.secret(readable)

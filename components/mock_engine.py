@@ -36,6 +36,7 @@ from pulumi.runtime.stack import wait_for_rpcs
 from pulumi.runtime.sync_await import _sync_await
 
 from c2cvpn.spec import NAMESPACE, LoadedStack
+from components.engine_config import ENCRYPTED_PLACEHOLDER
 
 PROJECT = "c2c-vpn"
 SECRET = "[secret]"
@@ -148,7 +149,7 @@ def masked(value: Any) -> Any:
     """
     if rpc.is_rpc_secret(value):
         inner = rpc.unwrap_rpc_secret(value)
-        if isinstance(inner, str) and inner.startswith(UNKNOWN[:-1]):
+        if isinstance(inner, str) and inner.startswith((UNKNOWN[:-1], ENCRYPTED_PLACEHOLDER)):
             return f"{SECRET} {inner}"
         return SECRET
     if isinstance(value, dict):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from typing import Any
 
@@ -96,7 +97,14 @@ def test_encrypted_psk_plans_as_secret() -> None:
     result = plan(config)
     assert not of_type(result, "RandomPassword")
     [vpn] = of_type(result, ":VpnConnection")
-    assert vpn["inputs"]["tunnel1PresharedKey"] == SECRET
+    # Masked, with a digest of the ciphertext (public: it is in the stack file) so that two
+    # offline plans show a changed key; one digest per key.
+    digest = hashlib.sha256(b"v1:abc").hexdigest()[:12]
+    assert vpn["inputs"]["tunnel1PresharedKey"] == (
+        f"{SECRET} (encrypted in the stack file: ciphertext sha256 {digest})"
+    )
+    assert vpn["inputs"]["tunnel2PresharedKey"] != vpn["inputs"]["tunnel1PresharedKey"]
+    assert "v1:" not in json.dumps(result)
     assert result["outputs"]["preSharedKey"] == SECRET
 
 
