@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from c2cvpn.exits import EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, EXIT_UNUSABLE, print_spec_error
+from c2cvpn.github.cli import github_app
 from c2cvpn.plan_report import strict_json
 from c2cvpn.rules import Report, validate
 from c2cvpn.spec import LoadedStack, Role, SpecError, load_stack
@@ -32,6 +33,8 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+app.add_typer(github_app, name="github")
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
