@@ -229,6 +229,90 @@ def plan_cmd(
     finish(EXIT_OK, plan)
 
 
+@app.command("impact")
+def impact_cmd(
+    stack: StackArg,
+    preview: Annotated[
+        Path | None,
+        typer.Option(
+            "--preview",
+            help="A real `pulumi preview --json` output: the provider's decisions win over the table.",
+        ),
+    ] = None,
+    base: Annotated[
+        Path | None, typer.Option("--base", help="The base plan (`c2cvpn plan --format json`).")
+    ] = None,
+    head: Annotated[
+        Path | None, typer.Option("--head", help="The head plan (`c2cvpn plan --format json`).")
+    ] = None,
+    base_ref: Annotated[
+        str | None,
+        typer.Option(
+            "--base-ref",
+            help="Plan the stack file as it was at this git revision, and as it is now.",
+        ),
+    ] = None,
+    fmt: Annotated[
+        PlanFormat,
+        typer.Option("--format", "-f", help="Output format (markdown: the pull-request comment)."),
+    ] = PlanFormat.TEXT,
+    max_chars: Annotated[
+        int,
+        typer.Option(
+            "--max-chars",
+            min=1000,
+            max=65536,
+            help="Markdown size budget; details are dropped first, the verdict never.",
+        ),
+    ] = 60000,
+) -> None:
+    """What a change does to live tunnels, and what Genesys must do (exit 0 nothing disruptive, 1 disruptive or preview failed, 2 unusable input).
+
+    The first line is the verdict. Every change is classified with the sourced table in
+    c2cvpn/impact/table.py: no impact, one tunnel blips, both tunnels drop, new peer IPs,
+    PSK rotation, Genesys parity, Azure create-only risk, replace, delete, unclassified.
+    """
+    from c2cvpn.impact.command import Planner, run
+
+    planner: Planner | None
+    try:
+        from components.mock_engine import plan_stack
+
+        planner = plan_stack
+    except ImportError:
+        planner = None
+    code, text, error = run(
+        stack,
+        preview=preview,
+        base=base,
+        head=head,
+        base_ref=base_ref,
+        fmt=fmt.value,
+        max_chars=max_chars,
+        planner=planner,
+    )
+
+    def emit() -> None:
+        if error is not None:
+            err.print(f"[bold red]error:[/] {escape(error)}")
+        sys.stdout.write(text)
+
+    finish(code, emit)
+
+
+@app.command("stacks")
+def stacks_cmd() -> None:
+    """The stack names under the project's stack directory, as one JSON array (for CI matrices)."""
+    from c2cvpn.spec import stack_dir, stack_names
+
+    names = stack_names(stack_dir())
+
+    def emit() -> None:
+        sys.stdout.write(json.dumps(names) + "\n")
+
+    finish(EXIT_OK, emit)
+
+
 @app.command("demo")
 def demo_cmd(
     stacks: Annotated[
