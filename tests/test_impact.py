@@ -303,6 +303,10 @@ def test_an_extra_application_port_has_no_impact_on_tunnels(planned) -> None:
     assert ops.pop("primary-appliance-sg") == "update"  # its inline ingress list only grows
     assert ops and set(ops.values()) == {"create"}
     assert report.verdict.status == "safe" and report.exit_code == 0
+    assert (
+        not report.actions
+        and report.verdict.line == "prod: ✅ no impact on live tunnels (3 change(s))"
+    )
 
 
 def test_removing_a_route_table_deletes_its_routes(planned) -> None:
@@ -355,6 +359,13 @@ def test_base_ref_plans_the_stack_file_as_it_was(tmp_path: Path, monkeypatch) ->
     data = json.loads(created.stdout)
     assert all(c["op"] == "create" for c in data["changes"])
     assert any("does not exist at HEAD" in n for n in data["notes"])
+    # Nothing is live yet (exit 0), but Genesys gets both connections once the IPs exist.
+    assert created.exit_code == 0 and data["status"] == "safe"
+    assert "Genesys side has work to do" in data["verdict"]
+    assert [a.split("**")[1] for a in data["genesysActions"]] == [
+        "DEV-AWS-SFDC-VPN",
+        "DEV-AWS-SFDC-VPN-STANDBY",
+    ]
 
 
 # --------------------------------------------------------------------------- markers and budget

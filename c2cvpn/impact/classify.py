@@ -238,7 +238,8 @@ def _phrase(impact: Impact, found: list[Finding]) -> str:
     return f"{which}, one at a time{_props(found, impact)}"
 
 
-def verdict(changes: ChangeSet, findings: list[Finding]) -> Verdict:
+def verdict(changes: ChangeSet, findings: list[Finding], genesys: bool = False) -> Verdict:
+    """The one-line verdict; ``genesys``: the Genesys side has something to do."""
     stack = changes.stack
     if changes.failed:
         first = changes.errors[0].splitlines()[0] if changes.errors[0] else "error"
@@ -249,6 +250,8 @@ def verdict(changes: ChangeSet, findings: list[Finding]) -> Verdict:
     present = [i for i in SEVERITY if any(i in f.impacts for f in findings)]
     if present == [Impact.NO_IMPACT]:
         line = f"{stack}: ✅ no impact on live tunnels ({len(findings)} change(s))"
+        if genesys:
+            line += "; the Genesys side has work to do (below)"
         return Verdict("safe", line, False)
     phrases = [
         _phrase(i, [f for f in findings if i in f.impacts]) for i in present if i in DISRUPTIVE
@@ -327,6 +330,13 @@ def genesys_actions(
     must-match properties are named and the head's values are where to read them.
     """
     head_admin, base_admin = _admin(head_plan), _admin(base_plan)
+    if base_plan is not None and base_admin is None and head_admin is not None:
+        # A new stack: nothing is live yet; Genesys gets the connections once the IPs exist.
+        return [
+            f"Create the Genesys connection **{name}** after `pulumi up`, with the values of "
+            "`pulumi stack output genesysAdmin` (its peer IP exists only then)."
+            for name in _connections(head_admin)
+        ]
     if head_admin is None and base_admin is None:
         if any(
             f.impacts & {Impact.NEW_PEER_IPS, Impact.PSK_ROTATION, Impact.GENESYS_PARITY}

@@ -74,11 +74,12 @@ def build(
             f"{len(disagreements)} change(s) where the provider and the impact table disagree: "
             "the provider's decision is used; correct the table (c2cvpn/impact/table.py) with a source."
         )
+    actions = tuple(genesys_actions(findings, head_plan, base_plan))
     return Report(
         changes,
         tuple(findings),
-        verdict(changes, findings),
-        tuple(genesys_actions(findings, head_plan, base_plan)),
+        verdict(changes, findings, bool(actions)),
+        actions,
         tuple(more),
         base_plan,
         head_plan,
