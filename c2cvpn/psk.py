@@ -94,3 +94,8 @@ def psk_problems(key: str, path: str) -> Iterator[Problem]:
         )
     if key.startswith("0"):
         yield problem("psk-charset", path, "the pre-shared key starts with '0', which AWS refuses")
+
+
+#: The Pulumi names of the generated keys, per Genesys connection role (the program creates
+#: them; ``c2cvpn impact`` reads them in plans and previews).
+PSK_RESOURCE: dict[str, str] = {"primary": "tunnel-psk", "standby": "tunnel-standby-psk"}

@@ -9,7 +9,7 @@ from typing import Any
 import pulumi
 import pulumi_random as random
 
-from c2cvpn.psk import PSK_LENGTH, PSK_MIN_PER_CLASS, PSK_SPECIALS, portable_psk
+from c2cvpn.psk import PSK_LENGTH, PSK_MIN_PER_CLASS, PSK_RESOURCE, PSK_SPECIALS, portable_psk
 from c2cvpn.spec import (
     NAMESPACE,
     TOP_LEVEL_KEYS,
@@ -50,7 +50,6 @@ def load_from_engine() -> LoadedStack:
 
 
 #: The generated key's resource name per Genesys connection (the primary's is unchanged).
-PSK_RESOURCE: dict[Role, str] = {"primary": "tunnel-psk", "standby": "tunnel-standby-psk"}
 
 
 def pre_shared_key(

@@ -399,3 +399,20 @@ def test_a_huge_change_fits_the_budget_and_keeps_the_verdict(planned) -> None:
     assert md.splitlines()[0] == report.verdict.line
     assert md.count(marker("impact", "prod")) == 1
     assert "cut to fit" in md
+
+
+def test_a_new_appliance_password_is_no_genesys_key(planned) -> None:
+    base = json.loads(json.dumps(planned("prod")))
+    password = {
+        "type": "random:index/randomPassword:RandomPassword",
+        "name": "primary-appliance-password",
+        "parent": "primary",
+        "inputs": {"length": 24, "special": True},
+    }
+    base["resources"].append(password)
+    head = json.loads(json.dumps(base))
+    head["resources"][-1]["inputs"]["length"] = 32
+    report = build(from_plans(base, head, "prod"))
+    [finding] = report.findings
+    assert finding.replaced and report.exit_code == 1
+    assert not any("pre-shared key" in action for action in report.actions)

@@ -15,6 +15,7 @@ from typing import Any
 from c2cvpn.impact import table
 from c2cvpn.impact.classes import DISRUPTIVE, SEVERITY, Impact
 from c2cvpn.impact.steps import UNKNOWN_VALUE, Change, ChangeSet, value_at
+from c2cvpn.psk import PSK_RESOURCE
 
 
 @dataclass(frozen=True)
@@ -461,7 +462,12 @@ def _rotates_key(conn: Mapping[str, Any], rotated: list[Finding]) -> bool:
     for finding in rotated:
         change = finding.change
         if change.type.startswith("random:"):
-            if (change.name == "tunnel-standby-psk") == standby:
+            # Only the generated keys: another generated secret (the Azure appliance's
+            # password) is no key of Genesys's.
+            if (
+                change.name in PSK_RESOURCE.values()
+                and (change.name == PSK_RESOURCE["standby"]) == standby
+            ):
                 return True
             continue
         if change.parent != attachment:
