@@ -365,9 +365,6 @@ def format_markdown(report: Report, max_chars: int = DEFAULT_MAX_CHARS) -> str:
     return _md(report.verdict.line)[: max_chars - len(tail)] + tail
 
 
-FORMATS = ("text", "json", "markdown")
-
-
 def render(report: Report, fmt: str, max_chars: int = DEFAULT_MAX_CHARS) -> str:
     if fmt == "json":
         return format_json(report)
