@@ -17,11 +17,11 @@ from dataclasses import dataclass
 from rich.console import Console
 from rich.markup import escape
 
-from c2cvpn.genesys.client import quiet_retry_logs
 from c2cvpn.genesys.reconcile import format_lines
 from c2cvpn.genesys.sim import SeedError, SimConfig, SimServer, Simulator, seed_names, seed_stacks
 from c2cvpn.genesys.source import GenesysUnreadable, reconcile_stack
 from c2cvpn.plan_report import type_counts
+from c2cvpn.retrying import quiet_retry_logs
 from c2cvpn.rules import validate
 from c2cvpn.spec import LoadedStack
 

@@ -13,7 +13,7 @@ import pulumi
 from pulumi import dynamic
 
 from c2cvpn.genesys import manage
-from c2cvpn.genesys.client import GenesysError, RetryPolicy, deadline_from_env, quiet_retry_logs
+from c2cvpn.genesys.client import GenesysError, RetryPolicy, deadline_from_env
 from c2cvpn.genesys.desired import Desired, Record, declared, to_input
 from c2cvpn.genesys.reconcile import Finding, Reconciliation, compare, format_lines, reconcile
 from c2cvpn.genesys.source import (
@@ -24,6 +24,7 @@ from c2cvpn.genesys.source import (
     read_actual,
 )
 from c2cvpn.problems import Severity
+from c2cvpn.retrying import quiet_retry_logs
 from c2cvpn.spec import GenesysSource, LoadedStack, StackSpec
 
 #: Pulumi secret config holding the OAuth client secret (the Genesys Cloud provider's key).

@@ -31,8 +31,6 @@ appear in an error, a log line or a repr.
 
 from __future__ import annotations
 
-import datetime as dt
-import email.utils
 import logging
 import math
 import os
@@ -59,6 +57,7 @@ from c2cvpn.genesys.model import (
 )
 from c2cvpn.genesys.regions import REGION_DOMAINS, api_base, login_base
 from c2cvpn.genesys.urls import is_loopback as is_loopback  # re-exported for callers
+from c2cvpn.retrying import retry_after_seconds
 from c2cvpn.spec import GenesysApi
 
 log = logging.getLogger("c2cvpn.genesys")
@@ -239,12 +238,6 @@ def deadline_from_env(env: Mapping[str, str] | None = None) -> float:
     return value if math.isfinite(value) and value > 0 else DEFAULT_DEADLINE
 
 
-def quiet_retry_logs() -> None:
-    """Silence stamina's per-retry warnings (``stamina.retry_scheduled``): retries are expected,
-    and the outcome (success, or one error line that counts the attempts) is what is reported."""
-    logging.getLogger("stamina").setLevel(logging.ERROR)
-
-
 # --------------------------------------------------------------------------- the deadline on the wire
 
 
@@ -354,21 +347,6 @@ class _DeadlineBody(httpx.SyncByteStream):
         close = getattr(self._inner, "close", None)
         if callable(close):
             close()
-
-
-def _retry_after_seconds(value: str | None) -> float | None:
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
 
 
 class GenesysClient:
@@ -661,7 +639,7 @@ class GenesysClient:
                 if description is not None:
                     # Refused before any work, like a 429: safe to repeat. Wait what the
                     # response states, else back off per the policy.
-                    stated = _retry_after_seconds(response.headers.get("Retry-After"))
+                    stated = retry_after_seconds(response.headers.get("Retry-After"))
                     raise _Retryable(
                         GenesysError(
                             f"the login service is rate limiting: {self._scrub(description)}",
@@ -678,7 +656,7 @@ class GenesysClient:
                 continue
             if response.status_code == 429:
                 body = _json_or_none(response)
-                wait = _retry_after_seconds(response.headers.get("Retry-After"))
+                wait = retry_after_seconds(response.headers.get("Retry-After"))
                 err = GenesysError(
                     f"rate limited (Retry-After {response.headers.get('Retry-After', 'absent')})",
                     status=429,

@@ -11,10 +11,11 @@ from rich.console import Console
 from rich.markup import escape
 
 from c2cvpn.exits import EXIT_INVALID, EXIT_OK, EXIT_UNUSABLE, print_spec_error
-from c2cvpn.genesys.client import DEFAULT_DEADLINE, is_loopback, quiet_retry_logs
+from c2cvpn.genesys.client import DEFAULT_DEADLINE, is_loopback
 from c2cvpn.genesys.demo_credentials import DEMO_CLIENT_ID, DEMO_CLIENT_SECRET
 from c2cvpn.genesys.reconcile import format_lines
 from c2cvpn.genesys.source import GenesysUnreadable, reconcile_stack
+from c2cvpn.retrying import quiet_retry_logs
 from c2cvpn.spec import LoadedStack, SpecError, load_stack
 
 

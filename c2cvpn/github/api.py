@@ -22,8 +22,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import email.utils
 import re
 import time
 from collections.abc import Iterator, Mapping
@@ -34,11 +32,11 @@ import httpx
 import stamina
 
 from c2cvpn.genesys.urls import is_loopback
+from c2cvpn.github import API_URL_ENV, TOKEN_ENV
+from c2cvpn.retrying import retry_after_seconds
 
 DEFAULT_API_URL: Final = "https://api.github.com"
 API_VERSION: Final = "2022-11-28"
-TOKEN_ENV: Final = "GITHUB_TOKEN"
-API_URL_ENV: Final = "GITHUB_API_URL"
 USER_AGENT: Final = "c2cvpn-github-poster"
 #: GitHub's largest page.
 PER_PAGE: Final = 100
@@ -147,23 +145,6 @@ def parse_repo(repo: str) -> tuple[str, str]:
             f"repository {repo[:120]!r}: expected OWNER/NAME (letters, digits, '-', and '.', '_' in the name)"
         )
     return found["owner"], found["name"]
-
-
-def _retry_after_seconds(value: str | None) -> float | None:
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    return max(0.0, (when - dt.datetime.now(dt.UTC)).total_seconds())
 
 
 def _origin(url: httpx.URL) -> tuple[str, str, int | None]:
@@ -450,7 +431,7 @@ def _rate_limited(response: httpx.Response, message: str) -> bool:
 def _rate_limit_wait(response: httpx.Response) -> float | None:
     """What GitHub asks to wait: ``retry-after``, else until ``x-ratelimit-reset`` when the
     quota is spent; None: back off exponentially."""
-    stated = _retry_after_seconds(response.headers.get("retry-after"))
+    stated = retry_after_seconds(response.headers.get("retry-after"))
     if stated is not None:
         return stated
     if response.headers.get("x-ratelimit-remaining") == "0":

@@ -12,31 +12,28 @@ body is ever printed.
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
 from collections.abc import Callable, Mapping
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
 from c2cvpn.exits import EXIT_OK, EXIT_UNUSABLE
-from c2cvpn.github.api import (
-    TOKEN_ENV,
-    ConfigError,
-    Forbidden,
-    GitHubClient,
-    GitHubError,
-    NotFound,
-    Unauthorized,
-    parse_repo,
-)
-from c2cvpn.github.post import DEFAULT_AUTHOR, DEFAULT_LABEL, Outcome, upsert_comment, upsert_issue
+from c2cvpn.github import DEFAULT_AUTHOR, DEFAULT_LABEL, TOKEN_ENV
 from c2cvpn.markers import STACK_NAME
+from c2cvpn.retrying import quiet_retry_logs
+
+if TYPE_CHECKING:
+    from c2cvpn.github.api import GitHubClient
+    from c2cvpn.github.post import Outcome
+
+# The client (httpx, stamina) is imported by the commands that post, not by every `c2cvpn`
+# command that mounts this group.
 
 github_app = typer.Typer(
     help="Post c2cvpn reports to GitHub: one sticky pull-request comment, or one issue, per stack.",
@@ -97,6 +94,8 @@ def _warn(message: str, env: Mapping[str, str]) -> None:
 
 
 def _check_inputs(repo: str, stack: str) -> None:
+    from c2cvpn.github.api import parse_repo
+
     try:
         parse_repo(repo)
     except ValueError as exc:
@@ -123,6 +122,8 @@ def _read_body(path: Path) -> str:
 
 
 def _client(env: Mapping[str, str], command: str) -> GitHubClient:
+    from c2cvpn.github.api import ConfigError, GitHubClient
+
     try:
         return GitHubClient.from_env(env)
     except ConfigError as exc:
@@ -141,9 +142,10 @@ def _run(
     *,
     allow_readonly: bool = False,
 ) -> None:
+    from c2cvpn.github.api import Forbidden, GitHubError, NotFound, Unauthorized
+
     env = os.environ
-    # stamina's per-retry warnings would reach stderr as raw lines; the outcome is reported.
-    logging.getLogger("stamina").setLevel(logging.ERROR)
+    quiet_retry_logs()  # stamina's per-retry warnings would reach stderr; the outcome is reported
     client = _client(env, command)
     try:
         with client:
@@ -187,6 +189,8 @@ def comment(
     ] = False,
 ) -> None:
     """Create or edit the one comment of STACK on a pull request (exact marker, all pages)."""
+    from c2cvpn.github.post import upsert_comment
+
     _check_inputs(repo, stack)
     body = _read_body(body_file)
     _run(
@@ -216,6 +220,8 @@ def issue(
     author: AuthorOpt = DEFAULT_AUTHOR,
 ) -> None:
     """Open, update or close the one issue of STACK (found by its label and exact marker)."""
+    from c2cvpn.github.post import upsert_issue
+
     _check_inputs(repo, stack)
     title = " ".join(title.split())
     if not title:

@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, Literal
 
+from c2cvpn.github import DEFAULT_AUTHOR, DEFAULT_LABEL
 from c2cvpn.github.api import (
     Forbidden,
     GitHubClient,
@@ -42,10 +43,6 @@ from c2cvpn.github.api import (
 )
 from c2cvpn.markers import has_marker, marker
 
-#: The login ``GITHUB_TOKEN`` posts as.
-DEFAULT_AUTHOR: Final = "github-actions[bot]"
-#: The label of drift issues; also how they are found (open issues with this label).
-DEFAULT_LABEL: Final = "c2cvpn-drift"
 #: GitHub's limit for a comment or an issue body ("maximum is 65536 characters").
 MAX_BODY_CHARS: Final = 65_536
 #: The longest first line kept by the last-resort body.
