@@ -151,6 +151,10 @@ class LabResult:
     kept: bool = False
     teardown: str | None = None
     left_behind: list[str] = field(default_factory=list)
+    #: The scenario that broke the lab on purpose (None: the stack as planned).
+    scenario: str | None = None
+    #: What the lab measured: seconds to up-and-verified, failover, rekey-soak losses, teardown.
+    measurements: dict[str, Any] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -174,6 +178,8 @@ class LabResult:
             "kept": self.kept,
             "teardown": self.teardown,
             "leftBehind": self.left_behind,
+            "scenario": self.scenario,
+            "measurements": self.measurements,
         }
 
 
@@ -1130,7 +1136,7 @@ def format_lines(result: LabResult) -> list[str]:
         lines.append("diagnosis:")
         lines += [f"  {d}" for d in result.diagnosis]
     if result.evidence:
-        lines.append("evidence (charon logs):")
+        lines.append("evidence:")
         lines += [f"  {e}" for e in result.evidence]
     lines += [f"note: {n}" for n in result.notes]
     if result.left_behind:

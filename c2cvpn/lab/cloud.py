@@ -1,0 +1,1403 @@
+"""``c2cvpn lab`` for cloud stacks: the three ends built from three different sources.
+
+- **Genesys stand-ins** (namespace ``g``): one IKE connection per Genesys connection, built from
+  the *Genesys record* the reconciler reads (the declared block, the API, or the bundled
+  simulator), with the project's own vendor table turning its values into strongSwan proposals.
+- **The cloud gateway** (namespace ``c``): one endpoint per AWS tunnel or Azure gateway
+  instance, built from the *planned provider inputs* through the behaviour model of
+  :mod:`c2cvpn.lab.cloud_model`, which has its own tables of the vendors' spellings.
+- **The back end** (namespaces ``b1``…, and ``a`` for the MSS appliance): the planned security
+  rules as an nftables filter with the cloud's defaults, the planned route-table routes as
+  policy routing in a VPC router (namespace ``v``), the appliance running the plan's exact
+  user-data script.
+
+An internet router (namespace ``i``) joins ``g`` and ``c``: the scenarios that break the path
+(UDP blocked, an MTU black hole, a NAT that forgets, the primary path down) act there. Every
+drop rule the lab installs counts what it drops and carries a tag, so a diagnosis cites the
+packets it saw, next to the charon log lines.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import suppress
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from c2cvpn.genesys.desired import Desired, Record
+from c2cvpn.lab.cloud_model import (
+    CloudModel,
+    Endpoint,
+    Filter,
+    ModelError,
+    Rule,
+    lab_outside_ip,
+)
+from c2cvpn.lab.netns import Lab, LabError, forget_lab, leftovers, new_tag, record_lab, sh
+from c2cvpn.lab.run import (
+    LAB_BREAKS,
+    STATE_DIR,
+    Check,
+    LabRefused,
+    LabResult,
+    Proposals,
+    _interrupt_once,
+    _readline,
+    _signals_held,
+    _tail,
+    _why,
+    algorithms_label,
+    compare_algorithms,
+    diagnose,
+    preconditions,
+    refusal_line,
+    workdir_for,
+)
+from c2cvpn.lab.strongswan import Charon, charon_path
+from c2cvpn.psk import PSK_RESOURCE, generate_psk
+from c2cvpn.vendors import CIPHERS, Phase, strongswan_negotiated, strongswan_proposal
+
+ROUTER = "192.0.2.254"  # the internet router's address on every link (TEST-NET-1)
+VPC_ROUTER = "169.254.100.1"
+GATEWAY_INSIDE = "169.254.100.2"  # the cloud gateway's leg into the VPC
+NAT_PRIVATE = "100.64.0.2"  # the Genesys edge behind the NAT scenario's router
+NAT_UDP_TIMEOUT = 3
+BLACKHOLE_MTU = 1400
+BULK_BYTES = 65536
+SCENARIOS = (
+    "psk-mismatch",
+    "proposal-mismatch",
+    "pfs-mismatch",
+    "sg-blocks-app",
+    "route-missing",
+    "udp-blocked",
+    "mtu-blackhole",
+    "nat-timeout",
+    "primary-down",
+)
+
+#: Answers one connection with BULK bytes after reading "ping" (an MTU black hole stalls it).
+BULK_SERVER = textwrap.dedent(
+    """
+    import socket, sys
+    addr, port, wait, size = sys.argv[1], int(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4])
+    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((addr, port)); s.listen(8); s.settimeout(wait)
+    print("ready", flush=True)
+    while True:
+        try:
+            c, _ = s.accept()
+        except socket.timeout:
+            break
+        c.settimeout(wait)
+        try:
+            if c.recv(4) == b"ping":
+                c.sendall(b"x" * size)
+        except OSError:
+            pass
+        c.close()
+    """
+)
+BULK_CLIENT = textwrap.dedent(
+    """
+    import socket, sys, time
+    host, port, src, wait, size = sys.argv[1], int(sys.argv[2]), sys.argv[3], float(sys.argv[4]), int(sys.argv[5])
+    got = 0
+    try:
+        s = socket.create_connection((host, port), timeout=wait, source_address=(src, 0))
+        s.sendall(b"ping")
+        end = time.monotonic() + wait
+        while got < size and time.monotonic() < end:
+            s.settimeout(max(0.05, end - time.monotonic()))
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            got += len(chunk)
+        print(f"ok {got}" if got >= size else f"short {got}")
+    except OSError as exc:
+        print(f"error {got} {exc.__class__.__name__}: {exc}")
+    """
+)
+#: A TCP stream for the rekey soak: sends 1 KiB every 10 ms for a while; the server counts.
+STREAM_SERVER = textwrap.dedent(
+    """
+    import socket, sys
+    addr, port, wait = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind((addr, port)); s.listen(1); s.settimeout(wait)
+    print("ready", flush=True)
+    c, _ = s.accept(); c.settimeout(wait)
+    total = 0
+    try:
+        while True:
+            b = c.recv(65536)
+            if not b:
+                break
+            total += len(b)
+        c.sendall(str(total).encode())
+    except OSError as exc:
+        print(f"broken {total} {exc}", flush=True)
+    print(total, flush=True)
+    """
+)
+STREAM_CLIENT = textwrap.dedent(
+    """
+    import socket, sys, time
+    host, port, src, seconds = sys.argv[1], int(sys.argv[2]), sys.argv[3], float(sys.argv[4])
+    sent = 0
+    try:
+        s = socket.create_connection((host, port), timeout=10, source_address=(src, 0))
+        end = time.monotonic() + seconds
+        while time.monotonic() < end:
+            s.sendall(b"y" * 1024); sent += 1024
+            time.sleep(0.01)
+        s.shutdown(socket.SHUT_WR)
+        s.settimeout(15)
+        reply = s.recv(64).decode() or "0"
+        print(f"sent {sent} received {reply}")
+    except OSError as exc:
+        print(f"broken sent {sent} {exc.__class__.__name__}: {exc}")
+    """
+)
+
+
+@dataclass
+class GenesysEnd:
+    """One Genesys stand-in connection: the record's values, the tunnel it uses, its key."""
+
+    role: str
+    name: str
+    tunnel: int
+    record: Record
+    psk: str
+    conn: str  # charon connection name
+
+    def value(self, key: str) -> Any:
+        return self.record.values.get(key)
+
+
+@dataclass
+class Options:
+    scenario: str | None = None
+    failover: bool = False
+    soak: bool = False
+    timeout: float = 30.0
+    keep: bool = False
+
+
+@dataclass
+class Drop:
+    """A counted drop rule the lab installed, and what it means when it counts."""
+
+    ns: str
+    tag: str
+    meaning: str
+
+
+# --------------------------------------------------------------------------- pure pieces
+
+
+def swan_ts(values: Sequence[str]) -> str:
+    return ",".join(values)
+
+
+def dpd_settings(timeout: int) -> tuple[int, float, int]:
+    """(dpd_delay, retransmit_timeout, retransmit_tries): a peer silent for ``timeout`` seconds
+    is declared dead within about that time. IKEv2 DPD has no timeout of its own: after
+    ``dpd_delay`` without traffic charon sends an empty INFORMATIONAL and gives up when its
+    retransmissions are exhausted (strongSwan, "Retransmission" and swanctl.conf ``dpd_delay``).
+    With ``retransmit_base = 1`` the budget is ``retransmit_timeout * (tries + 1)``."""
+    delay = max(2, timeout // 3)
+    tries = 3
+    return delay, round(max(1.0, (timeout - delay) / (tries + 1)), 2), tries
+
+
+def cloud_swanctl(
+    model: CloudModel, ips: Mapping[int, str], keys: Mapping[int, str], *, responder: bool = False
+) -> str:
+    """swanctl.conf for the cloud gateway stand-in: one connection per endpoint, as the model says."""
+    conns, secrets = [], []
+    for e in model.endpoints:
+        version = "2" if e.ike_versions == ("ikev2",) else "1" if e.ike_versions == ("ikev1",) else "0"
+        delay, _, _ = dpd_settings(e.dpd_timeout)
+        action = {"restart": "restart", "clear": "clear", "none": "clear"}[e.dpd_action]
+        conns.append(
+            f"""  ep{e.index} {{
+    version = {version}
+    local_addrs = {ips[e.index]}
+    remote_addrs = {e.peer_ip}
+    proposals = {",".join(e.ike_proposals) or "default"}
+    rekey_time = {e.ike_lifetime}s
+    dpd_delay = {delay}s
+    encap = no
+    mobike = no
+    local {{
+      auth = psk
+      id = {ips[e.index]}
+    }}
+    remote {{
+      auth = psk
+      id = {e.peer_ip}
+    }}
+    children {{
+      ep{e.index} {{
+        mode = tunnel
+        local_ts = {swan_ts(e.local_ts)}
+        remote_ts = {swan_ts(e.remote_ts)}
+        esp_proposals = {",".join(e.esp_proposals) or "default"}
+        rekey_time = {e.esp_lifetime}s
+        dpd_action = {action}
+        start_action = {"start" if e.initiates and not responder else "none"}
+        close_action = {"start" if e.dpd_action == "restart" and not responder else "none"}
+      }}
+    }}
+  }}"""
+        )
+        secrets.append(
+            f'  ike-ep{e.index} {{\n    id-1 = {ips[e.index]}\n    id-2 = {e.peer_ip}\n    secret = "{_q(keys[e.index])}"\n  }}'
+        )
+    return "connections {\n" + "\n".join(conns) + "\n}\n\nsecrets {\n" + "\n".join(secrets) + "\n}\n"
+
+
+def genesys_swanctl(
+    ends: Sequence[GenesysEnd],
+    *,
+    local_ip: str,
+    gateway_ip: str,
+    remotes: Mapping[int, str],
+    initiate: Mapping[int, bool],
+    dpd_delay: int,
+) -> str:
+    """swanctl.conf for the Genesys stand-in: one connection per Genesys record."""
+    conns, secrets = [], []
+    for g in ends:
+        v = g.value
+        pfs = v("phase2.pfsGroup")
+        ike = strongswan_proposal(
+            str(v("phase1.encryption")), str(v("phase1.integrity")), int(v("phase1.dhGroup")), Phase.IKE
+        )
+        esp = strongswan_proposal(
+            str(v("phase2.encryption")),
+            str(v("phase2.integrity")),
+            None if pfs in (None, "off") else int(pfs),
+            Phase.IPSEC,
+        )
+        remote = remotes[g.tunnel]
+        conns.append(
+            f"""  {g.conn} {{
+    version = {"1" if v("phase1.ikeVersion") == "ikev1" else "2"}
+    local_addrs = {local_ip}
+    remote_addrs = {remote}
+    proposals = {ike}
+    rekey_time = {v("phase1.lifetimeSeconds")}s
+    dpd_delay = {dpd_delay}s
+    encap = {"yes" if v("natTraversal") else "no"}
+    mobike = no
+    local {{
+      auth = psk
+      id = {gateway_ip}
+    }}
+    remote {{
+      auth = psk
+      id = {remote}
+    }}
+    children {{
+      {g.conn} {{
+        mode = tunnel
+        local_ts = {swan_ts(list(v("localNetworks") or ()))}
+        remote_ts = {swan_ts(list(v("remoteNetworks") or ()))}
+        esp_proposals = {esp}
+        rekey_time = {v("phase2.lifetimeSeconds")}s
+        dpd_action = restart
+        start_action = {"start" if initiate.get(g.tunnel) else "none"}
+        close_action = none
+      }}
+    }}
+  }}"""
+        )
+        secrets.append(
+            f'  ike-{g.conn} {{\n    id-1 = {gateway_ip}\n    id-2 = {remote}\n    secret = "{_q(g.psk)}"\n  }}'
+        )
+    return "connections {\n" + "\n".join(conns) + "\n}\n\nsecrets {\n" + "\n".join(secrets) + "\n}\n"
+
+
+def daemon_conf(*, dpd_timeout: int, keepalive: int, install_routes: bool = True) -> str:
+    _, rt, tries = dpd_settings(dpd_timeout)
+    return (
+        "charon {\n"
+        f"  install_routes = {'yes' if install_routes else 'no'}\n"
+        f"  retransmit_timeout = {rt}\n  retransmit_base = 1\n  retransmit_tries = {tries}\n"
+        "  make_before_break = yes\n"
+        f"  keep_alive = {keepalive}s\n"
+        "}\n"
+    )
+
+
+def _q(secret: str) -> str:
+    return secret.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def nft_filter(flt: Filter, iface: str, prefix: str) -> tuple[str, dict[str, str]]:
+    """An nftables table that behaves like a security group (or NSG) on ``iface``: stateful,
+    rules in priority order, the cloud's default for what no rule matches. Every rule counts and
+    carries a tag; returns (ruleset, tag → meaning)."""
+    meanings: dict[str, str] = {}
+    lines_in, lines_out = [], []
+    for n, rule in enumerate(flt.rules):
+        tag = f"{prefix}-r{n}-{rule.access}"
+        meanings[tag] = f"{rule.source} ({rule.description or rule.protocol})"
+        addr = "saddr" if rule.direction == "in" else "daddr"
+        cidrs = ", ".join(rule.cidrs) or "0.0.0.0/0"
+        match = f"ip {addr} {{ {cidrs} }}"
+        if rule.protocol != "all":
+            match += f" meta l4proto {rule.protocol}"
+        if rule.ports is not None:
+            match += f" th dport {rule.ports[0]}-{rule.ports[1]}"
+        line = f'    {match} counter {rule.access} comment "{tag}"'
+        (lines_in if rule.direction == "in" else lines_out).append(line)
+    meanings[f"{prefix}-in-drop"] = f"{flt.name}: inbound default deny (no rule allows it)"
+    meanings[f"{prefix}-out-drop"] = f"{flt.name}: outbound default deny (no rule allows it)"
+    tail_in = f'    counter {flt.default_in} comment "{prefix}-in-{flt.default_in}"'
+    tail_out = f'    counter {flt.default_out} comment "{prefix}-out-{flt.default_out}"'
+    ruleset = (
+        "table ip c2c_sg {\n"
+        "  chain ingress {\n    type filter hook prerouting priority 0; policy accept;\n"
+        f'    iifname != "{iface}" accept\n    ct state established,related accept\n'
+        + "\n".join([*lines_in, tail_in])
+        + "\n  }\n"
+        "  chain egress {\n    type filter hook postrouting priority 0; policy accept;\n"
+        f'    oifname != "{iface}" accept\n    ct state established,related accept\n'
+        + "\n".join([*lines_out, tail_out])
+        + "\n  }\n}\n"
+    )
+    return ruleset, meanings
+
+
+def counters(json_text: str) -> dict[str, int]:
+    """Packets counted per rule comment, from ``nft -j list ruleset``."""
+    out: dict[str, int] = {}
+    try:
+        doc = json.loads(json_text)
+    except ValueError:
+        return out
+    for item in doc.get("nftables", []):
+        rule = item.get("rule")
+        if not rule or not rule.get("comment"):
+            continue
+        for expr in rule.get("expr", []):
+            if isinstance(expr, dict) and "counter" in expr:
+                out[rule["comment"]] = out.get(rule["comment"], 0) + int(expr["counter"].get("packets", 0))
+    return out
+
+
+def apply_scenario(
+    scenario: str | None, model: CloudModel, ends: list[GenesysEnd]
+) -> tuple[CloudModel, list[GenesysEnd], list[str]]:
+    """The model and stand-ins as the scenario breaks them, with a note per change."""
+    notes: list[str] = []
+    if scenario is None:
+        return model, ends, notes
+    if scenario == "psk-mismatch":
+        ends = [replace(ends[0], psk=generate_psk()), *ends[1:]]
+        notes.append("scenario psk-mismatch: the Genesys stand-in holds another key for its primary connection")
+    elif scenario == "proposal-mismatch":
+        g = ends[0]
+        allowed = model.endpoint(g.tunnel).allowed.get("phase1.encryption", ()) if model.endpoint(g.tunnel) else ()
+        other = next(
+            c for c in ("aes128", "aes256", "aes128gcm", "aes256gcm") if CIPHERS[c].strongswan not in allowed
+        )
+        values = {**g.record.values, "phase1.encryption": other}
+        if CIPHERS[other].aead != CIPHERS[str(g.value("phase1.encryption"))].aead:
+            values["phase1.integrity"] = g.value("phase1.integrity")
+        ends = [replace(g, record=replace(g.record, values=values)), *ends[1:]]
+        notes.append(f"scenario proposal-mismatch: the Genesys record's phase1.encryption is {other}")
+    elif scenario == "pfs-mismatch":
+        g = ends[0]
+        now = g.value("phase2.pfsGroup")
+        new: object = "off" if now not in (None, "off") else 14
+        ends = [replace(g, record=replace(g.record, values={**g.record.values, "phase2.pfsGroup": new})), *ends[1:]]
+        notes.append(f"scenario pfs-mismatch: the Genesys record's phase2.pfsGroup is {new}")
+    elif scenario == "sg-blocks-app":
+        ports = set(model.application_ports)
+        backends = []
+        for b in model.backends:
+            rules = [r for r in b.filter.rules if not (r.protocol == "tcp" and r.ports and any(r.ports[0] <= p <= r.ports[1] for p in ports) and r.access == "accept" and r.priority < 65000)]
+            if model.provider == "azure":
+                # A hardened NSG: without its own deny, Azure's AllowVnetInBound (65000) would
+                # let Genesys in, since the VirtualNetwork tag covers the local network gateway.
+                rules = [*rules, Rule("in", "all", None, ("0.0.0.0/0",), "drop", 4096, rules[0].source if rules else b.filter.rules[0].source, "customer DenyAllInbound (hardened NSG)")]
+                rules.sort(key=lambda r: r.priority)
+            backends.append(replace(b, filter=replace(b.filter, rules=rules)))
+        model = replace(model, backends=backends)
+        notes.append("scenario sg-blocks-app: the planned rules for the application ports are removed (ICMP kept)")
+    elif scenario == "route-missing":
+        tables = {
+            name: [e for e in entries if not any(e.table == b.table for b in model.backends)]
+            for name, entries in model.tables.items()
+        }
+        model = replace(model, tables=tables)
+        notes.append("scenario route-missing: the back ends' route-table routes to Genesys are removed")
+    elif scenario == "udp-blocked":
+        notes.append("scenario udp-blocked: the path drops UDP 500 and 4500")
+    elif scenario == "mtu-blackhole":
+        notes.append(
+            f"scenario mtu-blackhole: a router on the path with MTU {BLACKHOLE_MTU} drops larger packets with DF set "
+            "and sends no ICMP"
+        )
+    elif scenario == "nat-timeout":
+        notes.append(
+            f"scenario nat-timeout: the Genesys edge sits behind a NAT that forgets a UDP mapping after {NAT_UDP_TIMEOUT} s, "
+            "and NAT-T keepalives are off"
+        )
+    elif scenario == "primary-down":
+        notes.append("scenario primary-down: the primary path drops IKE and ESP once the tunnels are up")
+    return model, ends, notes
+
+
+# --------------------------------------------------------------------------- the run
+
+
+class CloudRun:
+    def __init__(
+        self,
+        *,
+        stack: str,
+        model: CloudModel,
+        ends: list[GenesysEnd],
+        gateway_ip: str,
+        keys: Mapping[int, str],
+        options: Options,
+        charon: Path,
+        tag: str,
+        result: LabResult,
+    ) -> None:
+        self.stack, self.model, self.ends, self.gateway_ip = stack, model, ends, gateway_ip
+        self.keys, self.opt, self.charon, self.tag, self.result = keys, options, charon, tag, result
+        self.timeout = options.timeout
+        self.workdir = workdir_for(tag)
+        self.owns_workdir = False
+        self.state_file: Path | None = None
+        self.net = Lab(tag)
+        self.daemons: list[Charon] = []
+        self.drops: list[Drop] = []
+        self.meanings: dict[str, str] = {}
+        self.ns: dict[str, str] = {}
+        self.diagnosis: list[str] = []
+        self.evidence: list[str] = []
+        # outside IPs: the record's peer IP when Genesys already knows it, else a lab address
+        self.ips: dict[int, str] = {}
+        for e in model.endpoints:
+            known = next(
+                (str(g.value("peerIp")) for g in ends if g.tunnel == e.index and g.value("peerIp")),
+                None,
+            )
+            self.ips[e.index] = known or lab_outside_ip(e.index)
+        self.tenants = sorted(
+            {str(next(ipaddress.IPv4Network(n).hosts())) for g in ends for n in g.value("localNetworks") or ()}
+        )
+        self.hide = [*keys.values(), *(g.psk for g in ends)]
+
+    def check(self, name: str, ok: bool, detail: str) -> bool:
+        self.result.checks.append(Check(name, ok, detail))
+        return ok
+
+    # ---- topology
+    def _link(self, a: str, b: str) -> tuple[str, str]:
+        ia, ib = f"{a}{b}{self.tag}"[:15], f"{b}{a}{self.tag}"[:15]
+        sh("ip", "link", "add", ia, "netns", self.ns[a], "type", "veth", "peer", "name", ib, "netns", self.ns[b])
+        for ns, iface in ((self.ns[a], ia), (self.ns[b], ib)):
+            sh("ip", "-n", ns, "link", "set", iface, "up")
+        return ia, ib
+
+    def _ip(self, who: str, *args: str) -> None:
+        sh("ip", "-n", self.ns[who], *args)
+
+    def _sysctl(self, who: str, *settings: str) -> None:
+        for s in settings:
+            self.net.run(self.ns[who], ["sysctl", "-q", "-w", s])
+
+    def _nft(self, who: str, ruleset: str) -> None:
+        self.net.run(self.ns[who], ["nft", "-f", "-"], input=ruleset)
+
+    def build(self) -> None:
+        os.mkdir(self.workdir, 0o700)
+        self.owns_workdir = True
+        m = self.model
+        roles = ["g", "i", "c", "v"] + [f"b{n + 1}" for n in range(len(m.backends))]
+        if m.appliance is not None:
+            roles.append("a")
+        for r in roles:
+            self.ns[r] = self.net.ns(r)
+            self._sysctl(r, "net.ipv4.conf.all.rp_filter=0", "net.ipv4.conf.default.rp_filter=0", "net.ipv4.tcp_timestamps=0")
+        nat = self.opt.scenario == "nat-timeout"
+        # internet: g — i — c
+        gi, ig = self._link("g", "i")
+        ic, ci = self._link("i", "c")
+        self.if_ig, self.if_ic = ig, ic
+        g_addr = NAT_PRIVATE if nat else self.gateway_ip
+        self._ip("g", "addr", "add", f"{g_addr}/32", "dev", gi)
+        self._ip("g", "route", "add", "default", "via", ROUTER, "dev", gi, "onlink")
+        for t in self.tenants:
+            self._ip("g", "addr", "add", f"{t}/32", "dev", "lo")
+        for iface in (ig, ic):
+            self._ip("i", "addr", "add", f"{ROUTER}/32", "dev", iface)
+        self._ip("i", "route", "add", f"{g_addr}/32", "dev", ig)
+        for ip in self.ips.values():
+            self._ip("c", "addr", "add", f"{ip}/32", "dev", ci)
+            self._ip("i", "route", "add", f"{ip}/32", "dev", ic)
+        self._ip("c", "route", "add", "default", "via", ROUTER, "dev", ci, "onlink")
+        self._sysctl("i", "net.ipv4.ip_forward=1")
+        self._path_rules(g_addr)
+        # VPC: c — v — b…/a
+        cv, vc = self._link("c", "v")
+        self.if_cv, self.if_vc = cv, vc
+        self._ip("c", "addr", "add", f"{GATEWAY_INSIDE}/32", "dev", cv)
+        self._ip("v", "addr", "add", f"{VPC_ROUTER}/32", "dev", vc)
+        self._ip("v", "route", "add", f"{GATEWAY_INSIDE}/32", "dev", vc)
+        self._sysctl("c", "net.ipv4.ip_forward=1")
+        self._sysctl("v", "net.ipv4.ip_forward=1")
+        vpc_nets = list(m.networks) + ([m.appliance.subnet] if m.appliance else [])
+        # kernel-libipsec installs its policies with a route whose source lies in the local
+        # traffic selector: the gateway holds the VPC router's reserved first address of each
+        # network on its loopback (AWS reserves .1 of every subnet for the VPC router).
+        for n in m.networks:
+            self._ip("c", "addr", "add", f"{ipaddress.IPv4Network(n).network_address + 1}/32", "dev", "lo")
+        for n in vpc_nets:
+            self._ip("c", "route", "add", n, "via", VPC_ROUTER, "dev", cv, "onlink")
+        hosts: dict[str, str] = {}  # role -> v-side interface
+        for n, b in enumerate(m.backends):
+            role = f"b{n + 1}"
+            hb, vb = self._link(role, "v")
+            hosts[role] = vb
+            self._host(role, hb, b.address, vb)
+            ruleset, meanings = nft_filter(b.filter, hb, f"{role}")
+            self._nft(role, ruleset)
+            self.meanings.update({k: f"{b.name}: {v}" for k, v in meanings.items()})
+        if m.appliance is not None:
+            ha, va = self._link("a", "v")
+            hosts["a"] = va
+            self.if_va = va
+            self._host("a", ha, m.appliance.address, va)
+            ruleset, meanings = nft_filter(m.appliance.filter, ha, "a")
+            self._nft("a", ruleset)
+            self.meanings.update({k: f"appliance {m.appliance.name}: {v}" for k, v in meanings.items()})
+        # route tables as policy routing in v: the table of the source subnet decides
+        table_ids = {name: 100 + k for k, name in enumerate(sorted(m.tables))}
+        for name, entries in m.tables.items():
+            for e in entries:
+                if e.target == "gateway":
+                    via = ("via", GATEWAY_INSIDE, "dev", vc, "onlink")
+                elif e.target == "appliance" and m.appliance is not None:
+                    via = ("via", m.appliance.address, "dev", hosts["a"], "onlink")
+                else:
+                    continue
+                self._ip("v", "route", "replace", e.destination, *via, "table", str(table_ids[name]))
+        for n, b in enumerate(m.backends):
+            if b.table in table_ids:
+                self._ip("v", "rule", "add", "iif", hosts[f"b{n + 1}"], "lookup", str(table_ids[b.table]), "priority", "100")
+        if m.appliance is not None and m.appliance.table in table_ids:
+            self._ip("v", "rule", "add", "iif", hosts["a"], "lookup", str(table_ids[m.appliance.table]), "priority", "100")
+        if m.edge_table in table_ids:
+            self._ip("v", "rule", "add", "iif", vc, "lookup", str(table_ids[str(m.edge_table)]), "priority", "100")
+        # the gateway sends into the tunnel only what its routes name (AWS static routes, Azure LNG)
+        routes = ", ".join(d for d, _ in m.gateway_routes)
+        allow = f'    iifname "{cv}" ip daddr {{ {routes} }} accept\n' if routes else ""
+        self._nft(
+            "c",
+            "table inet c2c_gw {\n  chain forward {\n    type filter hook forward priority 0; policy accept;\n"
+            f'{allow}    iifname "{cv}" counter drop comment "gw-noroute-drop"\n  }}\n}}\n',
+        )
+        self.meanings["gw-noroute-drop"] = (
+            "the cloud gateway has no route into the tunnel for it: "
+            + ("no VPN connection static route (aws:ec2/vpnConnectionRoute)" if m.provider == "aws" else "not in the local network gateway's prefixes")
+        )
+        self.drops.append(Drop(self.ns["c"], "gw-noroute-drop", self.meanings["gw-noroute-drop"]))
+        if m.appliance is not None:
+            self._appliance()
+
+    def _host(self, role: str, iface: str, address: str, v_iface: str) -> None:
+        self._ip(role, "addr", "add", f"{address}/32", "dev", iface)
+        self._ip(role, "route", "add", "default", "via", VPC_ROUTER, "dev", iface, "onlink")
+        self._ip("v", "addr", "add", f"{VPC_ROUTER}/32", "dev", v_iface)
+        self._ip("v", "route", "add", f"{address}/32", "dev", v_iface)
+
+    def _appliance(self) -> None:
+        a = self.model.appliance
+        assert a is not None
+        script = self.workdir / "appliance-user-data.sh"
+        script.write_text(a.script)
+        try:
+            self.net.run(self.ns["a"], ["sh", str(script)], timeout=self.timeout)
+            forwarding = self.net.run(self.ns["a"], ["sysctl", "-n", "net.ipv4.ip_forward"]).stdout.strip()
+            self.check(
+                "appliance-script",
+                bool(a.script.strip()) and forwarding == "1",
+                f"{a.source}: the boot script ran; IP forwarding {'on' if forwarding == '1' else 'OFF'}"
+                if a.script.strip()
+                else f"{a.source}: no boot script found in the user data",
+            )
+        except subprocess.CalledProcessError as exc:
+            self.check("appliance-script", False, f"{a.source}: the boot script failed: {(exc.stderr or '').strip()[-300:]}")
+            self.diagnosis.append(
+                f"The MSS appliance's boot script ({a.source}) does not run: {(exc.stderr or '').strip()[-200:]}. "
+                "Nothing is forwarded or clamped until it does."
+            )
+
+    def _path_rules(self, g_addr: str) -> None:
+        """The internet router's counted rules: scenario drops, and a counter for big DF packets."""
+        rules = []
+        sc = self.opt.scenario
+        if sc == "udp-blocked":
+            rules.append('    udp dport { 500, 4500 } counter drop comment "path-udp-drop"')
+            rules.append('    meta l4proto esp counter drop comment "path-esp-drop"')
+            self.meanings["path-udp-drop"] = "the path dropped IKE (UDP 500/4500)"
+            self.meanings["path-esp-drop"] = "the path dropped ESP"
+        if sc == "mtu-blackhole":
+            rules.append(
+                f'    ip length > {BLACKHOLE_MTU} ip frag-off & 0x4000 != 0 counter drop comment "path-mtu-drop"'
+            )
+            self.meanings["path-mtu-drop"] = (
+                f"a router with MTU {BLACKHOLE_MTU} dropped packets above it with DF set, without the ICMP "
+                "'fragmentation needed' that would tell the sender"
+            )
+        nat = ""
+        if sc == "nat-timeout":
+            rules.append(
+                f'    iifname "{self.if_ic}" ip daddr {self.gateway_ip} ct state new counter drop comment "nat-nomap-drop"'
+            )
+            self.meanings["nat-nomap-drop"] = (
+                "the NAT had no mapping for a packet from the cloud to the Genesys edge (its UDP mapping expired)"
+            )
+            nat = (
+                "  chain post {\n    type nat hook postrouting priority 100; policy accept;\n"
+                f'    oifname "{self.if_ic}" ip saddr {g_addr} snat ip to {self.gateway_ip}\n  }}\n'
+                "  chain pre {\n    type nat hook prerouting priority -100; policy accept;\n  }\n"
+            )
+            self._ip("i", "addr", "add", f"{self.gateway_ip}/32", "dev", self.if_ig)
+            self._sysctl(
+                "i",
+                f"net.netfilter.nf_conntrack_udp_timeout={NAT_UDP_TIMEOUT}",
+                f"net.netfilter.nf_conntrack_udp_timeout_stream={NAT_UDP_TIMEOUT}",
+            )
+        self._nft(
+            "i",
+            "table inet c2c_path {\n  chain forward {\n    type filter hook forward priority 0; policy accept;\n"
+            + "".join(r + "\n" for r in rules)
+            + "  }\n"
+            + ("  chain input {\n    type filter hook input priority 0; policy accept;\n"
+               f'    iifname "{self.if_ic}" ip daddr {self.gateway_ip} counter drop comment "nat-nomap-local-drop"\n  }}\n' if nat else "")
+            + nat
+            + "}\n",
+        )
+        self.meanings.setdefault("nat-nomap-local-drop", self.meanings.get("nat-nomap-drop", ""))
+
+    def drop_path(self, tunnel: int) -> None:
+        """Drop everything between the Genesys edge and one endpoint's outside IP (IKE and ESP)."""
+        ip = self.ips[tunnel]
+        self._nft(
+            "i",
+            "table inet c2c_down {\n  chain forward {\n    type filter hook forward priority -10; policy accept;\n"
+            f'    ip daddr {ip} counter drop comment "down-{tunnel}-drop"\n'
+            f'    ip saddr {ip} counter drop comment "down-{tunnel}-drop"\n  }}\n}}\n',
+        )
+        self.meanings[f"down-{tunnel}-drop"] = f"the lab dropped the path to {self.model.endpoint(tunnel).label if self.model.endpoint(tunnel) else tunnel}"
+
+    # ---- daemons
+    def start(self) -> tuple[Charon, Charon]:
+        m = self.model
+        timeouts = [e.dpd_timeout for e in m.endpoints] or [30]
+        keepalive = 0 if self.opt.scenario == "nat-timeout" else int(self.ends[0].value("keepaliveSeconds") or 0)
+        nat = self.opt.scenario == "nat-timeout"
+        (self.workdir / "cloud").mkdir(mode=0o700)
+        (self.workdir / "genesys").mkdir(mode=0o700)
+        # The gateway routes into the tunnel what its own routes name (below), not every selector.
+        (self.workdir / "cloud" / "daemon.conf").write_text(
+            daemon_conf(dpd_timeout=min(timeouts), keepalive=0, install_routes=False)
+        )
+        (self.workdir / "genesys" / "daemon.conf").write_text(daemon_conf(dpd_timeout=min(timeouts), keepalive=keepalive))
+        (self.workdir / "cloud" / "swanctl.conf").write_text(
+            cloud_swanctl(m, self.ips, self.keys, responder=nat)
+        )
+        # Behind a NAT only the inside end can open the mapping: Genesys initiates, the cloud answers.
+        initiate = {e.index: nat or not e.initiates for e in m.endpoints}
+        delay, _, _ = dpd_settings(min(timeouts))
+        (self.workdir / "genesys" / "swanctl.conf").write_text(
+            genesys_swanctl(
+                self.ends,
+                local_ip=NAT_PRIVATE if nat else self.gateway_ip,
+                gateway_ip=self.gateway_ip,
+                remotes=self.ips,
+                initiate=initiate,
+                dpd_delay=delay,
+            )
+        )
+        out = []
+        for role, side in (("g", "genesys"), ("c", "cloud")):
+            c = Charon(
+                self.net,
+                self.ns[role],
+                self.workdir / f"{side}-daemon",
+                daemon_conf=self.workdir / side / "daemon.conf",
+                charon=self.charon,
+            )
+            self.daemons.append(c)
+            c.start(timeout=self.timeout)
+            out.append(c)
+        self._tunnel_routes()
+        return out[0], out[1]
+
+    def _tunnel_routes(self) -> None:
+        """The cloud gateway's routes into the tunnel: kernel-libipsec's TUN device carries them."""
+        deadline = time.monotonic() + self.timeout
+        while "ipsec0" not in self.net.run(self.ns["c"], ["ip", "-o", "link", "show"]).stdout:
+            if time.monotonic() > deadline:
+                raise RuntimeError("the cloud gateway's charon made no ipsec0 device")
+            time.sleep(0.05)
+        for destination, _ in self.model.gateway_routes:
+            self._ip("c", "route", "replace", destination, "dev", "ipsec0")
+
+    def load(self, genesys: Charon, cloud: Charon) -> None:
+        """Load the answering side first: loading a connection with ``start_action = start``
+        initiates it, and an IKE_SA_INIT that reaches a side with nothing loaded is refused."""
+        cloud_initiates = self.opt.scenario != "nat-timeout" and any(
+            e.initiates for e in self.model.endpoints
+        )
+        order = [(genesys, "genesys"), (cloud, "cloud")]
+        for daemon, side in order if cloud_initiates else reversed(order):
+            with suppress(subprocess.CalledProcessError):
+                daemon.load(self.workdir / side / "swanctl.conf", timeout=self.timeout)
+
+    def children(self, daemon: Charon) -> dict[str, dict[str, Any]]:
+        """INSTALLED child SAs by connection name, each with its IKE SA."""
+        found: dict[str, dict[str, Any]] = {}
+        for name, ike in daemon.sas().items():
+            for child in ike.get("child-sas", {}).values():
+                if child.get("state") == "INSTALLED":
+                    found[name] = {"ike": ike, "child": child}
+        return found
+
+    def wait_up(self, genesys: Charon, cloud: Charon) -> tuple[dict[str, Any], dict[str, Any]]:
+        want_g = {g.conn for g in self.ends}
+        want_c = {f"ep{g.tunnel}" for g in self.ends if self.model.endpoint(g.tunnel)}
+        deadline = time.monotonic() + self.timeout
+        while True:
+            gs, cs = self.children(genesys), self.children(cloud)
+            if want_g <= set(gs) and want_c <= set(cs):
+                return gs, cs
+            logs = genesys.log_text() + cloud.log_text()
+            fatal = any(k in logs for k in ("AUTHENTICATION_FAILED", "NO_PROPOSAL_CHOSEN", "TS_UNACCEPTABLE", "giving up"))
+            silent = logs.count("retransmit") >= 2 and "received packet" not in genesys.log_text()
+            if time.monotonic() >= deadline or fatal or silent:
+                time.sleep(0.5)
+                return self.children(genesys), self.children(cloud)
+            time.sleep(0.1)
+
+    # ---- checks
+    def verify(self, genesys: Charon, cloud: Charon, gs: dict[str, Any], cs: dict[str, Any]) -> None:
+        m = self.model
+        covered = {g.tunnel for g in self.ends}
+        for e in m.endpoints:
+            if e.index not in covered:
+                self.check(
+                    f"{e.label} has a Genesys connection",
+                    False,
+                    f"no Genesys connection uses {e.label} ({e.outside}): when the cloud moves traffic to it "
+                    "(maintenance, or the other one down), nothing answers",
+                )
+                self.diagnosis.append(
+                    f"Redundancy: Genesys uses only {', '.join(f'tunnel {t}' for t in sorted(covered))}; "
+                    f"create a Genesys connection for {e.label} too."
+                )
+        for g in self.ends:
+            e = m.endpoint(g.tunnel)
+            mine, theirs = gs.get(g.conn), cs.get(f"ep{g.tunnel}")
+            ok = bool(mine and theirs) and mine["ike"].get("remote-host") == self.ips[g.tunnel]
+            self.check(
+                f"{g.role} connection up on {e.label if e else f'tunnel {g.tunnel}'}",
+                ok,
+                f"{g.name}: {mine['ike'].get('local-host')} ⇄ {mine['ike'].get('remote-host')} "
+                f"(the {e.label if e else ''} outside IP {self.ips[g.tunnel]} stands for {e.outside if e else '?'})"
+                if mine
+                else f"{g.name}: no CHILD_SA installed within {self.timeout:g} s",
+            )
+            if not (mine and theirs):
+                continue
+            v = g.value
+            want1 = strongswan_negotiated(str(v("phase1.encryption")), str(v("phase1.integrity")), int(v("phase1.dhGroup")), Phase.IKE)
+            diffs = compare_algorithms(want1, mine["ike"])
+            self.check(f"{g.role} phase1-algorithms", not diffs, "; ".join(diffs) or algorithms_label(mine["ike"]))
+            want2 = strongswan_negotiated(str(v("phase2.encryption")), str(v("phase2.integrity")), None, Phase.IPSEC)
+            diffs = compare_algorithms(want2, {k: x for k, x in mine["child"].items() if k != "dh-group"})
+            self.check(f"{g.role} phase2-algorithms", not diffs, "; ".join(diffs) or algorithms_label(mine["child"]))
+            ts_local, ts_remote = sorted(mine["child"].get("local-ts", [])), sorted(mine["child"].get("remote-ts", []))
+            exp_local, exp_remote = sorted(v("localNetworks") or ()), sorted(v("remoteNetworks") or ())
+            c_local, c_remote = sorted(theirs["child"].get("local-ts", [])), sorted(theirs["child"].get("remote-ts", []))
+            ok = (ts_local, ts_remote) == (exp_local, exp_remote) and (c_local, c_remote) == (exp_remote, exp_local)
+            self.check(
+                f"{g.role} traffic-selectors",
+                ok,
+                f"Genesys {', '.join(ts_local)} ⇄ {', '.join(ts_remote)}; cloud {', '.join(c_local)} ⇄ {', '.join(c_remote)}"
+                + ("" if ok else f" (the Genesys record says {', '.join(exp_local)} ⇄ {', '.join(exp_remote)})"),
+            )
+            if e is not None and (tuple(e.remote_ts) != tuple(exp_local) or tuple(e.local_ts) != tuple(exp_remote)):
+                self.result.notes.append(
+                    f"{e.label}: the cloud proposes {', '.join(e.local_ts)} ⇄ {', '.join(e.remote_ts)} "
+                    f"({e.sources.get('remoteNetworks')}, {e.sources.get('localNetworks')}); negotiation narrowed it to the Genesys networks"
+                )
+        self.rekey_check(genesys)
+        self.traffic(genesys)
+
+    def rekey_check(self, genesys: Charon) -> None:
+        """One CHILD_SA rekey per Genesys connection: PFS is negotiated only then."""
+        for g in self.ends:
+            before = self.children(genesys).get(g.conn)
+            if not before:
+                continue
+            mark = len(genesys.log_text())
+            try:
+                genesys.swanctl("--rekey", "--child", g.conn, timeout=10)
+            except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
+                self.check(f"{g.role} child-rekey", False, f"swanctl --rekey failed: {_why(exc)}")
+                continue
+            deadline = time.monotonic() + min(self.timeout, 10)
+            after = None
+            while time.monotonic() < deadline:
+                after = self.children(genesys).get(g.conn)
+                log = genesys.log_text()[mark:]
+                if after and after["child"].get("uniqueid") != before["child"].get("uniqueid"):
+                    break
+                if "NO_PROPOSAL_CHOSEN" in log or "N(NO_PROP)" in log:
+                    after = None
+                    break
+                time.sleep(0.1)
+            pfs = g.value("phase2.pfsGroup")
+            if not after or after["child"].get("uniqueid") == before["child"].get("uniqueid"):
+                self.check(f"{g.role} child-rekey", False, "the CHILD_SA rekey was refused or did not complete")
+                continue
+            want = strongswan_negotiated(
+                str(g.value("phase2.encryption")), str(g.value("phase2.integrity")),
+                None if pfs in (None, "off") else int(pfs), Phase.IPSEC,
+            ).get("dh-group")
+            got = after["child"].get("dh-group")
+            self.check(
+                f"{g.role} child-rekey",
+                got == want,
+                f"rekeyed with PFS {got or 'none'}" + ("" if got == want else f" (the record says {want or 'none'})"),
+            )
+
+    def attempt(self, role: str, argv: Sequence[str], timeout: float = 15) -> int:
+        """Run a probe in a namespace; its exit status (a failing probe is a finding, not an error)."""
+        try:
+            return subprocess.run(
+                ["ip", "netns", "exec", self.ns[role], *argv],
+                capture_output=True, text=True, timeout=timeout, check=False, env=self.net.env,
+            ).returncode
+        except subprocess.TimeoutExpired:
+            return -1
+
+    def _server(self, ns: str, address: str, port: int, wait: float) -> subprocess.Popen[str]:
+        return self.net.popen(ns, [sys.executable, "-c", BULK_SERVER, address, str(port), str(wait), str(BULK_BYTES)])
+
+    def bulk(self, client_ns: str, client_ip: str, server: str, port: int, wait: float) -> str:
+        out = self.net.run(
+            client_ns,
+            [sys.executable, "-c", BULK_CLIENT, server, str(port), client_ip, str(wait), str(BULK_BYTES)],
+            timeout=wait + 10,
+        ).stdout.strip()
+        return out
+
+    def traffic(self, genesys: Charon) -> None:
+        m = self.model
+        tenant = self.tenants[0]
+        wait = min(self.timeout, 4.0)
+        for n, b in enumerate(m.backends):
+            role = f"b{n + 1}"
+            for port in m.application_ports:
+                server = self._server(self.ns[role], b.address, int(port), wait + 6)
+                try:
+                    if _readline(server, 5) != "ready":
+                        self.check(f"tcp {b.name} :{port}", False, f"server did not start: {_tail(server)}")
+                        continue
+                    out = self.bulk(self.ns["g"], tenant, b.address, int(port), wait)
+                finally:
+                    _stop(server)
+                ok = out.startswith("ok")
+                got = out.split()[1] if len(out.split()) > 1 else "0"
+                self.check(
+                    f"tcp genesys→{b.name} :{port}",
+                    ok,
+                    f"{tenant} → {b.address}:{port}: "
+                    + (f"answered, {BULK_BYTES // 1024} KiB back" if ok else
+                       f"stalled after {got} of {BULK_BYTES} bytes" if out.startswith("short") and got != "0" else out),
+                )
+            rc = self.attempt("g", ["ping", "-c", "2", "-i", "0.2", "-W", "1", "-I", tenant, b.address])
+            self.check(f"icmp genesys→{b.name}", rc == 0, f"ping {tenant} → {b.address}: " + ("answered" if rc == 0 else "no answer"))
+
+    def mss(self) -> None:
+        """With the appliance, a SYN from the back end reaches Genesys with the clamped MSS."""
+        a = self.model.appliance
+        if a is None or a.mss is None:
+            return
+        from c2cvpn.lab.run import CLIENT, SERVER
+
+        tenant, b = self.tenants[0], self.model.backends[0]
+        port = int(self.model.application_ports[0]) if self.model.application_ports else 443
+        server = self.net.popen(self.ns["g"], [sys.executable, "-c", SERVER, tenant, str(port), "5"])
+        try:
+            if _readline(server, 5) != "ready":
+                self.check("mss-clamp", False, "server did not start")
+                return
+            try:
+                self.net.run(self.ns["b1"], [sys.executable, "-c", CLIENT, tenant, str(port), b.address, "5"], timeout=10)
+            except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
+                self.check("mss-clamp", False, f"{b.address} → {tenant}:{port}: {_why(exc)[-200:]}")
+                return
+            line = _readline(server, 5)
+        finally:
+            _stop(server)
+        mss = int(line) if line.lstrip("-").isdigit() else None
+        self.check(
+            "mss-clamp",
+            mss is not None and 0 < mss <= a.mss,
+            f"SYN from the back end reached Genesys with MSS {mss} (the appliance clamps to {a.mss})",
+        )
+
+    # ---- failover and soak
+    def probe(self, wait: float = 1.0) -> bool:
+        b = self.model.backends[0]
+        port = int(self.model.application_ports[0]) if self.model.application_ports else 443
+        try:
+            out = self.bulk(self.ns["g"], self.tenants[0], b.address, port, wait)
+        except (subprocess.CalledProcessError, subprocess.TimeoutExpired):
+            return False
+        return out.startswith("ok")
+
+    def failover(self, genesys: Charon) -> None:
+        if len(self.ends) < 2:
+            self.check("failover", False, "the stack has one Genesys connection: nothing to fail over to")
+            self.diagnosis.append("Single tunnel: with the primary path down the application is unreachable; add a standby connection.")
+            return
+        b = self.model.backends[0]
+        port = int(self.model.application_ports[0]) if self.model.application_ports else 443
+        e = self.model.endpoint(self.ends[0].tunnel)
+        dpd = e.dpd_timeout if e else 30
+        budget = 2 * dpd + 15
+        server = self._server(self.ns["b1"], b.address, port, budget + 10)
+        try:
+            if _readline(server, 5) != "ready":
+                self.check("failover", False, "server did not start")
+                return
+            before = {k: int(v["child"].get("bytes-out", 0)) for k, v in self.children(genesys).items()}
+            self.probe()
+            after = {k: int(v["child"].get("bytes-out", 0)) for k, v in self.children(genesys).items()}
+            carrying = [k for k in after if after[k] > before.get(k, 0)]
+            self.drop_path(self.ends[0].tunnel)
+            t0 = time.monotonic()
+            answered = None
+            while time.monotonic() - t0 < budget:
+                if self.probe(1.0):
+                    answered = time.monotonic() - t0
+                    break
+                time.sleep(0.2)
+        finally:
+            _stop(server)
+        moved = self.children(genesys)
+        standby = self.ends[1].conn
+        self.result.measurements["failoverSeconds"] = round(answered, 2) if answered is not None else None
+        self.result.measurements["dpdTimeoutSeconds"] = dpd
+        self.check(
+            "failover",
+            answered is not None and standby in moved,
+            (f"primary path dropped (it carried: {', '.join(carrying) or 'none measured'}); TCP {port} answered again through "
+             f"the standby after {answered:.1f} s (DPD timeout {dpd} s: {e.sources.get('dpd') if e else ''})")
+            if answered is not None
+            else f"no answer through the standby within {budget} s of dropping the primary path",
+        )
+
+    def soak(self, genesys: Charon, cloud: Charon) -> None:
+        b = self.model.backends[0]
+        port = int(self.model.application_ports[0]) if self.model.application_ports else 443
+        g = self.ends[0]
+        seconds = 8.0
+        rate = 50
+        server = self.net.popen(self.ns["b1"], [sys.executable, "-c", STREAM_SERVER, b.address, str(port), "30"])
+        ping = None
+        try:
+            if _readline(server, 5) != "ready":
+                self.check("rekey-soak", False, "stream server did not start")
+                return
+            client = self.net.popen(self.ns["g"], [sys.executable, "-c", STREAM_CLIENT, b.address, str(port), self.tenants[0], str(seconds)])
+            ping = self.net.popen(
+                self.ns["g"],
+                ["ping", "-q", "-i", str(1 / rate), "-c", str(int(seconds * rate)), "-W", "1", "-I", self.tenants[0], b.address],
+            )
+            time.sleep(0.5)
+            child_rekeys = ike_rekeys = 0
+            plan = ["child"] * 5 + ["ike"] + ["child"] * 5 + ["ike"]
+            step = (seconds - 1.5) / len(plan)
+            for n, kind in enumerate(plan):
+                daemon, conn = (cloud, f"ep{g.tunnel}") if n % 2 else (genesys, g.conn)
+                with suppress(subprocess.CalledProcessError, subprocess.TimeoutExpired):
+                    daemon.swanctl("--rekey", f"--{kind}", conn, timeout=10)
+                    if kind == "child":
+                        child_rekeys += 1
+                    else:
+                        ike_rekeys += 1
+                time.sleep(step)
+            stream = client.communicate(timeout=seconds + 30)[0].strip()
+            pinged = ping.communicate(timeout=seconds + 10)[0]
+        finally:
+            _stop(server)
+            if ping is not None:
+                _stop(ping)
+        sent = received = 0
+        for line in pinged.splitlines():
+            if "transmitted" in line:
+                parts = line.split(",")
+                sent = int(parts[0].split()[0])
+                received = int(parts[1].split()[0])
+        lost = sent - received
+        broken = 0 if stream.startswith("sent") and stream.split()[1] == stream.split()[3] else 1
+        self.result.measurements.update(
+            {"soakChildRekeys": child_rekeys, "soakIkeRekeys": ike_rekeys, "soakPingsSent": sent, "soakPingsLost": lost, "soakTcpBroken": broken}
+        )
+        self.check(
+            "rekey-soak",
+            child_rekeys >= 10 and ike_rekeys >= 2 and lost == 0 and broken == 0 and sent > 0,
+            f"{child_rekeys} CHILD_SA and {ike_rekeys} IKE_SA rekeys under load: {lost} of {sent} pings lost, "
+            f"TCP stream {'intact' if not broken else 'BROKEN'} ({stream})",
+        )
+
+    def nat_idle(self) -> None:
+        """Cloud → Genesys after an idle period longer than the NAT's UDP timeout."""
+        time.sleep(NAT_UDP_TIMEOUT + 2)
+        b = self.model.backends[0]
+        ok = self.attempt("b1", ["ping", "-c", "3", "-i", "0.3", "-W", "1", self.tenants[0]]) == 0
+        self.check(
+            "after idle: back end → Genesys",
+            ok,
+            f"ping {b.address} → {self.tenants[0]} after {NAT_UDP_TIMEOUT + 2} s without traffic",
+        )
+
+    # ---- evidence
+    def counted(self) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for ns in self.ns.values():
+            with suppress(subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError):
+                text = self.net.run(ns, ["nft", "-j", "list", "ruleset"]).stdout
+                for k, v in counters(text).items():
+                    found[k] = found.get(k, 0) + v
+        return found
+
+    def explain(self, genesys: Charon, cloud: Charon, up: bool) -> None:
+        """Diagnosis in the guide's terms, from counters, routes and the charon logs."""
+        m = self.model
+        seen = self.counted()
+        drops = {k: v for k, v in seen.items() if v and k.endswith("-drop")}
+        for tag, n in sorted(drops.items()):
+            if tag.startswith("down-"):
+                continue
+            self.evidence.append(f"packets: {n} dropped by {self.meanings.get(tag, tag)} [{tag}]")
+        failed = [c for c in self.result.checks if not c.ok]
+        tcp_failed = [c for c in failed if c.name.startswith("tcp ")]
+        icmp_ok = any(c.name.startswith("icmp") and c.ok for c in self.result.checks)
+        if any(k.startswith(("b", "a")) for k in drops) and tcp_failed:
+            ports = ", ".join(sorted({c.name.rsplit(":", 1)[-1] for c in tcp_failed}))
+            self.diagnosis.append(
+                "Established but no data: the tunnel is up"
+                + (" and ping passes" if icmp_ok else "")
+                + f", but the back end's security rules drop TCP {ports} from the Genesys CIDRs "
+                f"({'security group' if m.provider == 'aws' else 'NSG'} {m.backends[0].filter.name}). Allow inbound TCP {ports} "
+                "from genesys.tenantCidrs (the planned rule is missing)."
+            )
+        if drops.get("gw-noroute-drop"):
+            self.diagnosis.append(
+                "Established but no data: the cloud gateway has no route back to Genesys: "
+                + ("add the VPN connection's static routes (aws:ec2/vpnConnectionRoute) for genesys.tenantCidrs."
+                   if m.provider == "aws" else "the local network gateway's prefixes must list genesys.tenantCidrs.")
+            )
+        if tcp_failed and not any(d.startswith("Established but no data") for d in self.diagnosis):
+            # a back end without a route back: the VPC router has nowhere to send the reply
+            for n, b in enumerate(m.backends):
+                hosts_if = self._v_iface(f"b{n + 1}")
+                try:
+                    out = self.net.run(self.ns["v"], ["ip", "route", "get", self.tenants[0], "from", b.address, "iif", hosts_if]).stdout.strip()
+                    reach = True
+                except subprocess.CalledProcessError as exc:
+                    out, reach = (exc.stderr or "").strip(), False
+                if not reach:
+                    self.evidence.append(f"route: ip route get {self.tenants[0]} from {b.address} iif {b.table}: {out}")
+                    planned = [e for e in m.tables.get(b.table, [])]
+                    self.diagnosis.append(
+                        f"Established but no data: route table {b.table} has no route to Genesys ({self.tenants[0]}): replies from "
+                        f"{b.address} never reach the gateway. Add a route for each genesys.tenantCidrs entry to the "
+                        f"{'virtual private gateway' if m.provider == 'aws' else 'VPN gateway'}"
+                        + (f" (planned here: {', '.join(str(e.source) for e in planned)})" if planned else " (the plan adds none)")
+                        + "."
+                    )
+        if drops.get("path-mtu-drop"):
+            self.diagnosis.append(
+                "MTU black hole: the handshake and small packets pass, large packets vanish: "
+                f"{self.meanings['path-mtu-drop']}. Clamp the TCP MSS (iaas.mssClamp) to fit the path, or fix ICMP on the path."
+            )
+        if drops.get("nat-nomap-drop") or drops.get("nat-nomap-local-drop"):
+            self.diagnosis.append(
+                "NAT timeout: the tunnel flaps or goes one-way after idle: the NAT in front of the Genesys edge forgot its UDP 4500 "
+                f"mapping after {NAT_UDP_TIMEOUT} s and dropped what the cloud sent. Keep NAT-T keepalives on "
+                "(tunnel.keepaliveSeconds below the NAT's UDP timeout)."
+            )
+        if not up:
+            logs = {"genesys": genesys.log_text(), "cloud": cloud.log_text()}
+            g = self.ends[0]
+            e = m.endpoint(g.tunnel)
+            pfs = g.value("phase2.pfsGroup")
+            props = Proposals(
+                strongswan_proposal(str(g.value("phase1.encryption")), str(g.value("phase1.integrity")), int(g.value("phase1.dhGroup")), Phase.IKE),
+                ",".join(e.ike_proposals) if e else "?",
+                strongswan_proposal(
+                    str(g.value("phase2.encryption")), str(g.value("phase2.integrity")),
+                    None if pfs in (None, "off") else int(pfs), Phase.IPSEC,
+                ),
+                ",".join(e.esp_proposals) if e else "?",
+            )
+            # the first connection that failed decides (another one may well be up)
+            down = next((x for x in self.ends if x.conn not in self.children(genesys)), g)
+            ike_up = genesys.sas().get(down.conn, {}).get("state") == "ESTABLISHED"
+            lines, ev = diagnose(logs, ike_up=ike_up, proposals=props, hide=self.hide)
+            if drops.get("path-udp-drop") or drops.get("nat-nomap-local-drop") or drops.get("nat-nomap-drop"):
+                lines = [x for x in lines if not x.startswith("Phase 1 Failed: no answer")]
+            self.diagnosis += [line.replace("the on-prem side", f"the {m.provider.upper()} side") for line in lines]
+            self.evidence += ev
+            self.diagnosis += self.name_inputs()
+            if drops.get("path-udp-drop"):
+                self.diagnosis.insert(0, "Phase 1 Failed: UDP 500/4500 blocked on the path: IKE never reaches the other end.")
+        elif any(c.name.endswith("child-rekey") and not c.ok for c in failed):
+            logs = {"genesys": genesys.log_text(), "cloud": cloud.log_text()}
+            g = self.ends[0]
+            self.diagnosis.append(
+                "Phase 2 Failed at the rekey: a mismatch in PFS settings — the first CHILD_SA is keyed without a DH exchange, so it "
+                f"comes up, and the rekey is refused: Genesys pfsGroup {g.value('phase2.pfsGroup')}, the cloud allows "
+                f"{', '.join(m.endpoint(g.tunnel).allowed.get('phase2.pfsGroup', ()) or ('none',)) if m.endpoint(g.tunnel) else '?'} "
+                f"({m.endpoint(g.tunnel).sources.get('phase2.pfsGroup') if m.endpoint(g.tunnel) else ''})."
+            )
+            _, ev = diagnose(logs, ike_up=True, proposals=Proposals("", "", "", ""), hide=self.hide)
+            self.evidence += ev
+        if failed and not self.diagnosis:
+            self.diagnosis.append("Checks failed: " + "; ".join(f"{c.name}: {c.detail}" for c in failed))
+
+    def _v_iface(self, role: str) -> str:
+        return f"v{role}{self.tag}"[:15]
+
+    def name_inputs(self) -> list[str]:
+        """Where a proposal failure comes from: the planned input whose values leave out Genesys'."""
+        out = []
+        for g in self.ends[:1]:
+            e = self.model.endpoint(g.tunnel)
+            if e is None:
+                continue
+            want = {
+                "phase1.encryption": CIPHERS[str(g.value("phase1.encryption"))].strongswan,
+                "phase1.integrity": str(g.value("phase1.integrity")),
+                "phase1.dhGroup": _group(g.value("phase1.dhGroup")),
+            }
+            for key, value in want.items():
+                allowed = e.allowed.get(key)
+                if allowed is not None and value not in allowed:
+                    out.append(
+                        f"The Genesys record's {key} ({g.value(key)}) is not among what {e.label} accepts: "
+                        f"{e.sources.get(key)} allows {', '.join(allowed) or 'nothing'}."
+                    )
+        return out
+
+    # ---- down
+    def close(self) -> None:
+        with _signals_held():
+            for c in self.daemons:
+                c.stop()
+            self.net.close()
+            if self.owns_workdir:
+                shutil.rmtree(self.workdir, ignore_errors=True)
+            if self.state_file is not None:
+                forget_lab(self.tag, self.state_file.parent)
+
+
+def _group(value: object) -> str:
+    from c2cvpn.vendors import DH_GROUPS
+
+    try:
+        return DH_GROUPS[int(str(value))].strongswan
+    except (KeyError, ValueError):
+        return str(value)
+
+
+def _stop(proc: subprocess.Popen[str]) -> None:
+    if proc.poll() is None:
+        with suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    with suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=5)
+
+
+# --------------------------------------------------------------------------- entry
+
+
+def genesys_ends(
+    pairs: Sequence[tuple[Desired, Record | None]],
+    tunnels: Mapping[str, int],
+    keys: Mapping[str, str],
+    key_roles: Mapping[str, str] | None = None,
+) -> tuple[list[GenesysEnd], list[str]]:
+    """The stand-ins from what the reconciler read; a missing record is a missing connection."""
+    ends, missing = [], []
+    for want, actual in pairs:
+        if actual is None:
+            missing.append(f"Genesys holds no {want.role} connection {want.record.name!r}")
+            continue
+        values = dict(want.record.values)
+        values.update({k: v for k, v in actual.values.items() if v is not None})
+        ends.append(
+            GenesysEnd(
+                role=want.role,
+                name=actual.name,
+                tunnel=tunnels.get(want.role, 1),
+                record=replace(actual, values=values),
+                psk=keys[(key_roles or {}).get(want.role, want.role)],
+                conn=f"gen-{want.role}",
+            )
+        )
+    return ends, missing
+
+
+def run_cloud_lab(
+    *,
+    stack: str,
+    model: CloudModel,
+    pairs: Sequence[tuple[Desired, Record | None]],
+    tunnels: Mapping[str, int],
+    gateway_ip: str,
+    keys: Mapping[str, str],
+    options: Options,
+    charon: Path | None = None,
+    tag: str | None = None,
+    on_start: Callable[[str], None] | None = None,
+    state_dir: Path = STATE_DIR,
+    key_notes: Sequence[str] = (),
+    key_roles: Mapping[str, str] | None = None,
+) -> LabResult:
+    """The lab for a cloud stack. ``keys``: the lab's key per PSK role ("primary"/"standby").
+
+    Raises :class:`LabRefused` before anything is built when the machine cannot run it."""
+    if options.scenario is not None and options.scenario not in SCENARIOS:
+        raise LabRefused(f"unknown scenario {options.scenario!r}; known: {', '.join(SCENARIOS)}")
+    charon = charon_path(charon)
+    missing = preconditions(charon)
+    if missing:
+        raise LabRefused(refusal_line(missing))
+    tag = tag or new_tag()
+    result = LabResult(stack, model.attachment, tag)
+    result.scenario = options.scenario
+    result.notes += list(key_notes)
+    result.notes += model.notes
+    ends, absent = genesys_ends(pairs, tunnels, keys, key_roles)
+    if model.refusals:
+        for r in model.refusals:
+            result.checks.append(Check("cloud-api", False, str(r)))
+        result.diagnosis.append(
+            "Would not deploy: the cloud API refuses "
+            + "; ".join(f"{r.source} = {r.value!r} (it accepts {r.allowed})" for r in model.refusals)
+            + ". Fix the vendor spelling or the stack value behind it."
+        )
+        return result
+    if not ends:
+        result.checks.append(Check("genesys-record", False, "; ".join(absent)))
+        result.diagnosis.append("No Genesys connection to stand in for: " + "; ".join(absent))
+        return result
+    psk_role = {v: k for k, v in PSK_RESOURCE.items()}
+    ep_keys = {
+        e.index: keys.get(psk_role.get(e.psk_resource or "", ""), "") or generate_psk() for e in model.endpoints
+    }
+    model, ends, notes = apply_scenario(options.scenario, model, ends)
+    result.notes += notes
+    for a in absent:
+        result.checks.append(Check("genesys-record", False, a))
+    run = CloudRun(
+        stack=stack, model=model, ends=ends, gateway_ip=gateway_ip, keys=ep_keys,
+        options=options, charon=charon, tag=tag, result=result,
+    )
+    started = time.monotonic()
+    with _interrupt_once():
+        try:
+            with suppress(OSError):
+                run.state_file = record_lab(tag, state_dir, stack=stack, role=model.attachment, workdir=str(run.workdir), keep=options.keep)
+            if on_start is not None:
+                on_start(tag)
+            try:
+                run.build()
+                genesys, cloud = run.start()
+            except (subprocess.CalledProcessError, subprocess.TimeoutExpired, RuntimeError, OSError) as exc:
+                raise LabError(f"could not build the lab: {_why(exc)}") from None
+            try:
+                _cloud_checks(run, result, genesys, cloud, started)
+            except LAB_BREAKS as exc:
+                raise LabError(f"the lab broke while testing the tunnel: {_why(exc)}") from None
+        except BaseException:
+            run.close()
+            raise
+        if options.keep:
+            result.kept = True
+            result.teardown = f"c2cvpn lab-down {tag}"
+        else:
+            t = time.monotonic()
+            run.close()
+            result.measurements["teardownSeconds"] = round(time.monotonic() - t, 2)
+            result.left_behind = leftovers(tag, run.workdir)
+    return result
+
+
+def _cloud_checks(run: CloudRun, result: LabResult, genesys: Charon, cloud: Charon, started: float) -> None:
+    run.load(genesys, cloud)
+    gs, cs = run.wait_up(genesys, cloud)
+    want = {g.conn for g in run.ends}
+    result.up = want <= set(gs)
+    if result.up:
+        first = gs[run.ends[0].conn]
+        result.sa = {"ike": {k: first["ike"].get(k) for k in ("encr-alg", "encr-keysize", "integ-alg", "prf-alg", "dh-group") if k in first["ike"]},
+                     "child": {k: first["child"].get(k) for k in ("encr-alg", "encr-keysize", "integ-alg", "dh-group") if k in first["child"]}}
+        run.verify(genesys, cloud, gs, cs)
+        run.mss()
+        result.measurements["upAndVerifiedSeconds"] = round(time.monotonic() - started, 2)
+        if run.opt.scenario == "nat-timeout":
+            run.nat_idle()
+        if run.opt.soak:
+            run.soak(genesys, cloud)
+        if run.opt.failover or run.opt.scenario == "primary-down":
+            run.failover(genesys)
+    else:
+        for g in run.ends:
+            if g.conn not in gs:
+                run.check(f"{g.role} connection up", False, f"{g.name}: no CHILD_SA within {run.timeout:g} s")
+    run.explain(genesys, cloud, result.up)
+    result.diagnosis += run.diagnosis
+    result.evidence += run.evidence
+    if run.opt.keep:
+        result.notes.append(f"kept: namespaces {', '.join(run.net.namespaces)}; files and charon logs in {run.workdir}")
+
+
+def scenario_passes(result: LabResult) -> bool:
+    """primary-down must fail over; every other scenario must make verification fail."""
+    if result.scenario == "primary-down":
+        return result.ok
+    return not result.ok
+
+
+__all__ = ["SCENARIOS", "GenesysEnd", "ModelError", "Options", "run_cloud_lab", "scenario_passes"]

@@ -1,0 +1,845 @@
+"""The cloud side of a lab, read from the plan: a behaviour model of the AWS and Azure gateways.
+
+``c2cvpn plan --format json`` shows what `pulumi up` will send to the cloud API. This module
+reads those *provider inputs* (never the stack spec) and says what the cloud's gateway will do
+with them: which IKE and ESP proposals each tunnel endpoint accepts, which traffic selectors it
+proposes, when it initiates, how it reacts to a dead peer, which destinations it routes into the
+tunnel, and which security rules and route-table routes the back end will live with.
+
+It is written from the vendors' documentation, with its own tables of the vendors' spellings,
+and deliberately shares nothing with :mod:`c2cvpn.vendors` (the forward table that *writes*
+those inputs): a wrong spelling there shows up here as a value the cloud would refuse or as a
+proposal nobody else makes, instead of cancelling itself out.
+
+Every modelled value keeps the plan input it came from (:class:`Source`), so the lab can name
+that input in a diagnosis.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import yaml
+
+#: Test-only outside IPs (RFC 5737 TEST-NET-2) for endpoints whose address only the cloud knows.
+LAB_OUTSIDE_NET = ipaddress.IPv4Network("198.51.100.0/24")
+UNKNOWN_RE = re.compile(r"\(known after apply: ([A-Za-z0-9_.:/-]+?)\.([A-Za-z0-9]+)\)")
+
+# --------------------------------------------------------------------------- AWS, from AWS docs
+# "Tunnel options for your Site-to-Site VPN connection":
+# https://docs.aws.amazon.com/vpn/latest/s2svpn/VPNTunnels.html — the permitted values and
+# the defaults below (all algorithms and groups are allowed unless the tunnel lists some).
+AWS_ENCRYPTION = {
+    "AES128": "aes128",
+    "AES256": "aes256",
+    "AES128-GCM-16": "aes128gcm16",
+    "AES256-GCM-16": "aes256gcm16",
+}
+AWS_INTEGRITY = {"SHA1": "sha1", "SHA2-256": "sha256", "SHA2-384": "sha384", "SHA2-512": "sha512"}
+AWS_GROUPS = {
+    2: "modp1024",
+    5: "modp1536",
+    14: "modp2048",
+    15: "modp3072",
+    16: "modp4096",
+    17: "modp6144",
+    18: "modp8192",
+    19: "ecp256",
+    20: "ecp384",
+    21: "ecp521",
+    22: "modp1024s160",
+    23: "modp2048s224",
+    24: "modp2048s256",
+}
+AWS_PHASE1_GROUPS = (2, *range(14, 25))  # Phase 1: 2, 14-24
+AWS_PHASE2_GROUPS = (2, 5, *range(14, 25))  # Phase 2: 2, 5, 14-24
+AWS_DEFAULTS: Mapping[str, Any] = {
+    "Phase1EncryptionAlgorithms": list(AWS_ENCRYPTION),
+    "Phase2EncryptionAlgorithms": list(AWS_ENCRYPTION),
+    "Phase1IntegrityAlgorithms": list(AWS_INTEGRITY),
+    "Phase2IntegrityAlgorithms": list(AWS_INTEGRITY),
+    "Phase1DhGroupNumbers": list(AWS_PHASE1_GROUPS),
+    "Phase2DhGroupNumbers": list(AWS_PHASE2_GROUPS),
+    "IkeVersions": ["ikev1", "ikev2"],
+    "Phase1LifetimeSeconds": 28800,
+    "Phase2LifetimeSeconds": 3600,
+    "DpdTimeoutSeconds": 30,
+    "DpdTimeoutAction": "clear",
+    "StartupAction": "add",
+}
+
+# --------------------------------------------------------------------------- Azure, from Microsoft docs
+# "About cryptographic requirements and Azure VPN gateways" (custom IPsec/IKE policy):
+# https://learn.microsoft.com/azure/vpn-gateway/ipsec-ike-policy-howto — the policy's values;
+# the IKE (main mode) SA lifetime is fixed at 28,800 s whatever the policy says.
+AZURE_IKE_ENCRYPTION = {
+    "AES256": "aes256",
+    "AES192": "aes192",
+    "AES128": "aes128",
+    "GCMAES256": "aes256gcm16",
+    "GCMAES128": "aes128gcm16",
+    "DES3": "3des",
+    "DES": "des",
+}
+AZURE_IKE_INTEGRITY = {"SHA384": "sha384", "SHA256": "sha256", "SHA1": "sha1", "MD5": "md5"}
+AZURE_DH = {
+    "DHGroup1": "modp768",
+    "DHGroup2": "modp1024",
+    "DHGroup14": "modp2048",
+    "DHGroup2048": "modp2048",
+    "ECP256": "ecp256",
+    "ECP384": "ecp384",
+    "DHGroup24": "modp2048s256",
+}
+AZURE_IPSEC_ENCRYPTION = {
+    "AES256": "aes256",
+    "AES192": "aes192",
+    "AES128": "aes128",
+    "GCMAES256": "aes256gcm16",
+    "GCMAES192": "aes192gcm16",
+    "GCMAES128": "aes128gcm16",
+    "DES3": "3des",
+    "DES": "des",
+}
+AZURE_IPSEC_INTEGRITY = {
+    "SHA256": "sha256",
+    "SHA1": "sha1",
+    "MD5": "md5",
+    "GCMAES256": "gcm",
+    "GCMAES192": "gcm",
+    "GCMAES128": "gcm",
+}
+AZURE_PFS = {
+    "None": None,
+    "PFS1": "modp768",
+    "PFS2": "modp1024",
+    "PFS2048": "modp2048",
+    "PFS14": "modp2048",
+    "ECP256": "ecp256",
+    "ECP384": "ecp384",
+    "PFS24": "modp2048s256",
+}
+AZURE_IKE_LIFETIME = 28800
+AZURE_DEFAULT_ESP_LIFETIME = 27000
+AZURE_DEFAULT_DPD = 45
+# Without a custom policy Azure offers its default IKEv2 sets ("About VPN devices and IPsec/IKE
+# parameters", https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-about-vpn-devices):
+# strongSwan spellings of the documented IKEv2 main-mode and quick-mode offers.
+AZURE_DEFAULT_IKE = (
+    "aes256-sha1-modp1024",
+    "aes128-sha1-modp1024",
+    "3des-sha1-modp1024",
+    "aes256-sha256-modp1024",
+    "aes128-sha256-modp1024",
+    "3des-sha256-modp1024",
+)
+AZURE_DEFAULT_ESP = (
+    "aes256gcm16",
+    "aes256-sha1",
+    "3des-sha1",
+    "aes256-sha256",
+)
+
+PLAIN_SUITES = {"aes128", "aes192", "aes256", "3des", "des"}
+
+
+class ModelError(Exception):
+    """The plan cannot be modelled at all (no gateway in it): one line."""
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a modelled value comes from: a plan resource and one of its inputs."""
+
+    resource: str
+    input: str
+
+    def __str__(self) -> str:
+        return f"{self.resource}.{self.input}"
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """A value the cloud's API would refuse: `pulumi up` would fail on it."""
+
+    source: Source
+    value: object
+    allowed: str
+
+    def __str__(self) -> str:
+        return f"{self.source} = {self.value!r}: the cloud API refuses it (it accepts {self.allowed})"
+
+
+@dataclass
+class Endpoint:
+    """One IPsec endpoint of the cloud gateway: an AWS tunnel or an Azure gateway instance."""
+
+    index: int
+    label: str
+    #: The address the plan leaves to the cloud (``(known after apply: …)``) or states.
+    outside: str
+    peer_ip: str
+    psk_resource: str | None
+    ike_versions: tuple[str, ...]
+    ike_proposals: tuple[str, ...]
+    esp_proposals: tuple[str, ...]
+    #: strongSwan transform names each proposal allows, per kind (for diagnosis).
+    allowed: Mapping[str, tuple[str, ...]]
+    ike_lifetime: int
+    esp_lifetime: int
+    local_ts: tuple[str, ...]
+    remote_ts: tuple[str, ...]
+    dpd_timeout: int
+    dpd_action: Literal["clear", "restart", "none"]
+    initiates: bool
+    inside_cidr: str | None
+    sources: Mapping[str, Source]
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A security rule, normalised: the back end's nftables filter is built from these."""
+
+    direction: Literal["in", "out"]
+    protocol: Literal["tcp", "udp", "icmp", "all"]
+    ports: tuple[int, int] | None
+    cidrs: tuple[str, ...]
+    access: Literal["accept", "drop"]
+    priority: int
+    source: Source
+    description: str = ""
+
+    def matches(self, protocol: str, port: int | None, address: str) -> bool:
+        if self.protocol not in ("all", protocol):
+            return False
+        if self.ports is not None and port is not None and not (
+            self.ports[0] <= port <= self.ports[1]
+        ):
+            return False
+        ip = ipaddress.IPv4Address(address)
+        return any(ip in ipaddress.IPv4Network(c) for c in self.cidrs)
+
+
+@dataclass
+class Filter:
+    """A security group (set) or an NSG as it applies to one network interface."""
+
+    name: str
+    rules: list[Rule]
+    #: What happens to a packet no rule matches, inbound and outbound.
+    default_in: Literal["accept", "drop"] = "drop"
+    default_out: Literal["accept", "drop"] = "accept"
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RouteEntry:
+    table: str
+    destination: str
+    #: "gateway" (the VPN gateway), "appliance", or "local".
+    target: str
+    source: Source
+
+
+@dataclass
+class BackendModel:
+    name: str
+    address: str
+    table: str
+    filter: Filter
+
+
+@dataclass
+class ApplianceModel:
+    name: str
+    address: str
+    subnet: str
+    table: str | None
+    filter: Filter
+    script: str
+    source: Source
+    mss: int | None
+
+
+@dataclass
+class CloudModel:
+    provider: str
+    attachment: str
+    endpoints: list[Endpoint]
+    #: Destinations the gateway sends into the tunnel (AWS static routes, Azure LNG prefixes).
+    gateway_routes: list[tuple[str, Source]]
+    #: Route tables by name; "edge" is the gateway's own ingress table when one is associated.
+    tables: dict[str, list[RouteEntry]]
+    edge_table: str | None
+    backends: list[BackendModel]
+    appliance: ApplianceModel | None
+    networks: list[str]
+    application_ports: list[int]
+    refusals: list[Refusal]
+    notes: list[str] = field(default_factory=list)
+
+    def endpoint(self, index: int) -> Endpoint | None:
+        return next((e for e in self.endpoints if e.index == index), None)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def reference(value: object) -> tuple[str, str] | None:
+    """``(resource, attribute)`` of a ``(known after apply: resource.attribute)`` value."""
+    if not isinstance(value, str):
+        return None
+    found = UNKNOWN_RE.search(value)
+    return (found.group(1), found.group(2)) if found else None
+
+
+def _resources(plan: Mapping[str, Any], suffix: str) -> list[dict[str, Any]]:
+    return [r for r in plan.get("resources", []) if str(r.get("type", "")).endswith(suffix)]
+
+
+def _role_of(resource: Mapping[str, Any], attachment: str) -> bool:
+    return str(resource.get("name", "")).startswith(f"{attachment}-")
+
+
+def _proposals(
+    ciphers: Sequence[str], integrity: Sequence[str], groups: Sequence[str | None], *, ike: bool
+) -> tuple[str, ...]:
+    """strongSwan proposals allowing every combination of the listed transforms (AEAD apart)."""
+    plain = [c for c in ciphers if c in PLAIN_SUITES]
+    aead = [c for c in ciphers if c not in PLAIN_SUITES]
+    dh = [g for g in groups if g]
+    out = []
+    if plain and integrity:
+        out.append("-".join([*plain, *integrity, *dh]))
+    if aead:
+        prf = [f"prf{i}" for i in integrity] if ike else []
+        out.append("-".join([*aead, *prf, *dh]))
+    return tuple(out)
+
+
+def lab_outside_ip(index: int) -> str:
+    return str(LAB_OUTSIDE_NET.network_address + index)
+
+
+# --------------------------------------------------------------------------- AWS
+
+
+def _aws_list(
+    inputs: Mapping[str, Any],
+    name: str,
+    key: str,
+    table: Mapping[Any, str],
+    refusals: list[Refusal],
+    allowed: Sequence[Any] | None = None,
+) -> list[str]:
+    src = Source(name, key)
+    values = inputs.get(key)
+    tail = key.split("Phase", 1)[-1] if "Phase" in key else key
+    if values is None:
+        values = AWS_DEFAULTS["Phase" + tail if "Phase" in key else tail]
+    out = []
+    permitted = list(allowed if allowed is not None else table)
+    for v in values:
+        if v not in permitted or v not in table:
+            refusals.append(Refusal(src, v, " | ".join(str(p) for p in permitted)))
+            continue
+        out.append(table[v])
+    return out
+
+
+def aws_model(plan: Mapping[str, Any], attachment: str = "primary") -> CloudModel:
+    vpns = [r for r in _resources(plan, "vpnConnection:VpnConnection") if _role_of(r, attachment)]
+    if not vpns:
+        raise ModelError(f"the plan has no aws:ec2/vpnConnection:VpnConnection for {attachment}")
+    vpn = vpns[0]
+    name, inputs = vpn["name"], vpn.get("inputs", {})
+    refusals: list[Refusal] = []
+    cgw_ref = reference(inputs.get("customerGatewayId"))
+    cgw = next(
+        (r for r in _resources(plan, "customerGateway:CustomerGateway") if cgw_ref and r["name"] == cgw_ref[0]),
+        None,
+    )
+    if cgw is None:
+        raise ModelError(f"{name}.customerGatewayId names no customer gateway in the plan")
+    peer_ip = str(cgw["inputs"].get("ipAddress"))
+    # Local = the customer gateway's side (Genesys), remote = the AWS side; 0.0.0.0/0 unless set
+    # (VPNTunnels.html, "Local IPv4 network CIDR" / "Remote IPv4 network CIDR").
+    local_cidr = inputs.get("localIpv4NetworkCidr") or "0.0.0.0/0"
+    remote_cidr = inputs.get("remoteIpv4NetworkCidr") or "0.0.0.0/0"
+    endpoints = []
+    for n in (1, 2):
+        p = f"tunnel{n}"
+
+        def src(key: str, p: str = p) -> Source:
+            return Source(name, f"{p}{key}")
+
+        enc1 = _aws_list(inputs, name, f"{p}Phase1EncryptionAlgorithms", AWS_ENCRYPTION, refusals)
+        enc2 = _aws_list(inputs, name, f"{p}Phase2EncryptionAlgorithms", AWS_ENCRYPTION, refusals)
+        int1 = _aws_list(inputs, name, f"{p}Phase1IntegrityAlgorithms", AWS_INTEGRITY, refusals)
+        int2 = _aws_list(inputs, name, f"{p}Phase2IntegrityAlgorithms", AWS_INTEGRITY, refusals)
+        dh1 = _aws_list(
+            inputs, name, f"{p}Phase1DhGroupNumbers", AWS_GROUPS, refusals, AWS_PHASE1_GROUPS
+        )
+        dh2 = _aws_list(
+            inputs, name, f"{p}Phase2DhGroupNumbers", AWS_GROUPS, refusals, AWS_PHASE2_GROUPS
+        )
+        versions = tuple(inputs.get(f"{p}IkeVersions") or AWS_DEFAULTS["IkeVersions"])
+        for v in versions:
+            if v not in ("ikev1", "ikev2"):
+                refusals.append(Refusal(src("IkeVersions"), v, "ikev1 | ikev2"))
+        dpd = int(inputs.get(f"{p}DpdTimeoutSeconds") or AWS_DEFAULTS["DpdTimeoutSeconds"])
+        if dpd < 30:
+            refusals.append(Refusal(src("DpdTimeoutSeconds"), dpd, "30 or more seconds"))
+        action = str(inputs.get(f"{p}DpdTimeoutAction") or AWS_DEFAULTS["DpdTimeoutAction"])
+        if action not in ("clear", "none", "restart"):
+            refusals.append(Refusal(src("DpdTimeoutAction"), action, "clear | none | restart"))
+            action = "clear"
+        start = str(inputs.get(f"{p}StartupAction") or AWS_DEFAULTS["StartupAction"])
+        if start not in ("add", "start"):
+            refusals.append(Refusal(src("StartupAction"), start, "add | start"))
+        psk_ref = reference(inputs.get(f"{p}PresharedKey"))
+        endpoints.append(
+            Endpoint(
+                index=n,
+                label=f"tunnel {n}",
+                outside=f"(known after apply: {name}.{p}Address)",
+                peer_ip=peer_ip,
+                psk_resource=psk_ref[0] if psk_ref else None,
+                ike_versions=versions,
+                ike_proposals=_proposals(enc1, int1, dh1, ike=True),
+                esp_proposals=_proposals(enc2, [i for i in int2], dh2, ike=False),
+                allowed={
+                    "phase1.encryption": tuple(enc1),
+                    "phase1.integrity": tuple(int1),
+                    "phase1.dhGroup": tuple(dh1),
+                    "phase2.encryption": tuple(enc2),
+                    "phase2.integrity": tuple(int2),
+                    "phase2.pfsGroup": tuple(dh2),
+                },
+                ike_lifetime=int(inputs.get(f"{p}Phase1LifetimeSeconds") or 28800),
+                esp_lifetime=int(inputs.get(f"{p}Phase2LifetimeSeconds") or 3600),
+                local_ts=(str(remote_cidr),),
+                remote_ts=(str(local_cidr),),
+                dpd_timeout=dpd,
+                dpd_action=action,  # type: ignore[arg-type]
+                # AWS initiates only with startup action "start"; with "add" the customer
+                # gateway must (VPNTunnels.html, "Startup action").
+                initiates=start == "start",
+                inside_cidr=inputs.get(f"{p}InsideCidr"),
+                sources={
+                    "phase1.encryption": src("Phase1EncryptionAlgorithms"),
+                    "phase1.integrity": src("Phase1IntegrityAlgorithms"),
+                    "phase1.dhGroup": src("Phase1DhGroupNumbers"),
+                    "phase2.encryption": src("Phase2EncryptionAlgorithms"),
+                    "phase2.integrity": src("Phase2IntegrityAlgorithms"),
+                    "phase2.pfsGroup": src("Phase2DhGroupNumbers"),
+                    "localNetworks": Source(name, "localIpv4NetworkCidr"),
+                    "remoteNetworks": Source(name, "remoteIpv4NetworkCidr"),
+                    "psk": src("PresharedKey"),
+                    "peer": Source(cgw["name"], "ipAddress"),
+                    "dpd": src("DpdTimeoutSeconds"),
+                    "start": src("StartupAction"),
+                },
+                notes=(
+                    ["no localIpv4NetworkCidr/remoteIpv4NetworkCidr: AWS proposes 0.0.0.0/0 ⇄ 0.0.0.0/0"]
+                    if (local_cidr, remote_cidr) == ("0.0.0.0/0", "0.0.0.0/0")
+                    else []
+                ),
+            )
+        )
+    static = inputs.get("staticRoutesOnly", False)
+    gateway_routes = [
+        (str(r["inputs"]["destinationCidrBlock"]), Source(r["name"], "destinationCidrBlock"))
+        for r in _resources(plan, "vpnConnectionRoute:VpnConnectionRoute")
+        if reference(r["inputs"].get("vpnConnectionId")) == (name, "id")
+    ]
+    notes = []
+    if not static:
+        notes.append(f"{name}.staticRoutesOnly is off: the lab models static routes only (no BGP)")
+    outputs = plan.get("outputs", {})
+    iaas = outputs.get("iaasTeam", {}).get("attachments", {}).get(attachment, {})
+    tables, edge, backends, appliance = _aws_vpc(plan, attachment, iaas, name, notes)
+    return CloudModel(
+        provider="aws",
+        attachment=attachment,
+        endpoints=endpoints,
+        gateway_routes=gateway_routes,
+        tables=tables,
+        edge_table=edge,
+        backends=backends,
+        appliance=appliance,
+        networks=[str(n) for n in iaas.get("networks", [])],
+        application_ports=[int(p) for p in iaas.get("applicationPorts", [])],
+        refusals=refusals,
+        notes=notes,
+    )
+
+
+def _table_name(value: object) -> str:
+    ref = reference(value)
+    return ref[0] if ref else str(value)
+
+
+def _aws_target(inputs: Mapping[str, Any]) -> str:
+    for key, target in (
+        ("gatewayId", "gateway"),
+        ("transitGatewayId", "gateway"),
+        ("networkInterfaceId", "appliance"),
+    ):
+        if inputs.get(key):
+            return target
+    return "other"
+
+
+def _aws_rules(entries: Iterable[Mapping[str, Any]], name: str, key: str) -> list[Rule]:
+    out = []
+    for i, e in enumerate(entries):
+        out.append(_aws_rule(e, Source(name, f"{key}[{i}]"), "in" if key == "ingress" else "out"))
+    return out
+
+
+def _aws_rule(e: Mapping[str, Any], source: Source, direction: str) -> Rule:
+    proto = str(e.get("protocol", "-1")).lower()
+    protocol = {"-1": "all", "all": "all", "6": "tcp", "17": "udp", "1": "icmp"}.get(proto, proto)
+    ports: tuple[int, int] | None = None
+    if protocol in ("tcp", "udp"):
+        ports = (int(e.get("fromPort", 0)), int(e.get("toPort", 65535)))
+    return Rule(
+        direction=direction,  # type: ignore[arg-type]
+        protocol=protocol,  # type: ignore[arg-type]
+        ports=ports,
+        cidrs=tuple(str(c) for c in e.get("cidrBlocks") or []),
+        access="accept",
+        priority=0,
+        source=source,
+        description=str(e.get("description", "")),
+    )
+
+
+def _aws_vpc(
+    plan: Mapping[str, Any],
+    attachment: str,
+    iaas: Mapping[str, Any],
+    vpn_name: str,
+    notes: list[str],
+) -> tuple[dict[str, list[RouteEntry]], str | None, list[BackendModel], ApplianceModel | None]:
+    info = iaas.get("iaas", {})
+    tables: dict[str, list[RouteEntry]] = {}
+    for r in _resources(plan, "ec2/route:Route"):
+        if not _role_of(r, attachment):
+            continue
+        inp = r["inputs"]
+        table = _table_name(inp.get("routeTableId"))
+        tables.setdefault(table, []).append(
+            RouteEntry(table, str(inp["destinationCidrBlock"]), _aws_target(inp), Source(r["name"], "destinationCidrBlock"))
+        )
+    edge = None
+    subnet_tables: dict[str, str] = {}
+    for r in _resources(plan, "routeTableAssociation:RouteTableAssociation"):
+        if not _role_of(r, attachment):
+            continue
+        inp = r["inputs"]
+        if inp.get("gatewayId"):
+            edge = _table_name(inp.get("routeTableId"))  # a gateway route table (edge association)
+        elif inp.get("subnetId"):
+            subnet_tables[_table_name(inp["subnetId"])] = _table_name(inp.get("routeTableId"))
+    # Security groups: the planned rules on the stack's groups. Rules the group already holds
+    # are not in the plan and not modelled; egress of a group the plan does not create is
+    # AWS's default for a new group, allow-all (security-group-rules.html).
+    group_ids = [str(g) for g in info.get("securityGroupIds") or []]
+    rules: list[Rule] = []
+    for r in _resources(plan, "securityGroupRule:SecurityGroupRule"):
+        inp = r["inputs"]
+        if str(inp.get("securityGroupId")) in group_ids:
+            rules.append(
+                _aws_rule(inp, Source(r["name"], "fromPort"), "in" if inp.get("type") == "ingress" else "out")
+            )
+    sg = Filter(
+        name=", ".join(group_ids) or "(no security group)",
+        rules=rules,
+        default_in="drop",
+        default_out="accept",
+        notes=["existing rules of these groups are not in the plan: only the planned rules are modelled"],
+    )
+    networks = [ipaddress.IPv4Network(n) for n in iaas.get("networks", [])]
+    backends = []
+    route_tables = [str(t) for t in info.get("routeTableIds") or []]
+    for i, table in enumerate(route_tables or ["(main)"]):
+        net = networks[i % len(networks)] if networks else ipaddress.IPv4Network("10.0.0.0/24")
+        address = str(net.network_address + 10 + i // max(1, len(networks)))
+        backends.append(BackendModel(f"backend {i + 1} ({table})", address, table, sg))
+    appliance = None
+    instances = [r for r in _resources(plan, "ec2/instance:Instance") if _role_of(r, attachment)]
+    if instances:
+        inst = instances[0]
+        inp = inst["inputs"]
+        subnet_name = _table_name(inp.get("subnetId"))
+        subnet = next((r for r in _resources(plan, "ec2/subnet:Subnet") if r["name"] == subnet_name), None)
+        cidr = ipaddress.IPv4Network(subnet["inputs"]["cidrBlock"]) if subnet else ipaddress.IPv4Network("10.255.255.0/28")
+        groups = [r for r in _resources(plan, "ec2/securityGroup:SecurityGroup") if _role_of(r, attachment)]
+        arules: list[Rule] = []
+        for g in groups:
+            arules += _aws_rules(g["inputs"].get("ingress") or [], g["name"], "ingress")
+            arules += _aws_rules(g["inputs"].get("egress") or [], g["name"], "egress")
+        # Terraform's (so Pulumi's) aws_security_group removes AWS's default allow-all egress
+        # rule and keeps only the listed ones (registry.terraform.io aws_security_group).
+        afilter = Filter(
+            name=", ".join(g["name"] for g in groups) or "(no security group)",
+            rules=arules,
+            default_in="drop",
+            default_out="drop" if groups else "accept",
+        )
+        if inp.get("sourceDestCheck", True):
+            notes.append(f"{inst['name']}.sourceDestCheck is on: AWS drops what the appliance forwards")
+        appliance = ApplianceModel(
+            name=inst["name"],
+            address=str(cidr.network_address + 4),  # AWS reserves the first four addresses
+            subnet=str(cidr),
+            table=subnet_tables.get(subnet_name),
+            filter=afilter,
+            script=appliance_script(str(inp.get("userData", ""))),
+            source=Source(inst["name"], "userData"),
+            mss=iaas.get("mss"),
+        )
+    return tables, edge, backends, appliance
+
+
+def appliance_script(user_data: str) -> str:
+    """The shell script an instance runs at boot: a plain script, or the cloud-config
+    ``write_files`` entry under ``scripts/per-boot`` (what cloud-init runs on every boot)."""
+    text = user_data.strip()
+    if text.startswith("#!"):
+        return text + "\n"
+    if text.startswith("#cloud-config"):
+        try:
+            doc = yaml.safe_load(text)
+        except yaml.YAMLError:
+            return ""
+        for f in (doc or {}).get("write_files") or []:
+            if "/scripts/per-boot/" in str(f.get("path", "")) or "/scripts/per-instance/" in str(
+                f.get("path", "")
+            ):
+                return str(f.get("content", ""))
+        run = (doc or {}).get("runcmd") or []
+        return "\n".join(" ".join(c) if isinstance(c, list) else str(c) for c in run) + "\n"
+    return ""
+
+
+# --------------------------------------------------------------------------- Azure
+
+
+def _azure_value(
+    value: object, table: Mapping[str, Any], src: Source, refusals: list[Refusal]
+) -> Any:
+    if value not in table:
+        refusals.append(Refusal(src, value, " | ".join(table)))
+        return None
+    return table[str(value)]
+
+
+def azure_model(plan: Mapping[str, Any], attachment: str = "primary") -> CloudModel:
+    conns = [
+        r
+        for r in _resources(plan, "VirtualNetworkGatewayConnection")
+        if _role_of(r, attachment)
+    ]
+    if not conns:
+        raise ModelError(f"the plan has no VirtualNetworkGatewayConnection for {attachment}")
+    conn = conns[0]
+    name, inp = conn["name"], conn.get("inputs", {})
+    refusals: list[Refusal] = []
+    gw_ref = reference((inp.get("virtualNetworkGateway1") or {}).get("id"))
+    gw = next((r for r in _resources(plan, "VirtualNetworkGateway") if gw_ref and r["name"] == gw_ref[0]), None)
+    lng_ref = reference((inp.get("localNetworkGateway2") or {}).get("id"))
+    lng = next((r for r in _resources(plan, "LocalNetworkGateway") if lng_ref and r["name"] == lng_ref[0]), None)
+    if gw is None or lng is None:
+        raise ModelError(f"{name} names no gateway or local network gateway in the plan")
+    gin, lin = gw["inputs"], lng["inputs"]
+    peer_ip = str(lin.get("gatewayIpAddress"))
+    configs = gin.get("ipConfigurations") or []
+    # Active-active: one IPsec endpoint per gateway instance, each with its own public IP
+    # (https://learn.microsoft.com/azure/vpn-gateway/active-active-portal).
+    count = 2 if gin.get("activeActive") and len(configs) > 1 else 1
+    policies = inp.get("ipsecPolicies") or []
+    if policies:
+        pol = policies[0]
+        s = lambda k: Source(name, f"ipsecPolicies[0].{k}")  # noqa: E731
+        ike_enc = _azure_value(pol.get("ikeEncryption"), AZURE_IKE_ENCRYPTION, s("ikeEncryption"), refusals)
+        ike_int = _azure_value(pol.get("ikeIntegrity"), AZURE_IKE_INTEGRITY, s("ikeIntegrity"), refusals)
+        dh = _azure_value(pol.get("dhGroup"), AZURE_DH, s("dhGroup"), refusals)
+        esp_enc = _azure_value(pol.get("ipsecEncryption"), AZURE_IPSEC_ENCRYPTION, s("ipsecEncryption"), refusals)
+        esp_int = _azure_value(pol.get("ipsecIntegrity"), AZURE_IPSEC_INTEGRITY, s("ipsecIntegrity"), refusals)
+        pfs = _azure_value(pol.get("pfsGroup"), AZURE_PFS, s("pfsGroup"), refusals)
+        # A GCM ipsecEncryption needs the same GCM value as ipsecIntegrity (ipsec-ike-policy-howto).
+        gcm = str(pol.get("ipsecEncryption", "")).startswith("GCM")
+        if gcm != (esp_int == "gcm") or (gcm and pol.get("ipsecIntegrity") != pol.get("ipsecEncryption")):
+            refusals.append(
+                Refusal(s("ipsecIntegrity"), pol.get("ipsecIntegrity"), f"{pol.get('ipsecEncryption')} with a GCM ipsecEncryption, else SHA256 | SHA1 | MD5")
+            )
+        ike = _proposals([ike_enc] if ike_enc else [], [ike_int] if ike_int else [], [dh], ike=True)
+        esp = _proposals(
+            [esp_enc] if esp_enc else [], [esp_int] if esp_int and esp_int != "gcm" else [], [pfs], ike=False
+        )
+        esp_lifetime = int(pol.get("saLifeTimeSeconds") or AZURE_DEFAULT_ESP_LIFETIME)
+        allowed = {
+            "phase1.encryption": (ike_enc,) if ike_enc else (),
+            "phase1.integrity": (ike_int,) if ike_int else (),
+            "phase1.dhGroup": (dh,) if dh else (),
+            "phase2.encryption": (esp_enc,) if esp_enc else (),
+            "phase2.integrity": (esp_int,) if esp_int else (),
+            "phase2.pfsGroup": (pfs,) if pfs else (),
+        }
+        sources = {
+            "phase1.encryption": s("ikeEncryption"),
+            "phase1.integrity": s("ikeIntegrity"),
+            "phase1.dhGroup": s("dhGroup"),
+            "phase2.encryption": s("ipsecEncryption"),
+            "phase2.integrity": s("ipsecIntegrity"),
+            "phase2.pfsGroup": s("pfsGroup"),
+        }
+    else:
+        ike, esp, esp_lifetime, allowed, sources = AZURE_DEFAULT_IKE, AZURE_DEFAULT_ESP, AZURE_DEFAULT_ESP_LIFETIME, {}, {}
+    selectors = inp.get("trafficSelectorPolicies") or []
+    if inp.get("usePolicyBasedTrafficSelectors") and selectors:
+        local_ts = tuple(str(c) for p in selectors for c in p.get("localAddressRanges", []))
+        remote_ts = tuple(str(c) for p in selectors for c in p.get("remoteAddressRanges", []))
+        ts_note: list[str] = []
+    else:
+        # Route-based without policy-based selectors: Azure proposes any-to-any when it initiates.
+        local_ts, remote_ts = ("0.0.0.0/0",), ("0.0.0.0/0",)
+        ts_note = [f"{name}.usePolicyBasedTrafficSelectors is off: Azure proposes 0.0.0.0/0 ⇄ 0.0.0.0/0"]
+    mode = str(inp.get("connectionMode") or "Default")
+    dpd = int(inp.get("dpdTimeoutSeconds") or AZURE_DEFAULT_DPD)
+    psk_ref = reference(inp.get("sharedKey"))
+    versions = ("ikev1",) if inp.get("connectionProtocol") == "IKEv1" else ("ikev2",)
+    endpoints = []
+    for n in range(1, count + 1):
+        ip_ref = reference(((configs[n - 1] if n - 1 < len(configs) else {}).get("publicIPAddress") or {}).get("id"))
+        endpoints.append(
+            Endpoint(
+                index=n,
+                label=f"instance {n}",
+                outside=f"(known after apply: {ip_ref[0] if ip_ref else gw['name']}.ipAddress)",
+                peer_ip=peer_ip,
+                psk_resource=psk_ref[0] if psk_ref else None,
+                ike_versions=versions,
+                ike_proposals=tuple(ike),
+                esp_proposals=tuple(esp),
+                allowed=allowed,
+                ike_lifetime=AZURE_IKE_LIFETIME,
+                esp_lifetime=esp_lifetime,
+                local_ts=local_ts,
+                remote_ts=remote_ts,
+                dpd_timeout=dpd,
+                dpd_action="clear" if mode == "ResponderOnly" else "restart",
+                initiates=mode in ("Default", "InitiatorOnly"),
+                inside_cidr=None,
+                sources={
+                    **sources,
+                    "localNetworks": Source(name, "trafficSelectorPolicies[0].remoteAddressRanges"),
+                    "remoteNetworks": Source(name, "trafficSelectorPolicies[0].localAddressRanges"),
+                    "psk": Source(name, "sharedKey"),
+                    "peer": Source(lng["name"], "gatewayIpAddress"),
+                    "dpd": Source(name, "dpdTimeoutSeconds"),
+                    "start": Source(name, "connectionMode"),
+                },
+                notes=list(ts_note),
+            )
+        )
+    prefixes = [str(p) for p in (lin.get("localNetworkAddressSpace") or {}).get("addressPrefixes", [])]
+    # Subnets learn the local network gateway's prefixes from the VPN gateway (next hop
+    # VirtualNetworkGateway) unless propagation is off: https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview
+    gateway_routes = [(p, Source(lng["name"], "localNetworkAddressSpace.addressPrefixes")) for p in prefixes]
+    outputs = plan.get("outputs", {})
+    iaas = outputs.get("iaasTeam", {}).get("attachments", {}).get(attachment, {})
+    tables: dict[str, list[RouteEntry]] = {
+        "system": [RouteEntry("system", p, "gateway", src) for p, src in gateway_routes]
+    }
+    for r in _resources(plan, "network:Route"):
+        if not _role_of(r, attachment):
+            continue
+        ri = r["inputs"]
+        target = {"VirtualNetworkGateway": "gateway", "VirtualAppliance": "appliance"}.get(str(ri.get("nextHopType")), "other")
+        table = str(ri.get("routeTableName") or "udr")
+        tables.setdefault(table, []).append(RouteEntry(table, str(ri.get("addressPrefix")), target, Source(r["name"], "addressPrefix")))
+    nsgs: dict[str, list[Rule]] = {}
+    for r in _resources(plan, "network:SecurityRule"):
+        if not _role_of(r, attachment):
+            continue
+        ri = r["inputs"]
+        proto = {"Tcp": "tcp", "Udp": "udp", "Icmp": "icmp", "*": "all"}.get(str(ri.get("protocol")), "all")
+        port = str(ri.get("destinationPortRange", "*"))
+        ports = None
+        if proto in ("tcp", "udp") and port != "*":
+            lo, _, hi = port.partition("-")
+            ports = (int(lo), int(hi or lo))
+        nsgs.setdefault(str(ri.get("networkSecurityGroupName")), []).append(
+            Rule(
+                direction="in" if ri.get("direction") == "Inbound" else "out",
+                protocol=proto,  # type: ignore[arg-type]
+                ports=ports,
+                cidrs=tuple(ri.get("sourceAddressPrefixes") or [ri.get("sourceAddressPrefix", "0.0.0.0/0")]),
+                access="accept" if ri.get("access") == "Allow" else "drop",
+                priority=int(ri.get("priority", 4096)),
+                source=Source(r["name"], "destinationPortRange"),
+                description=str(ri.get("description", "")),
+            )
+        )
+    networks = [ipaddress.IPv4Network(n) for n in iaas.get("networks", [])]
+    backends = []
+    for i, (nsg, rules) in enumerate(sorted(nsgs.items()) or [("(no NSG)", [])]):
+        net = networks[i % len(networks)] if networks else ipaddress.IPv4Network("10.0.0.0/24")
+        address = str(net.network_address + 10 + i // max(1, len(networks)))
+        # NSG default rules: AllowVnetInBound (65000) — the VirtualNetwork tag covers the address
+        # space of the VNet and of on-premises networks reached through the VPN gateway (the
+        # local network gateway's prefixes) — then DenyAllInBound (65500); outbound allowed
+        # (https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview).
+        vnet_tag = tuple([*(str(n) for n in networks), *prefixes])
+        defaults = [
+            Rule("in", "all", None, vnet_tag, "accept", 65000, Source(nsg, "AllowVnetInBound"), "Azure default rule"),
+        ]
+        backends.append(
+            BackendModel(
+                f"backend {i + 1} ({nsg})",
+                address,
+                "system",
+                Filter(name=nsg, rules=sorted([*rules, *defaults], key=lambda r: r.priority), default_in="drop", default_out="accept"),
+            )
+        )
+    notes = []
+    if mode == "ResponderOnly":
+        notes.append(f"{name}.connectionMode ResponderOnly: Azure never initiates")
+    return CloudModel(
+        provider="azure",
+        attachment=attachment,
+        endpoints=endpoints,
+        gateway_routes=gateway_routes,
+        tables=tables,
+        edge_table=None,
+        backends=backends,
+        appliance=None,
+        networks=[str(n) for n in networks],
+        application_ports=[int(p) for p in iaas.get("applicationPorts", [])],
+        refusals=refusals,
+        notes=notes,
+    )
+
+
+MODELS = {"aws": aws_model, "azure": azure_model}
+
+
+def cloud_model(plan: Mapping[str, Any], attachment: str = "primary") -> CloudModel:
+    """The gateway, routes and filters the plan gives ``attachment``; ModelError if none."""
+    provider = (
+        plan.get("outputs", {}).get("iaasTeam", {}).get("attachments", {}).get(attachment, {}).get("provider")
+    )
+    if provider not in MODELS:
+        raise ModelError(
+            f"the lab has no behaviour model for provider {provider!r} (it models: {', '.join(MODELS)})"
+        )
+    return MODELS[provider](plan, attachment)

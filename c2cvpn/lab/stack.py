@@ -1,0 +1,97 @@
+"""From a stack to a cloud lab: the plan's model, the Genesys records, the lab's keys.
+
+The plan comes from the caller (the CLI plans the stack under Pulumi's mocks; this package
+never imports Pulumi). The Genesys records come from the reconciler's own reading: the
+declared block, the API, or the simulator named with ``--genesys-url``.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from c2cvpn.genesys.desired import Desired, Record, declared
+from c2cvpn.genesys.source import (
+    GenesysUnreadable,
+    api_settings,
+    desired_all,
+    read_actual,
+)
+from c2cvpn.lab.cloud import Options, run_cloud_lab
+from c2cvpn.lab.cloud_model import ModelError, cloud_model
+from c2cvpn.lab.run import LabRefused, LabResult, lab_psk
+from c2cvpn.spec import GenesysSource, LoadedStack, genesys_connections
+
+
+def genesys_pairs(
+    loaded: LoadedStack, *, url: str | None = None, env: Mapping[str, str] | None = None
+) -> list[tuple[Desired, Record | None]]:
+    """(desired, actual) per Genesys connection, read as ``c2cvpn reconcile`` reads them."""
+    spec = loaded.spec
+    wanted = desired_all(spec)
+    if url is None and spec.genesys.source is GenesysSource.DECLARED:
+        return [(w, declared(spec, w.role)) for w in wanted]
+    try:
+        settings = api_settings(spec, url=url, env=env)
+        with settings.client() as client:
+            actual = read_actual(client, wanted)
+    except GenesysUnreadable as exc:
+        raise LabRefused(f"cannot read the Genesys record: {exc}") from None
+    except Exception as exc:  # GenesysError and transport errors: one line, nothing built
+        raise LabRefused(f"cannot read the Genesys record: {exc}") from None
+    return list(zip(wanted, actual, strict=True))
+
+
+def run_stack_lab(
+    loaded: LoadedStack,
+    plan: Mapping[str, Any],
+    *,
+    role: str = "primary",
+    options: Options,
+    genesys_url: str | None = None,
+    environ: Mapping[str, str] = os.environ,
+    charon: Path | None = None,
+    tag: str | None = None,
+    on_start: Callable[[str], None] | None = None,
+) -> LabResult:
+    """The lab of a validated cloud stack's ``role`` attachment from its plan."""
+    spec = loaded.spec
+    try:
+        model = cloud_model(plan, role)
+    except ModelError as exc:
+        raise LabRefused(str(exc)) from None
+    connections = [c for c in genesys_connections(spec) if c.attachment.role == role]
+    tunnels = {c.role: c.tunnel for c in connections}
+    pairs = [p for p in genesys_pairs(loaded, url=genesys_url) if p[0].role in tunnels]
+    keys: dict[str, str] = {}
+    notes = []
+    for key_role in ("primary", "standby"):
+        key, source = lab_psk(spec, environ, key_role)  # type: ignore[arg-type]
+        keys[key_role] = key
+        notes.append(
+            f"{key_role} pre-shared key: "
+            + ("generated for this lab only" if source == "generated" else f"from {source}")
+            + " (never printed)"
+        )
+    gateway = next(
+        (str(a.values["gatewayIp"]) for _, a in pairs if a is not None and a.values.get("gatewayIp")),
+        str(spec.genesys.gateway_ip),
+    )
+    source = "--genesys-url" if genesys_url else spec.genesys.source.value
+    notes.append(f"Genesys stand-ins from the Genesys record ({source}); the cloud side from the plan")
+    return run_cloud_lab(
+        stack=loaded.name,
+        model=model,
+        pairs=pairs,
+        tunnels=tunnels,
+        gateway_ip=gateway,
+        keys=keys,
+        options=options,
+        charon=charon,
+        tag=tag,
+        on_start=on_start,
+        key_notes=notes,
+        key_roles={c.role: c.key_role for c in connections},
+    )
