@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Mapping
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -25,6 +25,19 @@ from c2cvpn.github.cli import github_app
 from c2cvpn.plan_report import strict_json
 from c2cvpn.rules import Report, validate
 from c2cvpn.spec import LoadedStack, Role, SpecError, load_stack
+
+#: ``c2cvpn lab --scenario`` names (kept here so that --help needs no lab import).
+LAB_SCENARIOS = (
+    "psk-mismatch",
+    "proposal-mismatch",
+    "pfs-mismatch",
+    "sg-blocks-app",
+    "route-missing",
+    "udp-blocked",
+    "mtu-blackhole",
+    "nat-timeout",
+    "primary-down",
+)
 
 app = typer.Typer(
     name="c2cvpn",
@@ -447,16 +460,53 @@ def lab_cmd(
             help="Test only: perturb the Genesys stand-in, KEY=VALUE (e.g. phase2.encryption=aes128).",
         ),
     ] = None,
+    scenario: Annotated[
+        str | None,
+        typer.Option(
+            "--scenario",
+            help="Break one thing on purpose: " + ", ".join(LAB_SCENARIOS) + ".",
+        ),
+    ] = None,
+    failover: Annotated[
+        bool,
+        typer.Option(
+            "--failover",
+            help="Cloud stacks: drop the primary path and measure the seconds until the application answers through the standby.",
+        ),
+    ] = False,
+    soak: Annotated[
+        bool,
+        typer.Option(
+            "--soak",
+            help="Cloud stacks: force 10 CHILD_SA and 2 IKE_SA rekeys under a TCP stream and 50 pings/s; count losses.",
+        ),
+    ] = False,
+    genesys_url: Annotated[
+        str | None,
+        typer.Option(
+            "--genesys-url",
+            help="Cloud stacks: build the Genesys stand-ins from this API's record (e.g. the simulator).",
+        ),
+    ] = None,
 ) -> None:
-    """Bring up a real IKEv2/IPsec tunnel for an on-prem stack in two network namespaces, verify it, diagnose failures, tear it down.
+    """Bring up a real IKEv2/IPsec tunnel for the stack in network namespaces, verify it, diagnose failures, tear it down.
 
-    Exit 0 every check passed, 1 a check failed (with the diagnosis), 2 the lab cannot run (what is missing).
+    On-prem stacks: the rendered strongSwan files on both ends. AWS and Azure stacks: the cloud
+    gateway emulated from the plan, the Genesys stand-ins from the Genesys record, the back end
+    from the planned security rules and routes. Exit 0 every check passed, 1 a check failed
+    (with the diagnosis; a --scenario makes it fail on purpose, except primary-down, which
+    passes when the standby takes over), 2 the lab cannot run (what is missing).
     """
     from c2cvpn.entry import ignore_interrupts
     from c2cvpn.lab.netns import LabError
-    from c2cvpn.lab.run import LabRefused, format_lines, run_lab
+    from c2cvpn.lab.run import LabRefused, format_lines
 
     loaded = valid_or_exit(stack, as_json=fmt is Format.JSON)
+    if scenario is not None and scenario not in LAB_SCENARIOS:
+        err.print(
+            f"[bold red]error:[/] --scenario {escape(scenario)!r} is not a scenario; use one of: {', '.join(LAB_SCENARIOS)}"
+        )
+        raise typer.Exit(EXIT_UNUSABLE)
 
     def started(tag: str) -> None:  # one line on stderr, before anything is built
         err.print(
@@ -465,13 +515,16 @@ def lab_cmd(
         )
 
     try:
-        result = run_lab(
-            loaded.spec,
-            loaded.name,
+        result = _run_any_lab(
+            loaded,
             role=role,
             timeout=timeout,
             keep=keep,
-            genesys_overrides=_overrides(genesys_override or []),
+            overrides=_overrides(genesys_override or []),
+            scenario=scenario,
+            failover=failover,
+            soak=soak,
+            genesys_url=genesys_url,
             on_start=started,
         )
     except LabRefused as exc:
@@ -492,6 +545,91 @@ def lab_cmd(
         for line in format_lines(result):
             out.print(escape(line))
     raise typer.Exit(result.exit_code)
+
+
+#: On-prem stacks run these scenarios as perturbations of the Genesys stand-in.
+ONPREM_SCENARIOS: dict[str, Callable[[Any], dict[str, object]]] = {
+    "psk-mismatch": lambda spec: {"preSharedKey": "lab-mismatch-" + "x" * 24},
+    "proposal-mismatch": lambda spec: {
+        "phase1.encryption": "aes128" if spec.tunnel.phase1.encryption != "aes128" else "aes256"
+    },
+    "pfs-mismatch": lambda spec: {
+        "phase2.pfsGroup": None if spec.tunnel.phase2.pfs_group is not None else 14
+    },
+    "udp-blocked": lambda spec: {"dropIke": "yes"},
+}
+
+
+def _run_any_lab(
+    loaded: LoadedStack,
+    *,
+    role: str,
+    timeout: float,
+    keep: bool,
+    overrides: dict[str, object],
+    scenario: str | None,
+    failover: bool,
+    soak: bool,
+    genesys_url: str | None,
+    on_start: Callable[[str], None],
+) -> Any:
+    """The on-prem lab or the cloud lab, by the attachment's provider."""
+    from c2cvpn.lab.run import LabRefused, run_lab
+    from c2cvpn.spec import attachment
+    from c2cvpn.vendors import Provider
+
+    try:
+        end = attachment(loaded.spec, role)
+    except ValueError as exc:
+        raise LabRefused(str(exc)) from None
+    if end.iaas.provider is Provider.ONPREM:
+        if failover or soak or genesys_url:
+            raise LabRefused(
+                "--failover, --soak and --genesys-url run on cloud stacks (the on-prem lab has one tunnel and no back end)"
+            )
+        if scenario is not None:
+            if scenario not in ONPREM_SCENARIOS:
+                raise LabRefused(
+                    f"scenario {scenario} needs a cloud stack's back end and path; on-prem stacks run: "
+                    + ", ".join(ONPREM_SCENARIOS)
+                )
+            overrides = {**overrides, **ONPREM_SCENARIOS[scenario](loaded.spec)}
+        result = run_lab(
+            loaded.spec,
+            loaded.name,
+            role=role,
+            timeout=timeout,
+            keep=keep,
+            genesys_overrides=overrides,
+            on_start=on_start,
+        )
+        result.scenario = scenario
+        return result
+    if overrides:
+        raise LabRefused("--genesys-override is for on-prem stacks; cloud stacks take --scenario")
+    try:
+        from components.mock_engine import ProgramRefused, plan_stack
+    except ImportError as exc:
+        raise LabRefused(
+            f"the cloud lab plans the stack and needs the Pulumi SDK (pip install -e .): {exc}"
+        ) from None
+    from c2cvpn.lab.cloud import Options
+    from c2cvpn.lab.stack import run_stack_lab
+
+    try:
+        planned = plan_stack(loaded)
+    except ProgramRefused as exc:
+        raise LabRefused(f"the program refuses the stack: {exc}") from None
+    return run_stack_lab(
+        loaded,
+        planned,
+        role=role,
+        options=Options(
+            scenario=scenario, failover=failover, soak=soak, timeout=timeout, keep=keep
+        ),
+        genesys_url=genesys_url,
+        on_start=on_start,
+    )
 
 
 @app.command("lab-down")

@@ -330,8 +330,10 @@ def test_sigterm_mid_run_tears_the_lab_down(clean: None) -> None:
 
 
 def test_refusals_exit_2_for_stacks_the_lab_cannot_run() -> None:
-    proc = _cli("lab", "dev")
-    assert proc.returncode == 2 and "render is for on-prem peers" in proc.stderr
+    proc = _cli("lab", "dev", "--genesys-override", "phase1.encryption=aes128")
+    assert proc.returncode == 2 and "cloud stacks take --scenario" in proc.stderr
+    proc = _cli("lab", "local", "--failover")
+    assert proc.returncode == 2 and "run on cloud stacks" in proc.stderr
     proc = _cli("lab", "local", "--role", "standby")
     assert proc.returncode == 2 and "no standby attachment" in proc.stderr
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -30,23 +31,30 @@ import textwrap
 import time
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import suppress
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from c2cvpn.genesys.desired import Desired, Record
 from c2cvpn.lab.cloud_model import (
     CloudModel,
-    Endpoint,
     Filter,
     ModelError,
     Rule,
     lab_outside_ip,
 )
-from c2cvpn.lab.netns import Lab, LabError, forget_lab, leftovers, new_tag, record_lab, sh
+from c2cvpn.lab.netns import (
+    STATE_DIR,
+    Lab,
+    LabError,
+    forget_lab,
+    leftovers,
+    new_tag,
+    record_lab,
+    sh,
+)
 from c2cvpn.lab.run import (
     LAB_BREAKS,
-    STATE_DIR,
     Check,
     LabRefused,
     LabResult,
@@ -228,7 +236,9 @@ def cloud_swanctl(
     """swanctl.conf for the cloud gateway stand-in: one connection per endpoint, as the model says."""
     conns, secrets = [], []
     for e in model.endpoints:
-        version = "2" if e.ike_versions == ("ikev2",) else "1" if e.ike_versions == ("ikev1",) else "0"
+        version = (
+            "2" if e.ike_versions == ("ikev2",) else "1" if e.ike_versions == ("ikev1",) else "0"
+        )
         delay, _, _ = dpd_settings(e.dpd_timeout)
         action = {"restart": "restart", "clear": "clear", "none": "clear"}[e.dpd_action]
         conns.append(
@@ -266,7 +276,9 @@ def cloud_swanctl(
         secrets.append(
             f'  ike-ep{e.index} {{\n    id-1 = {ips[e.index]}\n    id-2 = {e.peer_ip}\n    secret = "{_q(keys[e.index])}"\n  }}'
         )
-    return "connections {\n" + "\n".join(conns) + "\n}\n\nsecrets {\n" + "\n".join(secrets) + "\n}\n"
+    return (
+        "connections {\n" + "\n".join(conns) + "\n}\n\nsecrets {\n" + "\n".join(secrets) + "\n}\n"
+    )
 
 
 def genesys_swanctl(
@@ -284,7 +296,10 @@ def genesys_swanctl(
         v = g.value
         pfs = v("phase2.pfsGroup")
         ike = strongswan_proposal(
-            str(v("phase1.encryption")), str(v("phase1.integrity")), int(v("phase1.dhGroup")), Phase.IKE
+            str(v("phase1.encryption")),
+            str(v("phase1.integrity")),
+            int(v("phase1.dhGroup")),
+            Phase.IKE,
         )
         esp = strongswan_proposal(
             str(v("phase2.encryption")),
@@ -328,7 +343,9 @@ def genesys_swanctl(
         secrets.append(
             f'  ike-{g.conn} {{\n    id-1 = {gateway_ip}\n    id-2 = {remote}\n    secret = "{_q(g.psk)}"\n  }}'
         )
-    return "connections {\n" + "\n".join(conns) + "\n}\n\nsecrets {\n" + "\n".join(secrets) + "\n}\n"
+    return (
+        "connections {\n" + "\n".join(conns) + "\n}\n\nsecrets {\n" + "\n".join(secrets) + "\n}\n"
+    )
 
 
 def daemon_conf(*, dpd_timeout: int, keepalive: int, install_routes: bool = True) -> str:
@@ -352,7 +369,8 @@ def nft_filter(flt: Filter, iface: str, prefix: str) -> tuple[str, dict[str, str
     rules in priority order, the cloud's default for what no rule matches. Every rule counts and
     carries a tag; returns (ruleset, tag → meaning)."""
     meanings: dict[str, str] = {}
-    lines_in, lines_out = [], []
+    lines_in: list[str] = []
+    lines_out: list[str] = []
     for n, rule in enumerate(flt.rules):
         tag = f"{prefix}-r{n}-{rule.access}"
         meanings[tag] = f"{rule.source} ({rule.description or rule.protocol})"
@@ -396,7 +414,9 @@ def counters(json_text: str) -> dict[str, int]:
             continue
         for expr in rule.get("expr", []):
             if isinstance(expr, dict) and "counter" in expr:
-                out[rule["comment"]] = out.get(rule["comment"], 0) + int(expr["counter"].get("packets", 0))
+                out[rule["comment"]] = out.get(rule["comment"], 0) + int(
+                    expr["counter"].get("packets", 0)
+                )
     return out
 
 
@@ -409,44 +429,82 @@ def apply_scenario(
         return model, ends, notes
     if scenario == "psk-mismatch":
         ends = [replace(ends[0], psk=generate_psk()), *ends[1:]]
-        notes.append("scenario psk-mismatch: the Genesys stand-in holds another key for its primary connection")
+        notes.append(
+            "scenario psk-mismatch: the Genesys stand-in holds another key for its primary connection"
+        )
     elif scenario == "proposal-mismatch":
         g = ends[0]
-        allowed = model.endpoint(g.tunnel).allowed.get("phase1.encryption", ()) if model.endpoint(g.tunnel) else ()
+        ep = model.endpoint(g.tunnel)
+        allowed = ep.allowed.get("phase1.encryption", ()) if ep else ()
         other = next(
-            c for c in ("aes128", "aes256", "aes128gcm", "aes256gcm") if CIPHERS[c].strongswan not in allowed
+            c
+            for c in ("aes128", "aes256", "aes128gcm", "aes256gcm")
+            if CIPHERS[c].strongswan not in allowed
         )
         values = {**g.record.values, "phase1.encryption": other}
         if CIPHERS[other].aead != CIPHERS[str(g.value("phase1.encryption"))].aead:
             values["phase1.integrity"] = g.value("phase1.integrity")
         ends = [replace(g, record=replace(g.record, values=values)), *ends[1:]]
-        notes.append(f"scenario proposal-mismatch: the Genesys record's phase1.encryption is {other}")
+        notes.append(
+            f"scenario proposal-mismatch: the Genesys record's phase1.encryption is {other}"
+        )
     elif scenario == "pfs-mismatch":
         g = ends[0]
         now = g.value("phase2.pfsGroup")
         new: object = "off" if now not in (None, "off") else 14
-        ends = [replace(g, record=replace(g.record, values={**g.record.values, "phase2.pfsGroup": new})), *ends[1:]]
+        ends = [
+            replace(
+                g, record=replace(g.record, values={**g.record.values, "phase2.pfsGroup": new})
+            ),
+            *ends[1:],
+        ]
         notes.append(f"scenario pfs-mismatch: the Genesys record's phase2.pfsGroup is {new}")
     elif scenario == "sg-blocks-app":
         ports = set(model.application_ports)
         backends = []
         for b in model.backends:
-            rules = [r for r in b.filter.rules if not (r.protocol == "tcp" and r.ports and any(r.ports[0] <= p <= r.ports[1] for p in ports) and r.access == "accept" and r.priority < 65000)]
+            rules = [
+                r
+                for r in b.filter.rules
+                if not (
+                    r.protocol == "tcp"
+                    and r.ports
+                    and any(r.ports[0] <= p <= r.ports[1] for p in ports)
+                    and r.access == "accept"
+                    and r.priority < 65000
+                )
+            ]
             if model.provider == "azure":
                 # A hardened NSG: without its own deny, Azure's AllowVnetInBound (65000) would
                 # let Genesys in, since the VirtualNetwork tag covers the local network gateway.
-                rules = [*rules, Rule("in", "all", None, ("0.0.0.0/0",), "drop", 4096, rules[0].source if rules else b.filter.rules[0].source, "customer DenyAllInbound (hardened NSG)")]
+                rules = [
+                    *rules,
+                    Rule(
+                        "in",
+                        "all",
+                        None,
+                        ("0.0.0.0/0",),
+                        "drop",
+                        4096,
+                        rules[0].source if rules else b.filter.rules[0].source,
+                        "customer DenyAllInbound (hardened NSG)",
+                    ),
+                ]
                 rules.sort(key=lambda r: r.priority)
             backends.append(replace(b, filter=replace(b.filter, rules=rules)))
         model = replace(model, backends=backends)
-        notes.append("scenario sg-blocks-app: the planned rules for the application ports are removed (ICMP kept)")
+        notes.append(
+            "scenario sg-blocks-app: the planned rules for the application ports are removed (ICMP kept)"
+        )
     elif scenario == "route-missing":
         tables = {
             name: [e for e in entries if not any(e.table == b.table for b in model.backends)]
             for name, entries in model.tables.items()
         }
         model = replace(model, tables=tables)
-        notes.append("scenario route-missing: the back ends' route-table routes to Genesys are removed")
+        notes.append(
+            "scenario route-missing: the back ends' route-table routes to Genesys are removed"
+        )
     elif scenario == "udp-blocked":
         notes.append("scenario udp-blocked: the path drops UDP 500 and 4500")
     elif scenario == "mtu-blackhole":
@@ -460,7 +518,9 @@ def apply_scenario(
             "and NAT-T keepalives are off"
         )
     elif scenario == "primary-down":
-        notes.append("scenario primary-down: the primary path drops IKE and ESP once the tunnels are up")
+        notes.append(
+            "scenario primary-down: the primary path drops IKE and ESP once the tunnels are up"
+        )
     return model, ends, notes
 
 
@@ -503,7 +563,11 @@ class CloudRun:
             )
             self.ips[e.index] = known or lab_outside_ip(e.index)
         self.tenants = sorted(
-            {str(next(ipaddress.IPv4Network(n).hosts())) for g in ends for n in g.value("localNetworks") or ()}
+            {
+                str(next(ipaddress.IPv4Network(n).hosts()))
+                for g in ends
+                for n in g.value("localNetworks") or ()
+            }
         )
         self.hide = [*keys.values(), *(g.psk for g in ends)]
 
@@ -514,7 +578,21 @@ class CloudRun:
     # ---- topology
     def _link(self, a: str, b: str) -> tuple[str, str]:
         ia, ib = f"{a}{b}{self.tag}"[:15], f"{b}{a}{self.tag}"[:15]
-        sh("ip", "link", "add", ia, "netns", self.ns[a], "type", "veth", "peer", "name", ib, "netns", self.ns[b])
+        sh(
+            "ip",
+            "link",
+            "add",
+            ia,
+            "netns",
+            self.ns[a],
+            "type",
+            "veth",
+            "peer",
+            "name",
+            ib,
+            "netns",
+            self.ns[b],
+        )
         for ns, iface in ((self.ns[a], ia), (self.ns[b], ib)):
             sh("ip", "-n", ns, "link", "set", iface, "up")
         return ia, ib
@@ -538,7 +616,12 @@ class CloudRun:
             roles.append("a")
         for r in roles:
             self.ns[r] = self.net.ns(r)
-            self._sysctl(r, "net.ipv4.conf.all.rp_filter=0", "net.ipv4.conf.default.rp_filter=0", "net.ipv4.tcp_timestamps=0")
+            self._sysctl(
+                r,
+                "net.ipv4.conf.all.rp_filter=0",
+                "net.ipv4.conf.default.rp_filter=0",
+                "net.ipv4.tcp_timestamps=0",
+            )
         nat = self.opt.scenario == "nat-timeout"
         # internet: g — i — c
         gi, ig = self._link("g", "i")
@@ -570,10 +653,17 @@ class CloudRun:
         # kernel-libipsec installs its policies with a route whose source lies in the local
         # traffic selector: the gateway holds the VPC router's reserved first address of each
         # network on its loopback (AWS reserves .1 of every subnet for the VPC router).
-        for n in m.networks:
-            self._ip("c", "addr", "add", f"{ipaddress.IPv4Network(n).network_address + 1}/32", "dev", "lo")
-        for n in vpc_nets:
-            self._ip("c", "route", "add", n, "via", VPC_ROUTER, "dev", cv, "onlink")
+        for network in m.networks:
+            self._ip(
+                "c",
+                "addr",
+                "add",
+                f"{ipaddress.IPv4Network(network).network_address + 1}/32",
+                "dev",
+                "lo",
+            )
+        for net in vpc_nets:
+            self._ip("c", "route", "add", net, "via", VPC_ROUTER, "dev", cv, "onlink")
         hosts: dict[str, str] = {}  # role -> v-side interface
         for n, b in enumerate(m.backends):
             role = f"b{n + 1}"
@@ -590,7 +680,9 @@ class CloudRun:
             self._host("a", ha, m.appliance.address, va)
             ruleset, meanings = nft_filter(m.appliance.filter, ha, "a")
             self._nft("a", ruleset)
-            self.meanings.update({k: f"appliance {m.appliance.name}: {v}" for k, v in meanings.items()})
+            self.meanings.update(
+                {k: f"appliance {m.appliance.name}: {v}" for k, v in meanings.items()}
+            )
         # route tables as policy routing in v: the table of the source subnet decides
         table_ids = {name: 100 + k for k, name in enumerate(sorted(m.tables))}
         for name, entries in m.tables.items():
@@ -601,14 +693,46 @@ class CloudRun:
                     via = ("via", m.appliance.address, "dev", hosts["a"], "onlink")
                 else:
                     continue
-                self._ip("v", "route", "replace", e.destination, *via, "table", str(table_ids[name]))
+                self._ip(
+                    "v", "route", "replace", e.destination, *via, "table", str(table_ids[name])
+                )
         for n, b in enumerate(m.backends):
             if b.table in table_ids:
-                self._ip("v", "rule", "add", "iif", hosts[f"b{n + 1}"], "lookup", str(table_ids[b.table]), "priority", "100")
+                self._ip(
+                    "v",
+                    "rule",
+                    "add",
+                    "iif",
+                    hosts[f"b{n + 1}"],
+                    "lookup",
+                    str(table_ids[b.table]),
+                    "priority",
+                    "100",
+                )
         if m.appliance is not None and m.appliance.table in table_ids:
-            self._ip("v", "rule", "add", "iif", hosts["a"], "lookup", str(table_ids[m.appliance.table]), "priority", "100")
+            self._ip(
+                "v",
+                "rule",
+                "add",
+                "iif",
+                hosts["a"],
+                "lookup",
+                str(table_ids[m.appliance.table]),
+                "priority",
+                "100",
+            )
         if m.edge_table in table_ids:
-            self._ip("v", "rule", "add", "iif", vc, "lookup", str(table_ids[str(m.edge_table)]), "priority", "100")
+            self._ip(
+                "v",
+                "rule",
+                "add",
+                "iif",
+                vc,
+                "lookup",
+                str(table_ids[str(m.edge_table)]),
+                "priority",
+                "100",
+            )
         # the gateway sends into the tunnel only what its routes name (AWS static routes, Azure LNG)
         routes = ", ".join(d for d, _ in m.gateway_routes)
         allow = f'    iifname "{cv}" ip daddr {{ {routes} }} accept\n' if routes else ""
@@ -619,7 +743,11 @@ class CloudRun:
         )
         self.meanings["gw-noroute-drop"] = (
             "the cloud gateway has no route into the tunnel for it: "
-            + ("no VPN connection static route (aws:ec2/vpnConnectionRoute)" if m.provider == "aws" else "not in the local network gateway's prefixes")
+            + (
+                "no VPN connection static route (aws:ec2/vpnConnectionRoute)"
+                if m.provider == "aws"
+                else "not in the local network gateway's prefixes"
+            )
         )
         self.drops.append(Drop(self.ns["c"], "gw-noroute-drop", self.meanings["gw-noroute-drop"]))
         if m.appliance is not None:
@@ -638,7 +766,9 @@ class CloudRun:
         script.write_text(a.script)
         try:
             self.net.run(self.ns["a"], ["sh", str(script)], timeout=self.timeout)
-            forwarding = self.net.run(self.ns["a"], ["sysctl", "-n", "net.ipv4.ip_forward"]).stdout.strip()
+            forwarding = self.net.run(
+                self.ns["a"], ["sysctl", "-n", "net.ipv4.ip_forward"]
+            ).stdout.strip()
             self.check(
                 "appliance-script",
                 bool(a.script.strip()) and forwarding == "1",
@@ -647,7 +777,11 @@ class CloudRun:
                 else f"{a.source}: no boot script found in the user data",
             )
         except subprocess.CalledProcessError as exc:
-            self.check("appliance-script", False, f"{a.source}: the boot script failed: {(exc.stderr or '').strip()[-300:]}")
+            self.check(
+                "appliance-script",
+                False,
+                f"{a.source}: the boot script failed: {(exc.stderr or '').strip()[-300:]}",
+            )
             self.diagnosis.append(
                 f"The MSS appliance's boot script ({a.source}) does not run: {(exc.stderr or '').strip()[-200:]}. "
                 "Nothing is forwarded or clamped until it does."
@@ -694,8 +828,12 @@ class CloudRun:
             "table inet c2c_path {\n  chain forward {\n    type filter hook forward priority 0; policy accept;\n"
             + "".join(r + "\n" for r in rules)
             + "  }\n"
-            + ("  chain input {\n    type filter hook input priority 0; policy accept;\n"
-               f'    iifname "{self.if_ic}" ip daddr {self.gateway_ip} counter drop comment "nat-nomap-local-drop"\n  }}\n' if nat else "")
+            + (
+                "  chain input {\n    type filter hook input priority 0; policy accept;\n"
+                f'    iifname "{self.if_ic}" ip daddr {self.gateway_ip} counter drop comment "nat-nomap-local-drop"\n  }}\n'
+                if nat
+                else ""
+            )
             + nat
             + "}\n",
         )
@@ -710,13 +848,20 @@ class CloudRun:
             f'    ip daddr {ip} counter drop comment "down-{tunnel}-drop"\n'
             f'    ip saddr {ip} counter drop comment "down-{tunnel}-drop"\n  }}\n}}\n',
         )
-        self.meanings[f"down-{tunnel}-drop"] = f"the lab dropped the path to {self.model.endpoint(tunnel).label if self.model.endpoint(tunnel) else tunnel}"
+        ep = self.model.endpoint(tunnel)
+        self.meanings[f"down-{tunnel}-drop"] = (
+            f"the lab dropped the path to {ep.label if ep else f'tunnel {tunnel}'}"
+        )
 
     # ---- daemons
     def start(self) -> tuple[Charon, Charon]:
         m = self.model
         timeouts = [e.dpd_timeout for e in m.endpoints] or [30]
-        keepalive = 0 if self.opt.scenario == "nat-timeout" else int(self.ends[0].value("keepaliveSeconds") or 0)
+        keepalive = (
+            0
+            if self.opt.scenario == "nat-timeout"
+            else int(self.ends[0].value("keepaliveSeconds") or 0)
+        )
         nat = self.opt.scenario == "nat-timeout"
         (self.workdir / "cloud").mkdir(mode=0o700)
         (self.workdir / "genesys").mkdir(mode=0o700)
@@ -724,7 +869,9 @@ class CloudRun:
         (self.workdir / "cloud" / "daemon.conf").write_text(
             daemon_conf(dpd_timeout=min(timeouts), keepalive=0, install_routes=False)
         )
-        (self.workdir / "genesys" / "daemon.conf").write_text(daemon_conf(dpd_timeout=min(timeouts), keepalive=keepalive))
+        (self.workdir / "genesys" / "daemon.conf").write_text(
+            daemon_conf(dpd_timeout=min(timeouts), keepalive=keepalive)
+        )
         (self.workdir / "cloud" / "swanctl.conf").write_text(
             cloud_swanctl(m, self.ips, self.keys, responder=nat)
         )
@@ -795,7 +942,15 @@ class CloudRun:
             if want_g <= set(gs) and want_c <= set(cs):
                 return gs, cs
             logs = genesys.log_text() + cloud.log_text()
-            fatal = any(k in logs for k in ("AUTHENTICATION_FAILED", "NO_PROPOSAL_CHOSEN", "TS_UNACCEPTABLE", "giving up"))
+            fatal = any(
+                k in logs
+                for k in (
+                    "AUTHENTICATION_FAILED",
+                    "NO_PROPOSAL_CHOSEN",
+                    "TS_UNACCEPTABLE",
+                    "giving up",
+                )
+            )
             silent = logs.count("retransmit") >= 2 and "received packet" not in genesys.log_text()
             if time.monotonic() >= deadline or fatal or silent:
                 time.sleep(0.5)
@@ -803,7 +958,9 @@ class CloudRun:
             time.sleep(0.1)
 
     # ---- checks
-    def verify(self, genesys: Charon, cloud: Charon, gs: dict[str, Any], cs: dict[str, Any]) -> None:
+    def verify(
+        self, genesys: Charon, cloud: Charon, gs: dict[str, Any], cs: dict[str, Any]
+    ) -> None:
         m = self.model
         covered = {g.tunnel for g in self.ends}
         for e in m.endpoints:
@@ -819,47 +976,88 @@ class CloudRun:
                     f"create a Genesys connection for {e.label} too."
                 )
         for g in self.ends:
-            e = m.endpoint(g.tunnel)
+            end = m.endpoint(g.tunnel)
             mine, theirs = gs.get(g.conn), cs.get(f"ep{g.tunnel}")
-            ok = bool(mine and theirs) and mine["ike"].get("remote-host") == self.ips[g.tunnel]
+            ok = (
+                mine is not None
+                and theirs is not None
+                and mine["ike"].get("remote-host") == self.ips[g.tunnel]
+            )
             self.check(
-                f"{g.role} connection up on {e.label if e else f'tunnel {g.tunnel}'}",
+                f"{g.role} connection up on {end.label if end else f'tunnel {g.tunnel}'}",
                 ok,
                 f"{g.name}: {mine['ike'].get('local-host')} ⇄ {mine['ike'].get('remote-host')} "
-                f"(the {e.label if e else ''} outside IP {self.ips[g.tunnel]} stands for {e.outside if e else '?'})"
+                f"(the {end.label if end else ''} outside IP {self.ips[g.tunnel]} stands for {end.outside if end else '?'})"
                 if mine
                 else f"{g.name}: no CHILD_SA installed within {self.timeout:g} s",
             )
             if not (mine and theirs):
                 continue
             v = g.value
-            want1 = strongswan_negotiated(str(v("phase1.encryption")), str(v("phase1.integrity")), int(v("phase1.dhGroup")), Phase.IKE)
+            want1 = strongswan_negotiated(
+                str(v("phase1.encryption")),
+                str(v("phase1.integrity")),
+                int(v("phase1.dhGroup")),
+                Phase.IKE,
+            )
             diffs = compare_algorithms(want1, mine["ike"])
-            self.check(f"{g.role} phase1-algorithms", not diffs, "; ".join(diffs) or algorithms_label(mine["ike"]))
-            want2 = strongswan_negotiated(str(v("phase2.encryption")), str(v("phase2.integrity")), None, Phase.IPSEC)
-            diffs = compare_algorithms(want2, {k: x for k, x in mine["child"].items() if k != "dh-group"})
-            self.check(f"{g.role} phase2-algorithms", not diffs, "; ".join(diffs) or algorithms_label(mine["child"]))
-            ts_local, ts_remote = sorted(mine["child"].get("local-ts", [])), sorted(mine["child"].get("remote-ts", []))
-            exp_local, exp_remote = sorted(v("localNetworks") or ()), sorted(v("remoteNetworks") or ())
-            c_local, c_remote = sorted(theirs["child"].get("local-ts", [])), sorted(theirs["child"].get("remote-ts", []))
-            ok = (ts_local, ts_remote) == (exp_local, exp_remote) and (c_local, c_remote) == (exp_remote, exp_local)
+            self.check(
+                f"{g.role} phase1-algorithms",
+                not diffs,
+                "; ".join(diffs) or algorithms_label(mine["ike"]),
+            )
+            want2 = strongswan_negotiated(
+                str(v("phase2.encryption")), str(v("phase2.integrity")), None, Phase.IPSEC
+            )
+            diffs = compare_algorithms(
+                want2, {k: x for k, x in mine["child"].items() if k != "dh-group"}
+            )
+            self.check(
+                f"{g.role} phase2-algorithms",
+                not diffs,
+                "; ".join(diffs) or algorithms_label(mine["child"]),
+            )
+            ts_local, ts_remote = (
+                sorted(mine["child"].get("local-ts", [])),
+                sorted(mine["child"].get("remote-ts", [])),
+            )
+            exp_local, exp_remote = (
+                sorted(v("localNetworks") or ()),
+                sorted(v("remoteNetworks") or ()),
+            )
+            c_local, c_remote = (
+                sorted(theirs["child"].get("local-ts", [])),
+                sorted(theirs["child"].get("remote-ts", [])),
+            )
+            ok = (ts_local, ts_remote) == (exp_local, exp_remote) and (c_local, c_remote) == (
+                exp_remote,
+                exp_local,
+            )
             self.check(
                 f"{g.role} traffic-selectors",
                 ok,
                 f"Genesys {', '.join(ts_local)} ⇄ {', '.join(ts_remote)}; cloud {', '.join(c_local)} ⇄ {', '.join(c_remote)}"
-                + ("" if ok else f" (the Genesys record says {', '.join(exp_local)} ⇄ {', '.join(exp_remote)})"),
+                + (
+                    ""
+                    if ok
+                    else f" (the Genesys record says {', '.join(exp_local)} ⇄ {', '.join(exp_remote)})"
+                ),
             )
-            if e is not None and (tuple(e.remote_ts) != tuple(exp_local) or tuple(e.local_ts) != tuple(exp_remote)):
+            if end is not None and (
+                tuple(end.remote_ts) != tuple(exp_local) or tuple(end.local_ts) != tuple(exp_remote)
+            ):
                 self.result.notes.append(
-                    f"{e.label}: the cloud proposes {', '.join(e.local_ts)} ⇄ {', '.join(e.remote_ts)} "
-                    f"({e.sources.get('remoteNetworks')}, {e.sources.get('localNetworks')}); negotiation narrowed it to the Genesys networks"
+                    f"{end.label}: the cloud proposes {', '.join(end.local_ts)} ⇄ {', '.join(end.remote_ts)} "
+                    f"({end.sources.get('remoteNetworks')}, {end.sources.get('localNetworks')}); negotiation narrowed it to the Genesys networks"
                 )
         self.rekey_check(genesys)
         self.traffic(genesys)
 
     def rekey_check(self, genesys: Charon) -> None:
-        """One CHILD_SA rekey per Genesys connection: PFS is negotiated only then."""
-        for g in self.ends:
+        """One CHILD_SA rekey per Genesys connection: PFS is negotiated only then. The primary
+        rekeys last: with two SAs for the same selectors, kernel-libipsec sends on the newest,
+        and Genesys sends on its primary connection."""
+        for g in reversed(self.ends):
             before = self.children(genesys).get(g.conn)
             if not before:
                 continue
@@ -882,17 +1080,24 @@ class CloudRun:
                 time.sleep(0.1)
             pfs = g.value("phase2.pfsGroup")
             if not after or after["child"].get("uniqueid") == before["child"].get("uniqueid"):
-                self.check(f"{g.role} child-rekey", False, "the CHILD_SA rekey was refused or did not complete")
+                self.check(
+                    f"{g.role} child-rekey",
+                    False,
+                    "the CHILD_SA rekey was refused or did not complete",
+                )
                 continue
             want = strongswan_negotiated(
-                str(g.value("phase2.encryption")), str(g.value("phase2.integrity")),
-                None if pfs in (None, "off") else int(pfs), Phase.IPSEC,
+                str(g.value("phase2.encryption")),
+                str(g.value("phase2.integrity")),
+                None if pfs in (None, "off") else int(pfs),
+                Phase.IPSEC,
             ).get("dh-group")
             got = after["child"].get("dh-group")
             self.check(
                 f"{g.role} child-rekey",
                 got == want,
-                f"rekeyed with PFS {got or 'none'}" + ("" if got == want else f" (the record says {want or 'none'})"),
+                f"rekeyed with PFS {got or 'none'}"
+                + ("" if got == want else f" (the record says {want or 'none'})"),
             )
 
     def attempt(self, role: str, argv: Sequence[str], timeout: float = 15) -> int:
@@ -900,18 +1105,33 @@ class CloudRun:
         try:
             return subprocess.run(
                 ["ip", "netns", "exec", self.ns[role], *argv],
-                capture_output=True, text=True, timeout=timeout, check=False, env=self.net.env,
+                capture_output=True,
+                text=True,
+                timeout=timeout,
+                check=False,
+                env=self.net.env,
             ).returncode
         except subprocess.TimeoutExpired:
             return -1
 
     def _server(self, ns: str, address: str, port: int, wait: float) -> subprocess.Popen[str]:
-        return self.net.popen(ns, [sys.executable, "-c", BULK_SERVER, address, str(port), str(wait), str(BULK_BYTES)])
+        return self.net.popen(
+            ns, [sys.executable, "-c", BULK_SERVER, address, str(port), str(wait), str(BULK_BYTES)]
+        )
 
     def bulk(self, client_ns: str, client_ip: str, server: str, port: int, wait: float) -> str:
         out = self.net.run(
             client_ns,
-            [sys.executable, "-c", BULK_CLIENT, server, str(port), client_ip, str(wait), str(BULK_BYTES)],
+            [
+                sys.executable,
+                "-c",
+                BULK_CLIENT,
+                server,
+                str(port),
+                client_ip,
+                str(wait),
+                str(BULK_BYTES),
+            ],
             timeout=wait + 10,
         ).stdout.strip()
         return out
@@ -926,7 +1146,9 @@ class CloudRun:
                 server = self._server(self.ns[role], b.address, int(port), wait + 6)
                 try:
                     if _readline(server, 5) != "ready":
-                        self.check(f"tcp {b.name} :{port}", False, f"server did not start: {_tail(server)}")
+                        self.check(
+                            f"tcp {b.name} :{port}", False, f"server did not start: {_tail(server)}"
+                        )
                         continue
                     out = self.bulk(self.ns["g"], tenant, b.address, int(port), wait)
                 finally:
@@ -937,11 +1159,22 @@ class CloudRun:
                     f"tcp genesys→{b.name} :{port}",
                     ok,
                     f"{tenant} → {b.address}:{port}: "
-                    + (f"answered, {BULK_BYTES // 1024} KiB back" if ok else
-                       f"stalled after {got} of {BULK_BYTES} bytes" if out.startswith("short") and got != "0" else out),
+                    + (
+                        f"answered, {BULK_BYTES // 1024} KiB back"
+                        if ok
+                        else f"stalled after {got} of {BULK_BYTES} bytes"
+                        if out.startswith("short") and got != "0"
+                        else out
+                    ),
                 )
-            rc = self.attempt("g", ["ping", "-c", "2", "-i", "0.2", "-W", "1", "-I", tenant, b.address])
-            self.check(f"icmp genesys→{b.name}", rc == 0, f"ping {tenant} → {b.address}: " + ("answered" if rc == 0 else "no answer"))
+            rc = self.attempt(
+                "g", ["ping", "-c", "2", "-i", "0.2", "-W", "1", "-I", tenant, b.address]
+            )
+            self.check(
+                f"icmp genesys→{b.name}",
+                rc == 0,
+                f"ping {tenant} → {b.address}: " + ("answered" if rc == 0 else "no answer"),
+            )
 
     def mss(self) -> None:
         """With the appliance, a SYN from the back end reaches Genesys with the clamped MSS."""
@@ -952,13 +1185,19 @@ class CloudRun:
 
         tenant, b = self.tenants[0], self.model.backends[0]
         port = int(self.model.application_ports[0]) if self.model.application_ports else 443
-        server = self.net.popen(self.ns["g"], [sys.executable, "-c", SERVER, tenant, str(port), "5"])
+        server = self.net.popen(
+            self.ns["g"], [sys.executable, "-c", SERVER, tenant, str(port), "5"]
+        )
         try:
             if _readline(server, 5) != "ready":
                 self.check("mss-clamp", False, "server did not start")
                 return
             try:
-                self.net.run(self.ns["b1"], [sys.executable, "-c", CLIENT, tenant, str(port), b.address, "5"], timeout=10)
+                self.net.run(
+                    self.ns["b1"],
+                    [sys.executable, "-c", CLIENT, tenant, str(port), b.address, "5"],
+                    timeout=10,
+                )
             except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
                 self.check("mss-clamp", False, f"{b.address} → {tenant}:{port}: {_why(exc)[-200:]}")
                 return
@@ -982,10 +1221,21 @@ class CloudRun:
             return False
         return out.startswith("ok")
 
+    def carriers(self, genesys: Charon) -> list[str]:
+        """The Genesys connections whose SA carried a probe (bytes out before and after)."""
+        before = {k: int(v["child"].get("bytes-out", 0)) for k, v in self.children(genesys).items()}
+        self.probe()
+        after = {k: int(v["child"].get("bytes-out", 0)) for k, v in self.children(genesys).items()}
+        return [k for k in after if after[k] > before.get(k, 0)]
+
     def failover(self, genesys: Charon) -> None:
         if len(self.ends) < 2:
-            self.check("failover", False, "the stack has one Genesys connection: nothing to fail over to")
-            self.diagnosis.append("Single tunnel: with the primary path down the application is unreachable; add a standby connection.")
+            self.check(
+                "failover", False, "the stack has one Genesys connection: nothing to fail over to"
+            )
+            self.diagnosis.append(
+                "Single tunnel: with the primary path down the application is unreachable; add a standby connection."
+            )
             return
         b = self.model.backends[0]
         port = int(self.model.application_ports[0]) if self.model.application_ports else 443
@@ -997,10 +1247,7 @@ class CloudRun:
             if _readline(server, 5) != "ready":
                 self.check("failover", False, "server did not start")
                 return
-            before = {k: int(v["child"].get("bytes-out", 0)) for k, v in self.children(genesys).items()}
-            self.probe()
-            after = {k: int(v["child"].get("bytes-out", 0)) for k, v in self.children(genesys).items()}
-            carrying = [k for k in after if after[k] > before.get(k, 0)]
+            carrying = self.carriers(genesys)
             self.drop_path(self.ends[0].tunnel)
             t0 = time.monotonic()
             answered = None
@@ -1013,13 +1260,17 @@ class CloudRun:
             _stop(server)
         moved = self.children(genesys)
         standby = self.ends[1].conn
-        self.result.measurements["failoverSeconds"] = round(answered, 2) if answered is not None else None
+        self.result.measurements["failoverSeconds"] = (
+            round(answered, 2) if answered is not None else None
+        )
         self.result.measurements["dpdTimeoutSeconds"] = dpd
         self.check(
             "failover",
             answered is not None and standby in moved,
-            (f"primary path dropped (it carried: {', '.join(carrying) or 'none measured'}); TCP {port} answered again through "
-             f"the standby after {answered:.1f} s (DPD timeout {dpd} s: {e.sources.get('dpd') if e else ''})")
+            (
+                f"primary path dropped (it carried: {', '.join(carrying) or 'none measured'}); TCP {port} answered again through "
+                f"the standby after {answered:.1f} s (DPD timeout {dpd} s: {e.sources.get('dpd') if e else ''})"
+            )
             if answered is not None
             else f"no answer through the standby within {budget} s of dropping the primary path",
         )
@@ -1030,19 +1281,50 @@ class CloudRun:
         g = self.ends[0]
         seconds = 8.0
         rate = 50
-        server = self.net.popen(self.ns["b1"], [sys.executable, "-c", STREAM_SERVER, b.address, str(port), "30"])
+        probe_server = self._server(self.ns["b1"], b.address, port, 10)
+        try:
+            carrying = self.carriers(genesys) if _readline(probe_server, 5) == "ready" else []
+        finally:
+            _stop(probe_server)
+        server = self.net.popen(
+            self.ns["b1"], [sys.executable, "-c", STREAM_SERVER, b.address, str(port), "30"]
+        )
         ping = None
         try:
             if _readline(server, 5) != "ready":
                 self.check("rekey-soak", False, "stream server did not start")
                 return
-            client = self.net.popen(self.ns["g"], [sys.executable, "-c", STREAM_CLIENT, b.address, str(port), self.tenants[0], str(seconds)])
+            client = self.net.popen(
+                self.ns["g"],
+                [
+                    sys.executable,
+                    "-c",
+                    STREAM_CLIENT,
+                    b.address,
+                    str(port),
+                    self.tenants[0],
+                    str(seconds),
+                ],
+            )
             ping = self.net.popen(
                 self.ns["g"],
-                ["ping", "-q", "-i", str(1 / rate), "-c", str(int(seconds * rate)), "-W", "1", "-I", self.tenants[0], b.address],
+                [
+                    "ping",
+                    "-q",
+                    "-i",
+                    str(1 / rate),
+                    "-c",
+                    str(int(seconds * rate)),
+                    "-W",
+                    "1",
+                    "-I",
+                    self.tenants[0],
+                    b.address,
+                ],
             )
             time.sleep(0.5)
-            child_rekeys = ike_rekeys = 0
+            marks = (len(genesys.log_text()), len(cloud.log_text()))
+            asked_child = asked_ike = 0
             plan = ["child"] * 5 + ["ike"] + ["child"] * 5 + ["ike"]
             step = (seconds - 1.5) / len(plan)
             for n, kind in enumerate(plan):
@@ -1050,12 +1332,18 @@ class CloudRun:
                 with suppress(subprocess.CalledProcessError, subprocess.TimeoutExpired):
                     daemon.swanctl("--rekey", f"--{kind}", conn, timeout=10)
                     if kind == "child":
-                        child_rekeys += 1
+                        asked_child += 1
                     else:
-                        ike_rekeys += 1
+                        asked_ike += 1
                 time.sleep(step)
             stream = client.communicate(timeout=seconds + 30)[0].strip()
             pinged = ping.communicate(timeout=seconds + 10)[0]
+            # what charon did, not what was asked: rekeys logged by the Genesys side
+            during = genesys.log_text()[marks[0] :]
+            child_rekeys = len(
+                re.findall(rf"CHILD_SA {g.conn}\{{\d+\}} established with SPIs", during)
+            )
+            ike_rekeys = len(re.findall(rf"IKE_SA {g.conn}\[\d+\] rekeyed", during))
         finally:
             _stop(server)
             if ping is not None:
@@ -1069,12 +1357,19 @@ class CloudRun:
         lost = sent - received
         broken = 0 if stream.startswith("sent") and stream.split()[1] == stream.split()[3] else 1
         self.result.measurements.update(
-            {"soakChildRekeys": child_rekeys, "soakIkeRekeys": ike_rekeys, "soakPingsSent": sent, "soakPingsLost": lost, "soakTcpBroken": broken}
+            {
+                "soakChildRekeys": child_rekeys,
+                "soakIkeRekeys": ike_rekeys,
+                "soakPingsSent": sent,
+                "soakPingsLost": lost,
+                "soakTcpBroken": broken,
+            }
         )
         self.check(
             "rekey-soak",
             child_rekeys >= 10 and ike_rekeys >= 2 and lost == 0 and broken == 0 and sent > 0,
-            f"{child_rekeys} CHILD_SA and {ike_rekeys} IKE_SA rekeys under load: {lost} of {sent} pings lost, "
+            f"{child_rekeys} CHILD_SA and {ike_rekeys} IKE_SA rekeys of {g.conn} (asked {asked_child}/{asked_ike}) (carrying: {', '.join(carrying) or 'none measured'}) "
+            f"under load: {lost} of {sent} pings lost, "
             f"TCP stream {'intact' if not broken else 'BROKEN'} ({stream})",
         )
 
@@ -1123,26 +1418,38 @@ class CloudRun:
         if drops.get("gw-noroute-drop"):
             self.diagnosis.append(
                 "Established but no data: the cloud gateway has no route back to Genesys: "
-                + ("add the VPN connection's static routes (aws:ec2/vpnConnectionRoute) for genesys.tenantCidrs."
-                   if m.provider == "aws" else "the local network gateway's prefixes must list genesys.tenantCidrs.")
+                + (
+                    "add the VPN connection's static routes (aws:ec2/vpnConnectionRoute) for genesys.tenantCidrs."
+                    if m.provider == "aws"
+                    else "the local network gateway's prefixes must list genesys.tenantCidrs."
+                )
             )
         if tcp_failed and not any(d.startswith("Established but no data") for d in self.diagnosis):
             # a back end without a route back: the VPC router has nowhere to send the reply
             for n, b in enumerate(m.backends):
                 hosts_if = self._v_iface(f"b{n + 1}")
                 try:
-                    out = self.net.run(self.ns["v"], ["ip", "route", "get", self.tenants[0], "from", b.address, "iif", hosts_if]).stdout.strip()
+                    out = self.net.run(
+                        self.ns["v"],
+                        ["ip", "route", "get", self.tenants[0], "from", b.address, "iif", hosts_if],
+                    ).stdout.strip()
                     reach = True
                 except subprocess.CalledProcessError as exc:
                     out, reach = (exc.stderr or "").strip(), False
                 if not reach:
-                    self.evidence.append(f"route: ip route get {self.tenants[0]} from {b.address} iif {b.table}: {out}")
+                    self.evidence.append(
+                        f"route: ip route get {self.tenants[0]} from {b.address} iif {b.table}: {out}"
+                    )
                     planned = [e for e in m.tables.get(b.table, [])]
                     self.diagnosis.append(
                         f"Established but no data: route table {b.table} has no route to Genesys ({self.tenants[0]}): replies from "
                         f"{b.address} never reach the gateway. Add a route for each genesys.tenantCidrs entry to the "
                         f"{'virtual private gateway' if m.provider == 'aws' else 'VPN gateway'}"
-                        + (f" (planned here: {', '.join(str(e.source) for e in planned)})" if planned else " (the plan adds none)")
+                        + (
+                            f" (planned here: {', '.join(str(e.source) for e in planned)})"
+                            if planned
+                            else " (the plan adds none)"
+                        )
                         + "."
                     )
         if drops.get("path-mtu-drop"):
@@ -1162,11 +1469,18 @@ class CloudRun:
             e = m.endpoint(g.tunnel)
             pfs = g.value("phase2.pfsGroup")
             props = Proposals(
-                strongswan_proposal(str(g.value("phase1.encryption")), str(g.value("phase1.integrity")), int(g.value("phase1.dhGroup")), Phase.IKE),
+                strongswan_proposal(
+                    str(g.value("phase1.encryption")),
+                    str(g.value("phase1.integrity")),
+                    int(g.value("phase1.dhGroup")),
+                    Phase.IKE,
+                ),
                 ",".join(e.ike_proposals) if e else "?",
                 strongswan_proposal(
-                    str(g.value("phase2.encryption")), str(g.value("phase2.integrity")),
-                    None if pfs in (None, "off") else int(pfs), Phase.IPSEC,
+                    str(g.value("phase2.encryption")),
+                    str(g.value("phase2.integrity")),
+                    None if pfs in (None, "off") else int(pfs),
+                    Phase.IPSEC,
                 ),
                 ",".join(e.esp_proposals) if e else "?",
             )
@@ -1174,26 +1488,38 @@ class CloudRun:
             down = next((x for x in self.ends if x.conn not in self.children(genesys)), g)
             ike_up = genesys.sas().get(down.conn, {}).get("state") == "ESTABLISHED"
             lines, ev = diagnose(logs, ike_up=ike_up, proposals=props, hide=self.hide)
-            if drops.get("path-udp-drop") or drops.get("nat-nomap-local-drop") or drops.get("nat-nomap-drop"):
+            if (
+                drops.get("path-udp-drop")
+                or drops.get("nat-nomap-local-drop")
+                or drops.get("nat-nomap-drop")
+            ):
                 lines = [x for x in lines if not x.startswith("Phase 1 Failed: no answer")]
-            self.diagnosis += [line.replace("the on-prem side", f"the {m.provider.upper()} side") for line in lines]
+            self.diagnosis += [
+                line.replace("the on-prem side", f"the {m.provider.upper()} side") for line in lines
+            ]
             self.evidence += ev
             self.diagnosis += self.name_inputs()
             if drops.get("path-udp-drop"):
-                self.diagnosis.insert(0, "Phase 1 Failed: UDP 500/4500 blocked on the path: IKE never reaches the other end.")
+                self.diagnosis.insert(
+                    0,
+                    "Phase 1 Failed: UDP 500/4500 blocked on the path: IKE never reaches the other end.",
+                )
         elif any(c.name.endswith("child-rekey") and not c.ok for c in failed):
             logs = {"genesys": genesys.log_text(), "cloud": cloud.log_text()}
             g = self.ends[0]
+            ep = m.endpoint(g.tunnel)
             self.diagnosis.append(
                 "Phase 2 Failed at the rekey: a mismatch in PFS settings — the first CHILD_SA is keyed without a DH exchange, so it "
                 f"comes up, and the rekey is refused: Genesys pfsGroup {g.value('phase2.pfsGroup')}, the cloud allows "
-                f"{', '.join(m.endpoint(g.tunnel).allowed.get('phase2.pfsGroup', ()) or ('none',)) if m.endpoint(g.tunnel) else '?'} "
-                f"({m.endpoint(g.tunnel).sources.get('phase2.pfsGroup') if m.endpoint(g.tunnel) else ''})."
+                f"{', '.join(ep.allowed.get('phase2.pfsGroup', ()) or ('none',)) if ep else '?'} "
+                f"({ep.sources.get('phase2.pfsGroup') if ep else ''})."
             )
             _, ev = diagnose(logs, ike_up=True, proposals=Proposals("", "", "", ""), hide=self.hide)
             self.evidence += ev
         if failed and not self.diagnosis:
-            self.diagnosis.append("Checks failed: " + "; ".join(f"{c.name}: {c.detail}" for c in failed))
+            self.diagnosis.append(
+                "Checks failed: " + "; ".join(f"{c.name}: {c.detail}" for c in failed)
+            )
 
     def _v_iface(self, role: str) -> str:
         return f"v{role}{self.tag}"[:15]
@@ -1314,7 +1640,9 @@ def run_cloud_lab(
             result.checks.append(Check("cloud-api", False, str(r)))
         result.diagnosis.append(
             "Would not deploy: the cloud API refuses "
-            + "; ".join(f"{r.source} = {r.value!r} (it accepts {r.allowed})" for r in model.refusals)
+            + "; ".join(
+                f"{r.source} = {r.value!r} (it accepts {r.allowed})" for r in model.refusals
+            )
             + ". Fix the vendor spelling or the stack value behind it."
         )
         return result
@@ -1324,27 +1652,47 @@ def run_cloud_lab(
         return result
     psk_role = {v: k for k, v in PSK_RESOURCE.items()}
     ep_keys = {
-        e.index: keys.get(psk_role.get(e.psk_resource or "", ""), "") or generate_psk() for e in model.endpoints
+        e.index: keys.get(psk_role.get(e.psk_resource or "", ""), "") or generate_psk()
+        for e in model.endpoints
     }
     model, ends, notes = apply_scenario(options.scenario, model, ends)
     result.notes += notes
     for a in absent:
         result.checks.append(Check("genesys-record", False, a))
     run = CloudRun(
-        stack=stack, model=model, ends=ends, gateway_ip=gateway_ip, keys=ep_keys,
-        options=options, charon=charon, tag=tag, result=result,
+        stack=stack,
+        model=model,
+        ends=ends,
+        gateway_ip=gateway_ip,
+        keys=ep_keys,
+        options=options,
+        charon=charon,
+        tag=tag,
+        result=result,
     )
     started = time.monotonic()
     with _interrupt_once():
         try:
             with suppress(OSError):
-                run.state_file = record_lab(tag, state_dir, stack=stack, role=model.attachment, workdir=str(run.workdir), keep=options.keep)
+                run.state_file = record_lab(
+                    tag,
+                    state_dir,
+                    stack=stack,
+                    role=model.attachment,
+                    workdir=str(run.workdir),
+                    keep=options.keep,
+                )
             if on_start is not None:
                 on_start(tag)
             try:
                 run.build()
                 genesys, cloud = run.start()
-            except (subprocess.CalledProcessError, subprocess.TimeoutExpired, RuntimeError, OSError) as exc:
+            except (
+                subprocess.CalledProcessError,
+                subprocess.TimeoutExpired,
+                RuntimeError,
+                OSError,
+            ) as exc:
                 raise LabError(f"could not build the lab: {_why(exc)}") from None
             try:
                 _cloud_checks(run, result, genesys, cloud, started)
@@ -1364,15 +1712,27 @@ def run_cloud_lab(
     return result
 
 
-def _cloud_checks(run: CloudRun, result: LabResult, genesys: Charon, cloud: Charon, started: float) -> None:
+def _cloud_checks(
+    run: CloudRun, result: LabResult, genesys: Charon, cloud: Charon, started: float
+) -> None:
     run.load(genesys, cloud)
     gs, cs = run.wait_up(genesys, cloud)
     want = {g.conn for g in run.ends}
     result.up = want <= set(gs)
     if result.up:
         first = gs[run.ends[0].conn]
-        result.sa = {"ike": {k: first["ike"].get(k) for k in ("encr-alg", "encr-keysize", "integ-alg", "prf-alg", "dh-group") if k in first["ike"]},
-                     "child": {k: first["child"].get(k) for k in ("encr-alg", "encr-keysize", "integ-alg", "dh-group") if k in first["child"]}}
+        result.sa = {
+            "ike": {
+                k: first["ike"].get(k)
+                for k in ("encr-alg", "encr-keysize", "integ-alg", "prf-alg", "dh-group")
+                if k in first["ike"]
+            },
+            "child": {
+                k: first["child"].get(k)
+                for k in ("encr-alg", "encr-keysize", "integ-alg", "dh-group")
+                if k in first["child"]
+            },
+        }
         run.verify(genesys, cloud, gs, cs)
         run.mss()
         result.measurements["upAndVerifiedSeconds"] = round(time.monotonic() - started, 2)
@@ -1385,12 +1745,18 @@ def _cloud_checks(run: CloudRun, result: LabResult, genesys: Charon, cloud: Char
     else:
         for g in run.ends:
             if g.conn not in gs:
-                run.check(f"{g.role} connection up", False, f"{g.name}: no CHILD_SA within {run.timeout:g} s")
+                run.check(
+                    f"{g.role} connection up",
+                    False,
+                    f"{g.name}: no CHILD_SA within {run.timeout:g} s",
+                )
     run.explain(genesys, cloud, result.up)
     result.diagnosis += run.diagnosis
     result.evidence += run.evidence
     if run.opt.keep:
-        result.notes.append(f"kept: namespaces {', '.join(run.net.namespaces)}; files and charon logs in {run.workdir}")
+        result.notes.append(
+            f"kept: namespaces {', '.join(run.net.namespaces)}; files and charon logs in {run.workdir}"
+        )
 
 
 def scenario_passes(result: LabResult) -> bool:

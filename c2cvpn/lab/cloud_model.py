@@ -171,7 +171,9 @@ class Refusal:
     allowed: str
 
     def __str__(self) -> str:
-        return f"{self.source} = {self.value!r}: the cloud API refuses it (it accepts {self.allowed})"
+        return (
+            f"{self.source} = {self.value!r}: the cloud API refuses it (it accepts {self.allowed})"
+        )
 
 
 @dataclass
@@ -217,8 +219,10 @@ class Rule:
     def matches(self, protocol: str, port: int | None, address: str) -> bool:
         if self.protocol not in ("all", protocol):
             return False
-        if self.ports is not None and port is not None and not (
-            self.ports[0] <= port <= self.ports[1]
+        if (
+            self.ports is not None
+            and port is not None
+            and not (self.ports[0] <= port <= self.ports[1])
         ):
             return False
         ip = ipaddress.IPv4Address(address)
@@ -361,7 +365,11 @@ def aws_model(plan: Mapping[str, Any], attachment: str = "primary") -> CloudMode
     refusals: list[Refusal] = []
     cgw_ref = reference(inputs.get("customerGatewayId"))
     cgw = next(
-        (r for r in _resources(plan, "customerGateway:CustomerGateway") if cgw_ref and r["name"] == cgw_ref[0]),
+        (
+            r
+            for r in _resources(plan, "customerGateway:CustomerGateway")
+            if cgw_ref and r["name"] == cgw_ref[0]
+        ),
         None,
     )
     if cgw is None:
@@ -446,7 +454,9 @@ def aws_model(plan: Mapping[str, Any], attachment: str = "primary") -> CloudMode
                     "start": src("StartupAction"),
                 },
                 notes=(
-                    ["no localIpv4NetworkCidr/remoteIpv4NetworkCidr: AWS proposes 0.0.0.0/0 ⇄ 0.0.0.0/0"]
+                    [
+                        "no localIpv4NetworkCidr/remoteIpv4NetworkCidr: AWS proposes 0.0.0.0/0 ⇄ 0.0.0.0/0"
+                    ]
                     if (local_cidr, remote_cidr) == ("0.0.0.0/0", "0.0.0.0/0")
                     else []
                 ),
@@ -536,7 +546,12 @@ def _aws_vpc(
         inp = r["inputs"]
         table = _table_name(inp.get("routeTableId"))
         tables.setdefault(table, []).append(
-            RouteEntry(table, str(inp["destinationCidrBlock"]), _aws_target(inp), Source(r["name"], "destinationCidrBlock"))
+            RouteEntry(
+                table,
+                str(inp["destinationCidrBlock"]),
+                _aws_target(inp),
+                Source(r["name"], "destinationCidrBlock"),
+            )
         )
     edge = None
     subnet_tables: dict[str, str] = {}
@@ -557,14 +572,20 @@ def _aws_vpc(
         inp = r["inputs"]
         if str(inp.get("securityGroupId")) in group_ids:
             rules.append(
-                _aws_rule(inp, Source(r["name"], "fromPort"), "in" if inp.get("type") == "ingress" else "out")
+                _aws_rule(
+                    inp,
+                    Source(r["name"], "fromPort"),
+                    "in" if inp.get("type") == "ingress" else "out",
+                )
             )
     sg = Filter(
         name=", ".join(group_ids) or "(no security group)",
         rules=rules,
         default_in="drop",
         default_out="accept",
-        notes=["existing rules of these groups are not in the plan: only the planned rules are modelled"],
+        notes=[
+            "existing rules of these groups are not in the plan: only the planned rules are modelled"
+        ],
     )
     networks = [ipaddress.IPv4Network(n) for n in iaas.get("networks", [])]
     backends = []
@@ -579,9 +600,19 @@ def _aws_vpc(
         inst = instances[0]
         inp = inst["inputs"]
         subnet_name = _table_name(inp.get("subnetId"))
-        subnet = next((r for r in _resources(plan, "ec2/subnet:Subnet") if r["name"] == subnet_name), None)
-        cidr = ipaddress.IPv4Network(subnet["inputs"]["cidrBlock"]) if subnet else ipaddress.IPv4Network("10.255.255.0/28")
-        groups = [r for r in _resources(plan, "ec2/securityGroup:SecurityGroup") if _role_of(r, attachment)]
+        subnet = next(
+            (r for r in _resources(plan, "ec2/subnet:Subnet") if r["name"] == subnet_name), None
+        )
+        cidr = (
+            ipaddress.IPv4Network(subnet["inputs"]["cidrBlock"])
+            if subnet
+            else ipaddress.IPv4Network("10.255.255.0/28")
+        )
+        groups = [
+            r
+            for r in _resources(plan, "ec2/securityGroup:SecurityGroup")
+            if _role_of(r, attachment)
+        ]
         arules: list[Rule] = []
         for g in groups:
             arules += _aws_rules(g["inputs"].get("ingress") or [], g["name"], "ingress")
@@ -595,7 +626,9 @@ def _aws_vpc(
             default_out="drop" if groups else "accept",
         )
         if inp.get("sourceDestCheck", True):
-            notes.append(f"{inst['name']}.sourceDestCheck is on: AWS drops what the appliance forwards")
+            notes.append(
+                f"{inst['name']}.sourceDestCheck is on: AWS drops what the appliance forwards"
+            )
         appliance = ApplianceModel(
             name=inst["name"],
             address=str(cidr.network_address + 4),  # AWS reserves the first four addresses
@@ -644,9 +677,7 @@ def _azure_value(
 
 def azure_model(plan: Mapping[str, Any], attachment: str = "primary") -> CloudModel:
     conns = [
-        r
-        for r in _resources(plan, "VirtualNetworkGatewayConnection")
-        if _role_of(r, attachment)
+        r for r in _resources(plan, "VirtualNetworkGatewayConnection") if _role_of(r, attachment)
     ]
     if not conns:
         raise ModelError(f"the plan has no VirtualNetworkGatewayConnection for {attachment}")
@@ -654,9 +685,15 @@ def azure_model(plan: Mapping[str, Any], attachment: str = "primary") -> CloudMo
     name, inp = conn["name"], conn.get("inputs", {})
     refusals: list[Refusal] = []
     gw_ref = reference((inp.get("virtualNetworkGateway1") or {}).get("id"))
-    gw = next((r for r in _resources(plan, "VirtualNetworkGateway") if gw_ref and r["name"] == gw_ref[0]), None)
+    gw = next(
+        (r for r in _resources(plan, "VirtualNetworkGateway") if gw_ref and r["name"] == gw_ref[0]),
+        None,
+    )
     lng_ref = reference((inp.get("localNetworkGateway2") or {}).get("id"))
-    lng = next((r for r in _resources(plan, "LocalNetworkGateway") if lng_ref and r["name"] == lng_ref[0]), None)
+    lng = next(
+        (r for r in _resources(plan, "LocalNetworkGateway") if lng_ref and r["name"] == lng_ref[0]),
+        None,
+    )
     if gw is None or lng is None:
         raise ModelError(f"{name} names no gateway or local network gateway in the plan")
     gin, lin = gw["inputs"], lng["inputs"]
@@ -668,22 +705,42 @@ def azure_model(plan: Mapping[str, Any], attachment: str = "primary") -> CloudMo
     policies = inp.get("ipsecPolicies") or []
     if policies:
         pol = policies[0]
-        s = lambda k: Source(name, f"ipsecPolicies[0].{k}")  # noqa: E731
-        ike_enc = _azure_value(pol.get("ikeEncryption"), AZURE_IKE_ENCRYPTION, s("ikeEncryption"), refusals)
-        ike_int = _azure_value(pol.get("ikeIntegrity"), AZURE_IKE_INTEGRITY, s("ikeIntegrity"), refusals)
+
+        def s(key: str) -> Source:
+            return Source(name, f"ipsecPolicies[0].{key}")
+
+        ike_enc = _azure_value(
+            pol.get("ikeEncryption"), AZURE_IKE_ENCRYPTION, s("ikeEncryption"), refusals
+        )
+        ike_int = _azure_value(
+            pol.get("ikeIntegrity"), AZURE_IKE_INTEGRITY, s("ikeIntegrity"), refusals
+        )
         dh = _azure_value(pol.get("dhGroup"), AZURE_DH, s("dhGroup"), refusals)
-        esp_enc = _azure_value(pol.get("ipsecEncryption"), AZURE_IPSEC_ENCRYPTION, s("ipsecEncryption"), refusals)
-        esp_int = _azure_value(pol.get("ipsecIntegrity"), AZURE_IPSEC_INTEGRITY, s("ipsecIntegrity"), refusals)
+        esp_enc = _azure_value(
+            pol.get("ipsecEncryption"), AZURE_IPSEC_ENCRYPTION, s("ipsecEncryption"), refusals
+        )
+        esp_int = _azure_value(
+            pol.get("ipsecIntegrity"), AZURE_IPSEC_INTEGRITY, s("ipsecIntegrity"), refusals
+        )
         pfs = _azure_value(pol.get("pfsGroup"), AZURE_PFS, s("pfsGroup"), refusals)
         # A GCM ipsecEncryption needs the same GCM value as ipsecIntegrity (ipsec-ike-policy-howto).
         gcm = str(pol.get("ipsecEncryption", "")).startswith("GCM")
-        if gcm != (esp_int == "gcm") or (gcm and pol.get("ipsecIntegrity") != pol.get("ipsecEncryption")):
+        if gcm != (esp_int == "gcm") or (
+            gcm and pol.get("ipsecIntegrity") != pol.get("ipsecEncryption")
+        ):
             refusals.append(
-                Refusal(s("ipsecIntegrity"), pol.get("ipsecIntegrity"), f"{pol.get('ipsecEncryption')} with a GCM ipsecEncryption, else SHA256 | SHA1 | MD5")
+                Refusal(
+                    s("ipsecIntegrity"),
+                    pol.get("ipsecIntegrity"),
+                    f"{pol.get('ipsecEncryption')} with a GCM ipsecEncryption, else SHA256 | SHA1 | MD5",
+                )
             )
         ike = _proposals([ike_enc] if ike_enc else [], [ike_int] if ike_int else [], [dh], ike=True)
         esp = _proposals(
-            [esp_enc] if esp_enc else [], [esp_int] if esp_int and esp_int != "gcm" else [], [pfs], ike=False
+            [esp_enc] if esp_enc else [],
+            [esp_int] if esp_int and esp_int != "gcm" else [],
+            [pfs],
+            ike=False,
         )
         esp_lifetime = int(pol.get("saLifeTimeSeconds") or AZURE_DEFAULT_ESP_LIFETIME)
         allowed = {
@@ -703,7 +760,13 @@ def azure_model(plan: Mapping[str, Any], attachment: str = "primary") -> CloudMo
             "phase2.pfsGroup": s("pfsGroup"),
         }
     else:
-        ike, esp, esp_lifetime, allowed, sources = AZURE_DEFAULT_IKE, AZURE_DEFAULT_ESP, AZURE_DEFAULT_ESP_LIFETIME, {}, {}
+        ike, esp, esp_lifetime, allowed, sources = (
+            AZURE_DEFAULT_IKE,
+            AZURE_DEFAULT_ESP,
+            AZURE_DEFAULT_ESP_LIFETIME,
+            {},
+            {},
+        )
     selectors = inp.get("trafficSelectorPolicies") or []
     if inp.get("usePolicyBasedTrafficSelectors") and selectors:
         local_ts = tuple(str(c) for p in selectors for c in p.get("localAddressRanges", []))
@@ -712,14 +775,20 @@ def azure_model(plan: Mapping[str, Any], attachment: str = "primary") -> CloudMo
     else:
         # Route-based without policy-based selectors: Azure proposes any-to-any when it initiates.
         local_ts, remote_ts = ("0.0.0.0/0",), ("0.0.0.0/0",)
-        ts_note = [f"{name}.usePolicyBasedTrafficSelectors is off: Azure proposes 0.0.0.0/0 ⇄ 0.0.0.0/0"]
+        ts_note = [
+            f"{name}.usePolicyBasedTrafficSelectors is off: Azure proposes 0.0.0.0/0 ⇄ 0.0.0.0/0"
+        ]
     mode = str(inp.get("connectionMode") or "Default")
     dpd = int(inp.get("dpdTimeoutSeconds") or AZURE_DEFAULT_DPD)
     psk_ref = reference(inp.get("sharedKey"))
     versions = ("ikev1",) if inp.get("connectionProtocol") == "IKEv1" else ("ikev2",)
     endpoints = []
     for n in range(1, count + 1):
-        ip_ref = reference(((configs[n - 1] if n - 1 < len(configs) else {}).get("publicIPAddress") or {}).get("id"))
+        ip_ref = reference(
+            ((configs[n - 1] if n - 1 < len(configs) else {}).get("publicIPAddress") or {}).get(
+                "id"
+            )
+        )
         endpoints.append(
             Endpoint(
                 index=n,
@@ -751,10 +820,14 @@ def azure_model(plan: Mapping[str, Any], attachment: str = "primary") -> CloudMo
                 notes=list(ts_note),
             )
         )
-    prefixes = [str(p) for p in (lin.get("localNetworkAddressSpace") or {}).get("addressPrefixes", [])]
+    prefixes = [
+        str(p) for p in (lin.get("localNetworkAddressSpace") or {}).get("addressPrefixes", [])
+    ]
     # Subnets learn the local network gateway's prefixes from the VPN gateway (next hop
     # VirtualNetworkGateway) unless propagation is off: https://learn.microsoft.com/azure/virtual-network/virtual-networks-udr-overview
-    gateway_routes = [(p, Source(lng["name"], "localNetworkAddressSpace.addressPrefixes")) for p in prefixes]
+    gateway_routes = [
+        (p, Source(lng["name"], "localNetworkAddressSpace.addressPrefixes")) for p in prefixes
+    ]
     outputs = plan.get("outputs", {})
     iaas = outputs.get("iaasTeam", {}).get("attachments", {}).get(attachment, {})
     tables: dict[str, list[RouteEntry]] = {
@@ -764,15 +837,23 @@ def azure_model(plan: Mapping[str, Any], attachment: str = "primary") -> CloudMo
         if not _role_of(r, attachment):
             continue
         ri = r["inputs"]
-        target = {"VirtualNetworkGateway": "gateway", "VirtualAppliance": "appliance"}.get(str(ri.get("nextHopType")), "other")
+        target = {"VirtualNetworkGateway": "gateway", "VirtualAppliance": "appliance"}.get(
+            str(ri.get("nextHopType")), "other"
+        )
         table = str(ri.get("routeTableName") or "udr")
-        tables.setdefault(table, []).append(RouteEntry(table, str(ri.get("addressPrefix")), target, Source(r["name"], "addressPrefix")))
+        tables.setdefault(table, []).append(
+            RouteEntry(
+                table, str(ri.get("addressPrefix")), target, Source(r["name"], "addressPrefix")
+            )
+        )
     nsgs: dict[str, list[Rule]] = {}
     for r in _resources(plan, "network:SecurityRule"):
         if not _role_of(r, attachment):
             continue
         ri = r["inputs"]
-        proto = {"Tcp": "tcp", "Udp": "udp", "Icmp": "icmp", "*": "all"}.get(str(ri.get("protocol")), "all")
+        proto = {"Tcp": "tcp", "Udp": "udp", "Icmp": "icmp", "*": "all"}.get(
+            str(ri.get("protocol")), "all"
+        )
         port = str(ri.get("destinationPortRange", "*"))
         ports = None
         if proto in ("tcp", "udp") and port != "*":
@@ -783,7 +864,9 @@ def azure_model(plan: Mapping[str, Any], attachment: str = "primary") -> CloudMo
                 direction="in" if ri.get("direction") == "Inbound" else "out",
                 protocol=proto,  # type: ignore[arg-type]
                 ports=ports,
-                cidrs=tuple(ri.get("sourceAddressPrefixes") or [ri.get("sourceAddressPrefix", "0.0.0.0/0")]),
+                cidrs=tuple(
+                    ri.get("sourceAddressPrefixes") or [ri.get("sourceAddressPrefix", "0.0.0.0/0")]
+                ),
                 access="accept" if ri.get("access") == "Allow" else "drop",
                 priority=int(ri.get("priority", 4096)),
                 source=Source(r["name"], "destinationPortRange"),
@@ -801,14 +884,28 @@ def azure_model(plan: Mapping[str, Any], attachment: str = "primary") -> CloudMo
         # (https://learn.microsoft.com/azure/virtual-network/network-security-groups-overview).
         vnet_tag = tuple([*(str(n) for n in networks), *prefixes])
         defaults = [
-            Rule("in", "all", None, vnet_tag, "accept", 65000, Source(nsg, "AllowVnetInBound"), "Azure default rule"),
+            Rule(
+                "in",
+                "all",
+                None,
+                vnet_tag,
+                "accept",
+                65000,
+                Source(nsg, "AllowVnetInBound"),
+                "Azure default rule",
+            ),
         ]
         backends.append(
             BackendModel(
                 f"backend {i + 1} ({nsg})",
                 address,
                 "system",
-                Filter(name=nsg, rules=sorted([*rules, *defaults], key=lambda r: r.priority), default_in="drop", default_out="accept"),
+                Filter(
+                    name=nsg,
+                    rules=sorted([*rules, *defaults], key=lambda r: r.priority),
+                    default_in="drop",
+                    default_out="accept",
+                ),
             )
         )
     notes = []
@@ -836,7 +933,11 @@ MODELS = {"aws": aws_model, "azure": azure_model}
 def cloud_model(plan: Mapping[str, Any], attachment: str = "primary") -> CloudModel:
     """The gateway, routes and filters the plan gives ``attachment``; ModelError if none."""
     provider = (
-        plan.get("outputs", {}).get("iaasTeam", {}).get("attachments", {}).get(attachment, {}).get("provider")
+        plan.get("outputs", {})
+        .get("iaasTeam", {})
+        .get("attachments", {})
+        .get(attachment, {})
+        .get("provider")
     )
     if provider not in MODELS:
         raise ModelError(

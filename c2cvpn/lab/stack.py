@@ -22,7 +22,7 @@ from c2cvpn.genesys.source import (
 from c2cvpn.lab.cloud import Options, run_cloud_lab
 from c2cvpn.lab.cloud_model import ModelError, cloud_model
 from c2cvpn.lab.run import LabRefused, LabResult, lab_psk
-from c2cvpn.spec import GenesysSource, LoadedStack, genesys_connections
+from c2cvpn.spec import GenesysSource, LoadedStack, Role, genesys_connections
 
 
 def genesys_pairs(
@@ -63,12 +63,13 @@ def run_stack_lab(
     except ModelError as exc:
         raise LabRefused(str(exc)) from None
     connections = [c for c in genesys_connections(spec) if c.attachment.role == role]
-    tunnels = {c.role: c.tunnel for c in connections}
+    tunnels: dict[str, int] = {c.role: c.tunnel for c in connections}
     pairs = [p for p in genesys_pairs(loaded, url=genesys_url) if p[0].role in tunnels]
     keys: dict[str, str] = {}
     notes = []
-    for key_role in ("primary", "standby"):
-        key, source = lab_psk(spec, environ, key_role)  # type: ignore[arg-type]
+    roles: tuple[Role, ...] = ("primary", "standby")
+    for key_role in roles:
+        key, source = lab_psk(spec, environ, key_role)
         keys[key_role] = key
         notes.append(
             f"{key_role} pre-shared key: "
@@ -76,11 +77,17 @@ def run_stack_lab(
             + " (never printed)"
         )
     gateway = next(
-        (str(a.values["gatewayIp"]) for _, a in pairs if a is not None and a.values.get("gatewayIp")),
+        (
+            str(a.values["gatewayIp"])
+            for _, a in pairs
+            if a is not None and a.values.get("gatewayIp")
+        ),
         str(spec.genesys.gateway_ip),
     )
     source = "--genesys-url" if genesys_url else spec.genesys.source.value
-    notes.append(f"Genesys stand-ins from the Genesys record ({source}); the cloud side from the plan")
+    notes.append(
+        f"Genesys stand-ins from the Genesys record ({source}); the cloud side from the plan"
+    )
     return run_cloud_lab(
         stack=loaded.name,
         model=model,
