@@ -897,7 +897,8 @@ def seed_names(loaded: Any) -> list[str]:
 def seed_stacks(sim: Simulator, stacks: Iterable[Any], *, with_peer: bool = True) -> list[str]:
     """Create each stack's connections as the spec says (a demo starting point); returns ids.
 
-    AWS peer IPs are only known after deploy: a TEST-NET-2 placeholder stands in. Stacks
+    AWS peer IPs are only known after deploy: a TEST-NET-2 placeholder per connection
+    (198.51.100.1, .2, … in the stack's connection order) stands in. Stacks
     without a readable key get a random one (mirrored into the simulated peer).
 
     Genesys holds one connection per name: a name already in the simulator, or seeded by an
@@ -924,13 +925,16 @@ def seed_stacks(sim: Simulator, stacks: Iterable[Any], *, with_peer: bool = True
     for loaded in stacks:
         spec = loaded.spec
         generated: dict[str, str] = {}  # one per key: connections sharing a key get the same
-        for connection in genesys_connections(spec):
+        for number, connection in enumerate(genesys_connections(spec), start=1):
             role = connection.role
             want = desired(spec, role)
+            # one TEST-NET-2 placeholder per connection: two connections on one address would
+            # be a Genesys side that uses one tunnel only (the lab reports it)
+            placeholder = f"198.51.100.{number}"
             key = spec.tunnel.psk_readable_for(connection.key_role) or generated.setdefault(
                 connection.key_role, secrets.token_urlsafe(30).replace("-", ".")
             )
-            body = to_input(want, peer_ip=want.record.values["peerIp"] or "198.51.100.1", psk=key)  # type: ignore[arg-type]
+            body = to_input(want, peer_ip=want.record.values["peerIp"] or placeholder, psk=key)  # type: ignore[arg-type]
             try:
                 conn_id = sim.add_connection(body, gateway_ip=str(spec.genesys.gateway_ip))
             except _Reply as refused:  # e.g. a name taken meanwhile: the simulator's own words

@@ -286,7 +286,7 @@ def genesys_swanctl(
     *,
     local_ip: str,
     gateway_ip: str,
-    remotes: Mapping[int, str],
+    remotes: Mapping[str, str],
     initiate: Mapping[int, bool],
     dpd_delay: int,
 ) -> str:
@@ -307,7 +307,7 @@ def genesys_swanctl(
             None if pfs in (None, "off") else int(pfs),
             Phase.IPSEC,
         )
-        remote = remotes[g.tunnel]
+        remote = remotes[g.conn]
         conns.append(
             f"""  {g.conn} {{
     version = {"1" if v("phase1.ikeVersion") == "ikev1" else "2"}
@@ -555,13 +555,30 @@ class CloudRun:
         self.diagnosis: list[str] = []
         self.evidence: list[str] = []
         # outside IPs: the record's peer IP when Genesys already knows it, else a lab address
+        # Genesys dials the record's peer IP when it holds one; a second connection on an
+        # address already taken is a Genesys side that uses one tunnel for both.
         self.ips: dict[int, str] = {}
         for e in model.endpoints:
             known = next(
                 (str(g.value("peerIp")) for g in ends if g.tunnel == e.index and g.value("peerIp")),
                 None,
             )
-            self.ips[e.index] = known or lab_outside_ip(e.index)
+            taken = set(self.ips.values())
+            if known and known not in taken:
+                self.ips[e.index] = known
+            else:
+                self.ips[e.index] = next(
+                    ip
+                    for ip in (
+                        lab_outside_ip(e.index),
+                        *(lab_outside_ip(100 + k) for k in range(100)),
+                    )
+                    if ip not in taken and all(ip != str(g.value("peerIp")) for g in ends)
+                )
+        self.remotes = {
+            g.conn: str(g.value("peerIp")) if g.value("peerIp") else self.ips.get(g.tunnel, "")
+            for g in ends
+        }
         self.tenants = sorted(
             {
                 str(next(ipaddress.IPv4Network(n).hosts()))
@@ -883,7 +900,7 @@ class CloudRun:
                 self.ends,
                 local_ip=NAT_PRIVATE if nat else self.gateway_ip,
                 gateway_ip=self.gateway_ip,
-                remotes=self.ips,
+                remotes=self.remotes,
                 initiate=initiate,
                 dpd_delay=delay,
             )
@@ -935,7 +952,11 @@ class CloudRun:
 
     def wait_up(self, genesys: Charon, cloud: Charon) -> tuple[dict[str, Any], dict[str, Any]]:
         want_g = {g.conn for g in self.ends}
-        want_c = {f"ep{g.tunnel}" for g in self.ends if self.model.endpoint(g.tunnel)}
+        want_c = {
+            f"ep{g.tunnel}"
+            for g in self.ends
+            if self.model.endpoint(g.tunnel) and self.remotes[g.conn] == self.ips[g.tunnel]
+        }
         deadline = time.monotonic() + self.timeout
         while True:
             gs, cs = self.children(genesys), self.children(cloud)
@@ -1052,6 +1073,49 @@ class CloudRun:
                 )
         self.rekey_check(genesys)
         self.traffic(genesys)
+
+    def selectors(self) -> None:
+        """An endpoint that initiates with any-to-any selectors: a Genesys side that insists on its
+        networks answers TS_UNACCEPTABLE (aws-review #6, azure-review #12). The stand-in narrows
+        them as RFC 7296 §2.9 allows, so this is judged from the model, not from the handshake."""
+        for e in self.model.endpoints:
+            wide = e.local_ts == ("0.0.0.0/0",) and e.remote_ts == ("0.0.0.0/0",)
+            if not (wide and e.initiates):
+                continue
+            self.check(
+                f"{e.label} selectors",
+                False,
+                f"{e.label} initiates proposing 0.0.0.0/0 ⇄ 0.0.0.0/0 "
+                f"({e.sources.get('localNetworks')}, {e.sources.get('remoteNetworks')} unset)",
+            )
+            self.diagnosis.append(
+                f"Phase 2 risk: {e.label} initiates with any-to-any traffic selectors; a Genesys side that "
+                "insists on genesys.tenantCidrs ⇄ the IaaS networks answers TS_UNACCEPTABLE (Phase 2 Failed). "
+                f"Set {e.sources.get('localNetworks')} and {e.sources.get('remoteNetworks')}, or let Genesys initiate."
+            )
+
+    def addressing(self) -> None:
+        """Each Genesys connection dials its own endpoint (its record's peer IP, when it has one)."""
+        m = self.model
+        for g in self.ends:
+            end = m.endpoint(g.tunnel)
+            dialled = self.remotes[g.conn]
+            if dialled == self.ips.get(g.tunnel):
+                continue
+            other = next((e.label for e in m.endpoints if self.ips[e.index] == dialled), None)
+            where = end.label if end else f"tunnel {g.tunnel}"
+            self.check(
+                f"{g.role} connection dials {where}",
+                False,
+                f"{g.name} dials {dialled} (its record's peerIp): "
+                + (f"the address of {other}" if other else "no address of this gateway"),
+            )
+            self.diagnosis.append(
+                f"Redundancy: Genesys' {g.role} connection {g.name!r} dials {dialled}, "
+                + (f"the address of {other}" if other else "no address of this gateway")
+                + f", not {where}: set its peer IP to {where}'s outside IP "
+                f"({end.outside if end else '?'})."
+            )
 
     def rekey_check(self, genesys: Charon) -> None:
         """One CHILD_SA rekey per Genesys connection: PFS is negotiated only then. The primary
@@ -1199,7 +1263,8 @@ class CloudRun:
                     timeout=10,
                 )
             except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
-                self.check("mss-clamp", False, f"{b.address} → {tenant}:{port}: {_why(exc)[-200:]}")
+                last = (_why(exc).strip().splitlines() or ["no output"])[-1]
+                self.check("mss-clamp", False, f"{b.address} → {tenant}:{port}: {last[-200:]}")
                 return
             line = _readline(server, 5)
         finally:
@@ -1488,6 +1553,22 @@ class CloudRun:
             down = next((x for x in self.ends if x.conn not in self.children(genesys)), g)
             ike_up = genesys.sas().get(down.conn, {}).get("state") == "ESTABLISHED"
             lines, ev = diagnose(logs, ike_up=ike_up, proposals=props, hide=self.hide)
+            unmatched = sorted(
+                set(
+                    re.findall(
+                        r"no IKE config found for (\S+?)\.\.\.(\S+?),", "\n".join(logs.values())
+                    )
+                )
+            )
+            if unmatched:
+                # not a proposal mismatch: one side holds no connection for these addresses
+                lines = [x for x in lines if "no common IKE proposal" not in x]
+                lines += [
+                    f"Phase 1 Failed: an IKE_SA_INIT for {a} ⇄ {b} found no connection there: the peer addresses "
+                    "differ from what that side expects (a Genesys peerIp, or the cloud's customer gateway / "
+                    "local network gateway IP, which must be genesys.gatewayIp)."
+                    for a, b in unmatched
+                ]
             if (
                 drops.get("path-udp-drop")
                 or drops.get("nat-nomap-local-drop")
@@ -1715,6 +1796,8 @@ def run_cloud_lab(
 def _cloud_checks(
     run: CloudRun, result: LabResult, genesys: Charon, cloud: Charon, started: float
 ) -> None:
+    run.addressing()
+    run.selectors()
     run.load(genesys, cloud)
     gs, cs = run.wait_up(genesys, cloud)
     want = {g.conn for g in run.ends}
