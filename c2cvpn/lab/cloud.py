@@ -49,6 +49,7 @@ from c2cvpn.lab.netns import (
     LabError,
     forget_lab,
     leftovers,
+    missing_netns,
     new_tag,
     record_lab,
     sh,
@@ -67,14 +68,20 @@ from c2cvpn.lab.run import (
     algorithms_label,
     compare_algorithms,
     diagnose,
-    preconditions,
     refusal_line,
     workdir_for,
 )
-from c2cvpn.lab.strongswan import Charon, charon_path
+from c2cvpn.lab.strongswan import Charon, charon_path, missing_strongswan
 from c2cvpn.psk import PSK_RESOURCE, generate_psk
 from c2cvpn.vendors import CIPHERS, Phase, strongswan_negotiated, strongswan_proposal
 
+#: What the cloud lab runs besides strongSwan, with the Debian packages that ship it.
+CLOUD_LAB_TOOLS = {
+    "ip": "iproute2",
+    "nft": "nftables",
+    "ping": "iputils-ping",
+    "unshare": "util-linux",
+}
 ROUTER = "192.0.2.254"  # the internet router's address on every link (TEST-NET-1)
 VPC_ROUTER = "169.254.100.1"
 GATEWAY_INSIDE = "169.254.100.2"  # the cloud gateway's leg into the VPC
@@ -221,10 +228,17 @@ def swan_ts(values: Sequence[str]) -> str:
 
 def dpd_settings(timeout: int) -> tuple[int, float, int]:
     """(dpd_delay, retransmit_timeout, retransmit_tries): a peer silent for ``timeout`` seconds
-    is declared dead within about that time. IKEv2 DPD has no timeout of its own: after
-    ``dpd_delay`` without traffic charon sends an empty INFORMATIONAL and gives up when its
-    retransmissions are exhausted (strongSwan, "Retransmission" and swanctl.conf ``dpd_delay``).
-    With ``retransmit_base = 1`` the budget is ``retransmit_timeout * (tries + 1)``."""
+    is declared dead within about that time.
+
+    IKEv2 DPD has no timeout of its own: after ``dpd_delay`` without inbound traffic charon
+    sends an empty INFORMATIONAL and gives up when its retransmissions are exhausted
+    (https://docs.strongswan.org/docs/latest/swanctl/swanctlConf.html, ``dpd_delay``;
+    https://docs.strongswan.org/docs/latest/config/retransmission.html: the n-th retransmit
+    waits ``retransmit_timeout * retransmit_base^(n-1)``). With ``retransmit_base = 1`` the
+    budget is ``retransmit_timeout * (tries + 1)``. AWS sends its R-U-THERE after 10 s without
+    traffic and declares the peer dead after three unanswered ones
+    (https://repost.aws/knowledge-center/vpn-tunnel-instability-inactivity): with the AWS
+    minimum of 30 s this gives the same 10 s delay and a 20 s budget."""
     delay = max(2, timeout // 3)
     tries = 3
     return delay, round(max(1.0, (timeout - delay) / (tries + 1)), 2), tries
@@ -354,7 +368,6 @@ def daemon_conf(*, dpd_timeout: int, keepalive: int, install_routes: bool = True
         "charon {\n"
         f"  install_routes = {'yes' if install_routes else 'no'}\n"
         f"  retransmit_timeout = {rt}\n  retransmit_base = 1\n  retransmit_tries = {tries}\n"
-        "  make_before_break = yes\n"
         f"  keep_alive = {keepalive}s\n"
         "}\n"
     )
@@ -835,11 +848,6 @@ class CloudRun:
                 "  chain pre {\n    type nat hook prerouting priority -100; policy accept;\n  }\n"
             )
             self._ip("i", "addr", "add", f"{self.gateway_ip}/32", "dev", self.if_ig)
-            self._sysctl(
-                "i",
-                f"net.netfilter.nf_conntrack_udp_timeout={NAT_UDP_TIMEOUT}",
-                f"net.netfilter.nf_conntrack_udp_timeout_stream={NAT_UDP_TIMEOUT}",
-            )
         self._nft(
             "i",
             "table inet c2c_path {\n  chain forward {\n    type filter hook forward priority 0; policy accept;\n"
@@ -854,6 +862,12 @@ class CloudRun:
             + nat
             + "}\n",
         )
+        if nat:  # after the ruleset: its conntrack rules load the module these settings live in
+            self._sysctl(
+                "i",
+                f"net.netfilter.nf_conntrack_udp_timeout={NAT_UDP_TIMEOUT}",
+                f"net.netfilter.nf_conntrack_udp_timeout_stream={NAT_UDP_TIMEOUT}",
+            )
         self.meanings.setdefault("nat-nomap-local-drop", self.meanings.get("nat-nomap-drop", ""))
 
     def drop_path(self, tunnel: int) -> None:
@@ -1707,7 +1721,7 @@ def run_cloud_lab(
     if options.scenario is not None and options.scenario not in SCENARIOS:
         raise LabRefused(f"unknown scenario {options.scenario!r}; known: {', '.join(SCENARIOS)}")
     charon = charon_path(charon)
-    missing = preconditions(charon)
+    missing = missing_netns(CLOUD_LAB_TOOLS) + missing_strongswan(charon)
     if missing:
         raise LabRefused(refusal_line(missing))
     tag = tag or new_tag()

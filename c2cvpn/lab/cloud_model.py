@@ -57,6 +57,9 @@ AWS_GROUPS = {
 }
 AWS_PHASE1_GROUPS = (2, *range(14, 25))  # Phase 1: 2, 14-24
 AWS_PHASE2_GROUPS = (2, 5, *range(14, 25))  # Phase 2: 2, 5, 14-24
+# DPD timeout: 30 s minimum everywhere; the default is 30 in the API's
+# VpnTunnelOptionsSpecification and the Terraform docs but 40 on the live tunnel-options page.
+# The project always sets it, so the fallback below only serves hand-edited plans.
 AWS_DEFAULTS: Mapping[str, Any] = {
     "Phase1EncryptionAlgorithms": list(AWS_ENCRYPTION),
     "Phase2EncryptionAlgorithms": list(AWS_ENCRYPTION),
@@ -126,15 +129,18 @@ AZURE_PFS = {
 AZURE_IKE_LIFETIME = 28800
 AZURE_DEFAULT_ESP_LIFETIME = 27000
 AZURE_DEFAULT_DPD = 45
-# Without a custom policy Azure offers its default IKEv2 sets ("About VPN devices and IPsec/IKE
-# parameters", https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-about-vpn-devices):
-# strongSwan spellings of the documented IKEv2 main-mode and quick-mode offers.
+# Without a custom policy a route-based gateway uses its default sets ("About VPN devices and
+# IPsec/IKE parameters", https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-about-vpn-devices#ipsec):
+# main mode DH group 2 with AES256/SHA1, AES256/SHA256, AES128/SHA1, AES128/SHA256, 3DES/SHA1,
+# 3DES/SHA256 in that order; quick mode as initiator GCM-AES256, AES256/SHA1, 3DES/SHA1,
+# AES256/SHA256, AES128/SHA1, 3DES/SHA256 without PFS (as responder it accepts more: the
+# stand-in offers the initiator's list either way).
 AZURE_DEFAULT_IKE = (
     "aes256-sha1-modp1024",
-    "aes128-sha1-modp1024",
-    "3des-sha1-modp1024",
     "aes256-sha256-modp1024",
+    "aes128-sha1-modp1024",
     "aes128-sha256-modp1024",
+    "3des-sha1-modp1024",
     "3des-sha256-modp1024",
 )
 AZURE_DEFAULT_ESP = (
@@ -142,6 +148,8 @@ AZURE_DEFAULT_ESP = (
     "aes256-sha1",
     "3des-sha1",
     "aes256-sha256",
+    "aes128-sha1",
+    "3des-sha256",
 )
 
 PLAIN_SUITES = {"aes128", "aes192", "aes256", "3des", "des"}
@@ -376,7 +384,7 @@ def aws_model(plan: Mapping[str, Any], attachment: str = "primary") -> CloudMode
         raise ModelError(f"{name}.customerGatewayId names no customer gateway in the plan")
     peer_ip = str(cgw["inputs"].get("ipAddress"))
     # Local = the customer gateway's side (Genesys), remote = the AWS side; 0.0.0.0/0 unless set
-    # (VPNTunnels.html, "Local IPv4 network CIDR" / "Remote IPv4 network CIDR").
+    # (https://docs.aws.amazon.com/vpn/latest/s2svpn/modify-vpn-connection-options.html).
     local_cidr = inputs.get("localIpv4NetworkCidr") or "0.0.0.0/0"
     remote_cidr = inputs.get("remoteIpv4NetworkCidr") or "0.0.0.0/0"
     endpoints = []
@@ -435,8 +443,9 @@ def aws_model(plan: Mapping[str, Any], attachment: str = "primary") -> CloudMode
                 remote_ts=(str(local_cidr),),
                 dpd_timeout=dpd,
                 dpd_action=action,  # type: ignore[arg-type]
-                # AWS initiates only with startup action "start"; with "add" the customer
-                # gateway must (VPNTunnels.html, "Startup action").
+                # AWS initiates only with startup action "start" (IKEv2 only); with "add" the
+                # customer gateway must
+                # (https://docs.aws.amazon.com/vpn/latest/s2svpn/initiate-vpn-tunnels.html).
                 initiates=start == "start",
                 inside_cidr=inputs.get(f"{p}InsideCidr"),
                 sources={
@@ -560,12 +569,16 @@ def _aws_vpc(
             continue
         inp = r["inputs"]
         if inp.get("gatewayId"):
-            edge = _table_name(inp.get("routeTableId"))  # a gateway route table (edge association)
+            # A gateway route table (edge association): traffic from the VGW is routed by it,
+            # to the local route or a middlebox ENI
+            # (https://docs.aws.amazon.com/vpc/latest/userguide/gateway-route-tables.html).
+            edge = _table_name(inp.get("routeTableId"))
         elif inp.get("subnetId"):
             subnet_tables[_table_name(inp["subnetId"])] = _table_name(inp.get("routeTableId"))
     # Security groups: the planned rules on the stack's groups. Rules the group already holds
     # are not in the plan and not modelled; egress of a group the plan does not create is
-    # AWS's default for a new group, allow-all (security-group-rules.html).
+    # AWS's default for a new group, allow-all, and groups are stateful
+    # (https://docs.aws.amazon.com/vpc/latest/userguide/vpc-security-groups.html).
     group_ids = [str(g) for g in info.get("securityGroupIds") or []]
     rules: list[Rule] = []
     for r in _resources(plan, "securityGroupRule:SecurityGroupRule"):
@@ -618,13 +631,16 @@ def _aws_vpc(
             arules += _aws_rules(g["inputs"].get("ingress") or [], g["name"], "ingress")
             arules += _aws_rules(g["inputs"].get("egress") or [], g["name"], "egress")
         # Terraform's (so Pulumi's) aws_security_group removes AWS's default allow-all egress
-        # rule and keeps only the listed ones (registry.terraform.io aws_security_group).
+        # rule whenever it creates a group and keeps only the listed ones
+        # (https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/security_group;
+        # https://www.pulumi.com/registry/packages/aws/api-docs/ec2/securitygroup/).
         afilter = Filter(
             name=", ".join(g["name"] for g in groups) or "(no security group)",
             rules=arules,
             default_in="drop",
             default_out="drop" if groups else "accept",
         )
+        # On by default; an instance that routes must turn it off (ModifyInstanceAttribute).
         if inp.get("sourceDestCheck", True):
             notes.append(
                 f"{inst['name']}.sourceDestCheck is on: AWS drops what the appliance forwards"
