@@ -1,0 +1,172 @@
+"""The cloud lab's three sources, each broken on its own: the Genesys record, the plan, the keys.
+
+The Genesys stand-ins are built from what the reconciler reads, never from the spec: a record
+changed behind the API's back (the simulator), a missing standby record, or two records on one
+peer address must each fail the lab with a diagnosis that names the cause. The plan's inputs
+are read through the vendor behaviour model: keys wired to the wrong tunnel, a boot script that
+fails, any-to-any selectors when the cloud initiates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from c2cvpn.genesys.desired import Desired, Record
+from c2cvpn.genesys.sim import SimConfig, SimServer, Simulator, seed_stacks
+from c2cvpn.lab import stack as lab_stack
+from c2cvpn.lab.cloud import Options
+from c2cvpn.lab.run import LabResult
+from c2cvpn.spec import LoadedStack, load_stack
+from components.mock_engine import plan_stack
+from tests.strongswan import require_strongswan
+from tests.test_lab import clean  # noqa: F401  (the fixture: nothing may be left behind)
+
+Pairs = list[tuple[Desired, Record | None]]
+
+
+@pytest.fixture(scope="module")
+def dev() -> tuple[LoadedStack, dict[str, Any]]:
+    loaded = load_stack("dev")
+    return loaded, plan_stack(loaded)
+
+
+def _run(
+    loaded: LoadedStack, plan: Mapping[str, Any], *, url: str | None = None, timeout: float = 8
+) -> LabResult:
+    return lab_stack.run_stack_lab(loaded, plan, options=Options(timeout=timeout), genesys_url=url)
+
+
+def _records(
+    monkeypatch: pytest.MonkeyPatch, change: Any
+) -> None:  # change(pairs) -> pairs, applied to what the reconciler read
+    read = lab_stack.genesys_pairs
+
+    def patched(loaded: LoadedStack, **kw: Any) -> Pairs:
+        return change(read(loaded, **kw))
+
+    monkeypatch.setattr(lab_stack, "genesys_pairs", patched)
+
+
+def _failed(result: LabResult) -> list[str]:
+    return [c.name for c in result.checks if not c.ok]
+
+
+@pytest.fixture
+def sim() -> Iterator[tuple[Simulator, str]]:
+    simulator = Simulator(SimConfig(seed=11))
+    with SimServer(simulator) as server:
+        yield simulator, server.url
+
+
+def test_stand_ins_follow_the_simulators_record_not_the_spec(
+    clean: None, dev: tuple[LoadedStack, dict[str, Any]], sim: tuple[Simulator, str]
+) -> None:
+    """The standby record drifts in Genesys (phase 1 AES-128): the spec and the plan still say
+    AES-256, so only a lab that reads the record sees tunnel 2 refuse it."""
+    require_strongswan()
+    loaded, plan = dev
+    simulator, url = sim
+    ids = seed_stacks(simulator, [loaded])
+    ok = _run(loaded, plan, url=url)
+    assert ok.ok, [c for c in ok.checks if not c.ok]
+    simulator.patch_connection(ids[1], "phase1.encryption", "aes128")
+    drifted = _run(loaded, plan, url=url)
+    assert not drifted.ok
+    assert "primary connection up on tunnel 1" not in _failed(drifted)
+    text = "\n".join(drifted.diagnosis)
+    assert "Phase 1 Failed: no common IKE proposal" in text
+    assert "primary-vpn.tunnel2Phase1EncryptionAlgorithms allows aes256" in text
+    assert any("NO_PROP" in e for e in drifted.evidence)
+
+
+def test_a_missing_standby_record_leaves_tunnel_2_unanswered(
+    clean: None, dev: tuple[LoadedStack, dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    require_strongswan()
+    loaded, plan = dev
+    _records(monkeypatch, lambda pairs: [(w, a if w.role == "primary" else None) for w, a in pairs])
+    result = _run(loaded, plan)
+    assert not result.ok and result.up
+    assert "tunnel 2 has a Genesys connection" in _failed(result)
+    assert "Redundancy: Genesys uses only tunnel 1" in "\n".join(result.diagnosis)
+
+
+def test_two_records_on_one_peer_address_are_one_tunnel(
+    clean: None, dev: tuple[LoadedStack, dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    require_strongswan()
+    loaded, plan = dev
+    _records(
+        monkeypatch,
+        lambda pairs: [
+            (w, replace(a, values={**a.values, "peerIp": "198.51.100.1"}) if a else a)
+            for w, a in pairs
+        ],
+    )
+    result = _run(loaded, plan)
+    assert not result.ok
+    assert "standby connection dials tunnel 2" in _failed(result)
+    assert "dials 198.51.100.1, the address of tunnel 1, not tunnel 2" in "\n".join(
+        result.diagnosis
+    )
+
+
+def test_a_tunnel_key_wired_to_the_other_password_fails_authentication(
+    clean: None, dev: tuple[LoadedStack, dict[str, Any]]
+) -> None:
+    """AWS holds one key per tunnel: tunnel 2 must use the standby key Genesys' standby
+    connection holds. Wiring it to the primary key's RandomPassword is a PSK mismatch."""
+    require_strongswan()
+    loaded, plan = dev
+    vpn = next(r for r in plan["resources"] if r["type"].endswith("vpnConnection:VpnConnection"))
+    vpn["inputs"]["tunnel2PresharedKey"] = "[secret] (known after apply: tunnel-psk.result)"
+    try:
+        result = _run(loaded, plan)
+    finally:
+        vpn["inputs"]["tunnel2PresharedKey"] = (
+            "[secret] (known after apply: tunnel-standby-psk.result)"
+        )
+    assert not result.ok
+    assert "standby connection up on tunnel 2" not in [c.name for c in result.checks if c.ok]
+    assert "pre-shared key mismatch" in "\n".join(result.diagnosis)
+
+
+def test_an_appliance_boot_script_that_fails_is_named(clean: None) -> None:
+    require_strongswan()
+    loaded = load_stack("prod")
+    plan = plan_stack(loaded)
+    appliance = next(r for r in plan["resources"] if r["type"].endswith("instance:Instance"))
+    appliance["inputs"]["userData"] = "#!/bin/sh\nset -eu\nnft -f /nonexistent/c2cvpn.nft\n"
+    result = _run(loaded, plan)
+    assert not result.ok
+    check = next(c for c in result.checks if c.name == "appliance-script")
+    assert not check.ok and "primary-appliance.userData" in check.detail
+    assert "boot script (primary-appliance.userData) does not run" in "\n".join(result.diagnosis)
+
+
+def test_any_to_any_selectors_fail_when_the_cloud_initiates(
+    clean: None, dev: tuple[LoadedStack, dict[str, Any]]
+) -> None:
+    require_strongswan()
+    loaded, plan = dev
+    vpn = next(r for r in plan["resources"] if r["type"].endswith("vpnConnection:VpnConnection"))
+    saved = {k: vpn["inputs"].pop(k) for k in ("localIpv4NetworkCidr", "remoteIpv4NetworkCidr")}
+    try:
+        result = _run(loaded, plan)
+    finally:
+        vpn["inputs"].update(saved)
+    assert result.up and not result.ok
+    assert {"tunnel 1 selectors", "tunnel 2 selectors"} <= set(_failed(result))
+    assert "answers TS_UNACCEPTABLE" in "\n".join(result.diagnosis)
+
+
+def test_the_cli_offers_exactly_the_labs_scenarios() -> None:
+    """`c2cvpn lab --help` names the scenarios without importing the lab: the lists must agree."""
+    from c2cvpn.cli import LAB_SCENARIOS
+    from c2cvpn.lab.scenarios import SCENARIOS
+
+    assert LAB_SCENARIOS == SCENARIOS
