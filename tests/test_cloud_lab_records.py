@@ -62,8 +62,9 @@ def sim() -> Iterator[tuple[Simulator, str]]:
         yield simulator, server.url
 
 
+@pytest.mark.usefixtures("clean")
 def test_stand_ins_follow_the_simulators_record_not_the_spec(
-    clean: None, dev: tuple[LoadedStack, dict[str, Any]], sim: tuple[Simulator, str]
+    dev: tuple[LoadedStack, dict[str, Any]], sim: tuple[Simulator, str]
 ) -> None:
     """The standby record drifts in Genesys (phase 1 AES-128): the spec and the plan still say
     AES-256, so only a lab that reads the record sees tunnel 2 refuse it."""
@@ -83,8 +84,9 @@ def test_stand_ins_follow_the_simulators_record_not_the_spec(
     assert any("NO_PROP" in e for e in drifted.evidence)
 
 
+@pytest.mark.usefixtures("clean")
 def test_a_missing_standby_record_leaves_tunnel_2_unanswered(
-    clean: None, dev: tuple[LoadedStack, dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+    dev: tuple[LoadedStack, dict[str, Any]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     require_strongswan()
     loaded, plan = dev
@@ -95,8 +97,9 @@ def test_a_missing_standby_record_leaves_tunnel_2_unanswered(
     assert "Redundancy: Genesys uses only tunnel 1" in "\n".join(result.diagnosis)
 
 
+@pytest.mark.usefixtures("clean")
 def test_two_records_on_one_peer_address_are_one_tunnel(
-    clean: None, dev: tuple[LoadedStack, dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+    dev: tuple[LoadedStack, dict[str, Any]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     require_strongswan()
     loaded, plan = dev
@@ -115,8 +118,9 @@ def test_two_records_on_one_peer_address_are_one_tunnel(
     )
 
 
+@pytest.mark.usefixtures("clean")
 def test_a_tunnel_key_wired_to_the_other_password_fails_authentication(
-    clean: None, dev: tuple[LoadedStack, dict[str, Any]]
+    dev: tuple[LoadedStack, dict[str, Any]],
 ) -> None:
     """AWS holds one key per tunnel: tunnel 2 must use the standby key Genesys' standby
     connection holds. Wiring it to the primary key's RandomPassword is a PSK mismatch."""
@@ -135,7 +139,8 @@ def test_a_tunnel_key_wired_to_the_other_password_fails_authentication(
     assert "pre-shared key mismatch" in "\n".join(result.diagnosis)
 
 
-def test_an_appliance_boot_script_that_fails_is_named(clean: None) -> None:
+@pytest.mark.usefixtures("clean")
+def test_an_appliance_boot_script_that_fails_is_named() -> None:
     require_strongswan()
     loaded = load_stack("prod")
     plan = plan_stack(loaded)
@@ -148,8 +153,9 @@ def test_an_appliance_boot_script_that_fails_is_named(clean: None) -> None:
     assert "boot script (primary-appliance.userData) does not run" in "\n".join(result.diagnosis)
 
 
+@pytest.mark.usefixtures("clean")
 def test_any_to_any_selectors_fail_when_the_cloud_initiates(
-    clean: None, dev: tuple[LoadedStack, dict[str, Any]]
+    dev: tuple[LoadedStack, dict[str, Any]],
 ) -> None:
     require_strongswan()
     loaded, plan = dev
