@@ -6,12 +6,15 @@ this file holds the fixtures built on them.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from c2cvpn.spec import LoadedStack
 from tests.helpers import EXAMPLES, Planned, load, plan, raw_config
+from tests.netns import lab_traces, other_labs
+from tests.strongswan import require_strongswan
 
 
 @pytest.fixture(scope="session")
@@ -32,3 +35,19 @@ def example(request: pytest.FixtureRequest) -> LoadedStack:
     """Each example stack, parsed."""
     name: str = request.param
     return load(raw_config(name), name)
+
+
+@pytest.fixture
+def clean() -> Iterator[None]:
+    """For the strongSwan labs: skip/fail when a piece is missing (:func:`require_strongswan`);
+    afterwards no charon, c2c* namespace or lab work directory may remain that was not there
+    before, except what belongs to a lab another live process runs (its state file says so)."""
+    require_strongswan()
+    before = lab_traces()
+    yield
+    others = other_labs()
+    after = lab_traces()
+    others |= other_labs()
+    for what, items in after.items():
+        left = sorted(i for i in items - before[what] if i.rsplit("@", 1)[1] not in others)
+        assert not left, f"{what} left behind: {left}"

@@ -23,7 +23,6 @@ from c2cvpn.lab.run import LabResult
 from c2cvpn.spec import LoadedStack, load_stack
 from components.mock_engine import plan_stack
 from tests.strongswan import require_strongswan
-from tests.test_lab import clean  # noqa: F401  (the fixture: nothing may be left behind)
 
 Pairs = list[tuple[Desired, Record | None]]
 

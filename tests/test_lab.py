@@ -15,7 +15,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,45 +24,9 @@ from c2cvpn.lab.netns import LabError, leftovers, new_tag, tagged_namespaces
 from c2cvpn.lab.run import LabRefused, Proposals, diagnose, run_lab, workdir_for
 from c2cvpn.vendors import Phase, strongswan_negotiated
 from tests.helpers import GOOD_PSK, ROOT, STACKS, load, raw_config
-from tests.netns import require
-from tests.strongswan import require_strongswan
+from tests.netns import charons, namespaces, require
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _charons() -> set[int]:
-    pids = set()
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if b"ipsec/charon" in (entry / "cmdline").read_bytes():
-                    pids.add(int(entry.name))
-            except OSError:
-                continue
-    return pids
-
-
-def _namespaces() -> set[str]:
-    out = subprocess.run(
-        ["ip", "netns", "list"], capture_output=True, text=True, check=False
-    ).stdout
-    return {line.split()[0] for line in out.splitlines() if line.strip()}
-
-
-def _lab_dirs() -> set[str]:
-    return {p.name for p in workdir_for("x").parent.glob("c2cvpn-lab-*")}
-
-
-@pytest.fixture
-def clean() -> Iterator[None]:
-    """Skip/fail like the other lab tests; afterwards nothing the lab made may remain."""
-    require_strongswan()
-    before = (_charons(), {n for n in _namespaces() if n.startswith("c2c")}, _lab_dirs())
-    yield
-    after = (_charons(), {n for n in _namespaces() if n.startswith("c2c")}, _lab_dirs())
-    assert after[0] <= before[0], f"charon processes left behind: {sorted(after[0] - before[0])}"
-    assert after[1] <= before[1], f"namespaces left behind: {sorted(after[1] - before[1])}"
-    assert after[2] <= before[2], f"work directories left behind: {sorted(after[2] - before[2])}"
 
 
 def _environ(env: dict[str, str] | None = None) -> dict[str, str]:
@@ -193,14 +156,14 @@ def test_psk_mismatch_exits_1_with_phase1_diagnosis_and_never_prints_a_key(clean
 
 @pytest.mark.lab
 def test_missing_preconditions_exit_2_in_one_line(clean: None, tmp_path: Path) -> None:
-    before = _namespaces()
+    before = namespaces()
     proc = _cli("lab", "local", env={"C2CVPN_CHARON": str(tmp_path / "charon")})
     assert proc.returncode == 2
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1, proc.stderr
     assert f"{tmp_path / 'charon'} (Debian package strongswan-charon)" in lines[0]
     assert proc.stdout == ""
-    assert _namespaces() == before  # refused before building anything
+    assert namespaces() == before  # refused before building anything
 
 
 @pytest.mark.lab
@@ -301,7 +264,7 @@ def test_a_daemon_answering_badly_is_the_lab_breaking_not_a_finding(
 
 @pytest.mark.lab
 def test_sigterm_mid_run_tears_the_lab_down(clean: None) -> None:
-    before = _charons()
+    before = set(charons())
     proc = subprocess.Popen(
         [sys.executable, "-m", "c2cvpn.cli", "lab", "local", "--timeout", "20"],
         cwd=ROOT,
@@ -312,7 +275,7 @@ def test_sigterm_mid_run_tears_the_lab_down(clean: None) -> None:
     )
     try:
         deadline = time.monotonic() + 60
-        while len(_charons() - before) < 2:  # both daemons run: the lab is built
+        while len(set(charons()) - before) < 2:  # both daemons run: the lab is built
             assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
             time.sleep(0.05)
         proc.send_signal(signal.SIGTERM)

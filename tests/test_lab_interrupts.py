@@ -33,7 +33,7 @@ from c2cvpn.lab.netns import (
 )
 from c2cvpn.lab.run import labs_found, workdir_for
 from tests.helpers import ROOT
-from tests.test_lab import _environ, clean  # noqa: F401  (clean: the fixture)
+from tests.test_lab import _environ
 
 WAITING = ["lab", "local", "--genesys-override", "dropIke=1", "--timeout", "20"]
 

@@ -1094,6 +1094,8 @@ class CloudRun:
                         + (
                             f" (planned here: {', '.join(str(e.source) for e in planned)})"
                             if planned
+                            else " (the route-missing scenario removed the planned ones)"
+                            if self.opt.scenario == "route-missing"
                             else " (the plan adds none)"
                         )
                         + "."

@@ -661,12 +661,12 @@ def _aws_vpc(
 def appliance_script(user_data: str) -> str:
     """The shell script an instance runs at boot: a plain script, or the cloud-config
     ``write_files`` entry under ``scripts/per-boot`` (what cloud-init runs on every boot)."""
-    text = user_data.strip()
+    text = user_data.lstrip()
     if text.startswith("#!"):
-        return text + "\n"
+        return text
     if text.startswith("#cloud-config"):
         try:
-            doc = yaml.safe_load(text)
+            doc = yaml.safe_load(user_data)  # unstripped: a `|` block keeps its final newline
         except yaml.YAMLError:
             return ""
         for f in (doc or {}).get("write_files") or []:
