@@ -175,3 +175,29 @@ def test_the_cli_offers_exactly_the_labs_scenarios() -> None:
     from c2cvpn.lab.scenarios import SCENARIOS
 
     assert LAB_SCENARIOS == SCENARIOS
+
+
+@pytest.mark.usefixtures("clean")
+def test_a_record_on_another_tunnel_range_is_named(
+    dev: tuple[LoadedStack, dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Genesys' tunnel range must be the AWS tunnel's inside /30 (the cloud takes its first
+    host, Genesys the second): a standby record on another /30 fails with both ranges named."""
+    require_strongswan()
+    loaded, plan = dev
+    _records(
+        monkeypatch,
+        lambda pairs: [
+            (w, replace(a, values={**a.values, "tunnelCidr": "169.254.10.8/30"}))
+            if a and w.role == "standby"
+            else (w, a)
+            for w, a in pairs
+        ],
+    )
+    result = _run(loaded, plan)
+    assert not result.ok and result.up
+    assert "standby inside addresses" in _failed(result)
+    assert "primary inside addresses" not in _failed(result)
+    text = "\n".join(result.diagnosis)
+    assert "uses tunnel range 169.254.10.8/30, tunnel 2 uses 169.254.10.4/30" in text
+    assert "(Genesys 169.254.10.6, the cloud 169.254.10.5)" in text

@@ -653,7 +653,48 @@ class CloudRun:
                     f"({end.sources.get('remoteNetworks')}, {end.sources.get('localNetworks')}); negotiation narrowed it to the Genesys networks"
                 )
         self.rekey_check(genesys)
+        before = self._bytes(genesys)
         self.traffic(genesys)
+        after = self._bytes(genesys)
+        sent, got = after[0] - before[0], after[1] - before[1]
+        self.check(
+            "bytes on the SAs",
+            sent > 0 and got > 0,
+            f"the Genesys stand-in's CHILD_SAs carried {sent} bytes out and {got} bytes in during the checks",
+        )
+
+    def _bytes(self, genesys: Charon) -> tuple[int, int]:
+        """(bytes out, bytes in) summed over the Genesys stand-in's installed CHILD_SAs."""
+        sas = self.children(genesys).values()
+        return (
+            sum(int(sa["child"].get("bytes-out", 0)) for sa in sas),
+            sum(int(sa["child"].get("bytes-in", 0)) for sa in sas),
+        )
+
+    def inside(self) -> None:
+        """Each Genesys connection's tunnel range is its endpoint's inside CIDR: the cloud takes
+        the first host and Genesys the second (AWS's own example pairs 169.254.44.233 with the
+        customer gateway's .234: https://github.com/awsdocs/aws-site-to-site-vpn-user-guide/blob/main/doc_source/cgw-static-routing-examples.md)."""
+        for g in self.ends:
+            end = self.model.endpoint(g.tunnel)
+            if end is None or end.inside_cidr is None:
+                continue
+            record = g.value("tunnelCidr")
+            net = ipaddress.IPv4Network(end.inside_cidr)
+            cloud, genesys = (str(h) for h in list(net.hosts())[:2])
+            ok = record is None or str(record) == str(net)
+            self.check(
+                f"{g.role} inside addresses",
+                ok,
+                f"{end.label} inside {net} ({end.sources.get('inside')}): "
+                f"the cloud {cloud}, Genesys {genesys}"
+                + ("" if ok else f"; the Genesys record's tunnelCidr is {record}"),
+            )
+            if not ok:
+                self.diagnosis.append(
+                    f"Inside addresses: Genesys' {g.role} connection uses tunnel range {record}, {end.label} uses "
+                    f"{net}: set the connection's tunnel CIDR to {net} (Genesys {genesys}, the cloud {cloud})."
+                )
 
     def selectors(self) -> None:
         """An endpoint that initiates with any-to-any selectors: a Genesys side that insists on its
@@ -1395,6 +1436,7 @@ def _cloud_checks(
 ) -> None:
     run.addressing()
     run.selectors()
+    run.inside()
     run.load(genesys, cloud)
     gs, cs = run.wait_up(genesys, cloud)
     want = {g.conn for g in run.ends}

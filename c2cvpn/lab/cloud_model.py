@@ -461,6 +461,7 @@ def aws_model(plan: Mapping[str, Any], attachment: str = "primary") -> CloudMode
                     "peer": Source(cgw["name"], "ipAddress"),
                     "dpd": src("DpdTimeoutSeconds"),
                     "start": src("StartupAction"),
+                    "inside": src("InsideCidr"),
                 },
                 notes=(
                     [
