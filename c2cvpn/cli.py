@@ -485,7 +485,7 @@ def lab_cmd(
         str | None,
         typer.Option(
             "--genesys-url",
-            help="Cloud stacks: build the Genesys stand-ins from this API's record (e.g. the simulator).",
+            help="Build the Genesys stand-ins from this API's record (e.g. the simulator) instead of the stack's source.",
         ),
     ] = None,
 ) -> None:
@@ -583,10 +583,18 @@ def _run_any_lab(
     except ValueError as exc:
         raise LabRefused(str(exc)) from None
     if end.iaas.provider is Provider.ONPREM:
-        if failover or soak or genesys_url:
+        if failover or soak:
             raise LabRefused(
-                "--failover, --soak and --genesys-url run on cloud stacks (the on-prem lab has one tunnel and no back end)"
+                "--failover and --soak run on cloud stacks (the on-prem lab has one tunnel and no back end)"
             )
+        from c2cvpn.lab.stack import genesys_pairs, record_overrides
+
+        # the Genesys stand-in holds what the reconciler reads, where that differs from the spec
+        pairs = genesys_pairs(loaded, url=genesys_url)
+        overrides = {
+            **record_overrides(*next(p for p in pairs if p[0].role == role)),
+            **overrides,
+        }
         if scenario is not None:
             if scenario not in ONPREM_SCENARIOS:
                 raise LabRefused(

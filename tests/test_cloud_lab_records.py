@@ -9,8 +9,12 @@ fails, any-to-any selectors when the cloud initiates.
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,12 +23,24 @@ from c2cvpn.genesys.desired import Desired, Record
 from c2cvpn.genesys.sim import SimConfig, SimServer, Simulator, seed_stacks
 from c2cvpn.lab import stack as lab_stack
 from c2cvpn.lab.cloud import Options
-from c2cvpn.lab.run import LabResult
+from c2cvpn.lab.run import LabRefused, LabResult
 from c2cvpn.spec import LoadedStack, load_stack
 from components.mock_engine import plan_stack
 from tests.strongswan import require_strongswan
 
 Pairs = list[tuple[Desired, Record | None]]
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "c2cvpn.cli", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -201,3 +217,38 @@ def test_a_record_on_another_tunnel_range_is_named(
     text = "\n".join(result.diagnosis)
     assert "uses tunnel range 169.254.10.8/30, tunnel 2 uses 169.254.10.4/30" in text
     assert "(Genesys 169.254.10.6, the cloud 169.254.10.5)" in text
+
+
+@pytest.mark.usefixtures("clean")
+def test_the_onprem_stand_in_follows_the_record_too(sim: tuple[Simulator, str]) -> None:
+    """`c2cvpn lab local --genesys-url`: the on-prem lab's Genesys stand-in holds the record
+    read from the API, so a record drifted to AES-128 in phase 2 fails phase 2."""
+    require_strongswan()
+    simulator, url = sim
+    local = load_stack("local")
+    ids = seed_stacks(simulator, [local])
+    proc = _cli("lab", "local", "--genesys-url", url, "--format", "json")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    simulator.patch_connection(ids[0], "phase2.encryption", "aes128")
+    proc = _cli("lab", "local", "--genesys-url", url, "--format", "json", "--timeout", "8")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    report = json.loads(proc.stdout)
+    assert any("Phase 2 Failed" in line for line in report["diagnosis"]), report["diagnosis"]
+    assert any("phase2.encryption=aes128" in note for note in report["notes"]), report["notes"]
+
+
+def test_record_overrides_are_only_what_the_record_changes() -> None:
+    local = load_stack("local")
+    (want, actual), *_ = lab_stack.genesys_pairs(local)
+    assert actual is not None
+    assert lab_stack.record_overrides(want, actual) == {}
+    drifted = replace(
+        actual,
+        values={**actual.values, "phase2.pfsGroup": "off", "localNetworks": ("10.100.9.0/24",)},
+    )
+    assert lab_stack.record_overrides(want, drifted) == {
+        "phase2.pfsGroup": None,
+        "tenantCidrs": ["10.100.9.0/24"],
+    }
+    with pytest.raises(LabRefused, match="Genesys holds no primary connection"):
+        lab_stack.record_overrides(want, None)

@@ -102,3 +102,36 @@ def run_stack_lab(
         key_notes=notes,
         key_roles={c.role: c.key_role for c in connections},
     )
+
+
+#: Genesys record parameters the on-prem lab's stand-in takes, with the override key
+#: :func:`c2cvpn.lab.run.perturb` knows them by.
+_RECORD_OVERRIDES = {
+    **{
+        f"{phase}.{key}": f"{phase}.{key}"
+        for phase, keys in (
+            ("phase1", ("ikeVersion", "encryption", "integrity", "dhGroup", "lifetimeSeconds")),
+            ("phase2", ("protocol", "encryption", "integrity", "pfsGroup", "lifetimeSeconds")),
+        )
+        for key in keys
+    },
+    "localNetworks": "tenantCidrs",
+    "remoteNetworks": "networks",
+}
+
+
+def record_overrides(want: Desired, actual: Record | None) -> dict[str, object]:
+    """What the on-prem lab's Genesys stand-in must change so that it holds the Genesys record
+    rather than the spec: every value the record states and the spec does not. A missing
+    record is refused (there is nothing to stand in for)."""
+    if actual is None:
+        raise LabRefused(f"Genesys holds no {want.role} connection {want.record.name!r}")
+    out: dict[str, object] = {}
+    for parameter, key in _RECORD_OVERRIDES.items():
+        value = actual.values.get(parameter)
+        if value is None or value == want.record.values.get(parameter):
+            continue
+        if parameter == "phase2.pfsGroup" and value == "off":
+            value = None
+        out[key] = list(value) if isinstance(value, tuple) else value
+    return out
