@@ -252,3 +252,14 @@ def test_record_overrides_are_only_what_the_record_changes() -> None:
     }
     with pytest.raises(LabRefused, match="Genesys holds no primary connection"):
         lab_stack.record_overrides(want, None)
+
+
+def test_lab_down_recognises_every_cloud_lab_namespace() -> None:
+    """`c2cvpn lab-down` without a tag finds labs by namespace name: the back ends' names carry
+    a digit (b1, b2, …) and must be recognised like the others."""
+    from c2cvpn.lab.netns import NS_RE
+
+    for role in ("g", "i", "c", "v", "a", "b1", "b12"):
+        found = NS_RE.match(f"c2c{role}-0c882bbb")
+        assert found is not None and found.group(1) == "0c882bbb", role
+    assert NS_RE.match("c2c1-0c882bbb") is None

@@ -39,7 +39,7 @@ TAG_ENV = "C2CVPN_LAB_TAG"
 TAG_RE = re.compile(r"^[0-9a-f]{6,16}$")
 NS_PREFIX = "c2c"
 #: A lab namespace: ``c2c<role>-<tag>``.
-NS_RE = re.compile(rf"^{NS_PREFIX}[a-z]+-([0-9a-f]{{6,16}})$")
+NS_RE = re.compile(rf"^{NS_PREFIX}[a-z][a-z0-9]*-([0-9a-f]{{6,16}})$")
 #: Where labs record themselves (root only, emptied at boot like every lab).
 STATE_DIR = Path("/run/c2cvpn/labs")
 
