@@ -332,7 +332,7 @@ def demo_cmd(
         list[str] | None, typer.Argument(help="Stacks to run (default: every stack under stacks/).")
     ] = None,
 ) -> None:
-    """The main job on the embedded default: validate, plan and reconcile the example stacks against the bundled Genesys simulator."""
+    """The main job on the embedded default: validate, plan and reconcile the example stacks against the bundled Genesys simulator, then run the lab for each (as root with strongSwan; one line says why not otherwise)."""
     from c2cvpn.demo import run_demo
     from c2cvpn.spec import stack_dir, stack_names
 
@@ -547,19 +547,6 @@ def lab_cmd(
     raise typer.Exit(result.exit_code)
 
 
-#: On-prem stacks run these scenarios as perturbations of the Genesys stand-in.
-ONPREM_SCENARIOS: dict[str, Callable[[Any], dict[str, object]]] = {
-    "psk-mismatch": lambda spec: {"preSharedKey": "lab-mismatch-" + "x" * 24},
-    "proposal-mismatch": lambda spec: {
-        "phase1.encryption": "aes128" if spec.tunnel.phase1.encryption != "aes128" else "aes256"
-    },
-    "pfs-mismatch": lambda spec: {
-        "phase2.pfsGroup": None if spec.tunnel.phase2.pfs_group is not None else 14
-    },
-    "udp-blocked": lambda spec: {"dropIke": "yes"},
-}
-
-
 def _run_any_lab(
     loaded: LoadedStack,
     *,
@@ -573,68 +560,32 @@ def _run_any_lab(
     genesys_url: str | None,
     on_start: Callable[[str], None],
 ) -> Any:
-    """The on-prem lab or the cloud lab, by the attachment's provider."""
-    from c2cvpn.lab.run import LabRefused, run_lab
-    from c2cvpn.spec import attachment
-    from c2cvpn.vendors import Provider
-
-    try:
-        end = attachment(loaded.spec, role)
-    except ValueError as exc:
-        raise LabRefused(str(exc)) from None
-    if end.iaas.provider is Provider.ONPREM:
-        if failover or soak:
-            raise LabRefused(
-                "--failover and --soak run on cloud stacks (the on-prem lab has one tunnel and no back end)"
-            )
-        from c2cvpn.lab.stack import genesys_pairs, record_overrides
-
-        # the Genesys stand-in holds what the reconciler reads, where that differs from the spec
-        pairs = genesys_pairs(loaded, url=genesys_url)
-        overrides = {
-            **record_overrides(*next(p for p in pairs if p[0].role == role)),
-            **overrides,
-        }
-        if scenario is not None:
-            if scenario not in ONPREM_SCENARIOS:
-                raise LabRefused(
-                    f"scenario {scenario} needs a cloud stack's back end and path; on-prem stacks run: "
-                    + ", ".join(ONPREM_SCENARIOS)
-                )
-            overrides = {**overrides, **ONPREM_SCENARIOS[scenario](loaded.spec)}
-        result = run_lab(
-            loaded.spec,
-            loaded.name,
-            role=role,
-            timeout=timeout,
-            keep=keep,
-            genesys_overrides=overrides,
-            on_start=on_start,
-        )
-        result.scenario = scenario
-        return result
-    if overrides:
-        raise LabRefused("--genesys-override is for on-prem stacks; cloud stacks take --scenario")
-    try:
-        from components.mock_engine import ProgramRefused, plan_stack
-    except ImportError as exc:
-        raise LabRefused(
-            f"the cloud lab plans the stack and needs the Pulumi SDK (pip install -e .): {exc}"
-        ) from None
+    """The on-prem lab or the cloud lab, by the attachment's provider (the cloud lab plans the
+    stack under Pulumi's mocks first)."""
     from c2cvpn.lab.cloud import Options
-    from c2cvpn.lab.stack import run_stack_lab
+    from c2cvpn.lab.run import LabRefused
+    from c2cvpn.lab.stack import run_any_lab
 
-    try:
-        planned = plan_stack(loaded)
-    except ProgramRefused as exc:
-        raise LabRefused(f"the program refuses the stack: {exc}") from None
-    return run_stack_lab(
+    def plan() -> dict[str, Any]:
+        try:
+            from components.mock_engine import ProgramRefused, plan_stack
+        except ImportError as exc:
+            raise LabRefused(
+                f"the cloud lab plans the stack and needs the Pulumi SDK (pip install -e .): {exc}"
+            ) from None
+        try:
+            return plan_stack(loaded)
+        except ProgramRefused as exc:
+            raise LabRefused(f"the program refuses the stack: {exc}") from None
+
+    return run_any_lab(
         loaded,
-        planned,
+        plan=plan,
         role=role,
         options=Options(
             scenario=scenario, failover=failover, soak=soak, timeout=timeout, keep=keep
         ),
+        overrides=overrides,
         genesys_url=genesys_url,
         on_start=on_start,
     )

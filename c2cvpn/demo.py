@@ -7,12 +7,19 @@ is changed behind the API's back and the reconciler must name it.
 
 Genesys holds one connection per name, so stacks that share a connection name (a copied
 stack that kept ``tunnel.name``) are reconciled against simulators of their own.
+
+Last, when the machine can run it (root, strongSwan: :func:`c2cvpn.lab.cloud.cloud_preconditions`),
+``c2cvpn lab`` for each stack that planned: a real tunnel in network namespaces, verified and
+torn down, one line per stack; a failing lab fails the demo. Elsewhere one line says why the
+labs are skipped. The lab is imported only then: the demo runs without root.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
@@ -23,7 +30,10 @@ from c2cvpn.genesys.source import GenesysUnreadable, reconcile_stack
 from c2cvpn.plan_report import type_counts
 from c2cvpn.retrying import quiet_retry_logs
 from c2cvpn.rules import validate
-from c2cvpn.spec import LoadedStack
+from c2cvpn.spec import GenesysSource, LoadedStack
+
+if TYPE_CHECKING:
+    from c2cvpn.lab.run import LabResult
 
 #: The drift the demo injects, and the finding the reconciler must report for it.
 DRIFT_PATH, DRIFT_VALUE = "phase2.encryption", "aes128"
@@ -39,6 +49,7 @@ class Outcome:
 
 
 def run_demo(stacks: Sequence[LoadedStack], out: Console) -> Outcome:
+    """Validate, plan and reconcile ``stacks``, catch a drift, then run their labs (root)."""
     from components.mock_engine import (  # the mocked engine (imports pulumi)
         ProgramRefused,
         plan_stack,
@@ -47,6 +58,7 @@ def run_demo(stacks: Sequence[LoadedStack], out: Console) -> Outcome:
     quiet_retry_logs()
     failures: list[str] = []
     valid = []
+    plans: list[tuple[LoadedStack, Mapping[str, Any]]] = []
     for loaded in stacks:
         report = validate(loaded)
         verdict = "[green]valid[/]" if report.valid else "[bold red]invalid[/]"
@@ -74,6 +86,7 @@ def run_demo(stacks: Sequence[LoadedStack], out: Console) -> Outcome:
             f"  plan     : {len(plan['resources'])} resource(s): {escape(counts) or 'none (on-prem: render the peer)'}"
         )
         valid.append(loaded)
+        plans.append((loaded, plan))
 
     if not valid:
         return Outcome(failures)
@@ -99,6 +112,7 @@ def run_demo(stacks: Sequence[LoadedStack], out: Console) -> Outcome:
             _reconcile_all(group, server.url, out, failures)
             if index == 0:
                 _drift_check(sim, group[0], ids[0], server.url, out, failures)
+    _labs(plans, out, failures)
     return Outcome(failures)
 
 
@@ -162,3 +176,85 @@ def _drift_check(
         )
     else:
         failures.append(f"{first.name}: drift of {DRIFT_PATH} not reported as exactly one finding")
+
+
+def _labs(
+    plans: Sequence[tuple[LoadedStack, Mapping[str, Any]]], out: Console, failures: list[str]
+) -> None:
+    """``c2cvpn lab`` (plain: no scenario, failover or soak) for each planned stack, one line
+    each; or one line saying why not."""
+    from c2cvpn.lab.cloud import cloud_preconditions
+    from c2cvpn.lab.netns import LabError
+    from c2cvpn.lab.run import LabRefused, refusal_line
+
+    missing = cloud_preconditions()  # the on-prem lab needs a subset of it
+    if missing:
+        out.print(
+            f"\nLab: skipped: {escape(refusal_line(missing))} "
+            "(`sudo .venv/bin/c2cvpn demo` runs a real tunnel per stack)"
+        )
+        return
+    out.print("\nLab: a real tunnel per stack in network namespaces, verified and torn down")
+    for loaded, plan in plans:
+        started = time.monotonic()
+        try:
+            result = _run_lab(loaded, plan)
+        except (LabRefused, LabError) as exc:  # one line; the lab removed what it made
+            out.print(f"  lab {escape(loaded.name)}: [bold red]could not run[/] {escape(str(exc))}")
+            failures.append(f"{loaded.name}: lab could not run ({_shorten(str(exc))})")
+            continue
+        seconds = time.monotonic() - started
+        if result.ok:
+            out.print(
+                f"  lab {escape(loaded.name)}: [green]ok[/], {len(result.checks)} check(s) passed in {seconds:.1f} s"
+            )
+            continue
+        cause = _first_cause(result)
+        out.print(
+            f"  lab {escape(loaded.name)}: [bold red]failed[/] {escape(cause)} "
+            f"(`c2cvpn lab {escape(loaded.name)}` shows every check and the evidence)"
+        )
+        # the summary goes to stderr: CI, which hides the demo's output, still sees the cause
+        failures.append(f"{loaded.name}: lab failed ({_shorten(cause)})")
+
+
+def _shorten(text: str, limit: int = 120) -> str:
+    line = text.splitlines()[0] if text else ""
+    return line if len(line) <= limit else line[: limit - 1] + "…"
+
+
+def _first_cause(result: LabResult) -> str:
+    """The first diagnosis line, else the first failing check, else what was left behind."""
+    if result.diagnosis:
+        return result.diagnosis[0]
+    failed = [c for c in result.checks if not c.ok]
+    if failed:
+        return f"{failed[0].name}: {failed[0].detail}"
+    if result.left_behind:
+        return f"cleanup left {', '.join(result.left_behind)}; run `c2cvpn lab-down {result.tag}`"
+    return "the tunnel did not come up"
+
+
+def _run_lab(loaded: LoadedStack, plan: Mapping[str, Any]) -> LabResult:
+    """The stack's primary attachment in the lab, as ``c2cvpn lab STACK`` runs it, except: the
+    key is the stack's readable one or generated for the lab (``$C2CVPN_PSK`` is not read), and
+    a stack whose Genesys record lives in the API gets it from a simulator seeded from the
+    stack (the demo has no credentials)."""
+    from c2cvpn.lab.cloud import Options
+    from c2cvpn.lab.run import LabRefused
+    from c2cvpn.lab.stack import run_any_lab
+
+    def lab(url: str | None = None) -> LabResult:
+        return run_any_lab(
+            loaded, plan=lambda: plan, options=Options(), environ={}, genesys_url=url
+        )
+
+    if loaded.spec.genesys.source is GenesysSource.DECLARED:
+        return lab()
+    sim = Simulator(SimConfig(seed=1))
+    try:
+        seed_stacks(sim, [loaded])
+    except SeedError as exc:
+        raise LabRefused(f"cannot seed a simulator with its Genesys record: {exc}") from None
+    with SimServer(sim) as server:
+        return lab(server.url)

@@ -161,13 +161,14 @@ class ModelError(Exception):
 
 @dataclass(frozen=True)
 class Source:
-    """Where a modelled value comes from: a plan resource and one of its inputs."""
+    """Where a modelled value comes from: a plan resource and one of its inputs (``""``: the
+    resource as a whole, e.g. a security rule)."""
 
     resource: str
-    input: str
+    input: str = ""
 
     def __str__(self) -> str:
-        return f"{self.resource}.{self.input}"
+        return f"{self.resource}.{self.input}" if self.input else self.resource
 
 
 @dataclass(frozen=True)
@@ -588,7 +589,7 @@ def _aws_vpc(
             rules.append(
                 _aws_rule(
                     inp,
-                    Source(r["name"], "fromPort"),
+                    Source(r["name"]),
                     "in" if inp.get("type") == "ingress" else "out",
                 )
             )
@@ -886,7 +887,7 @@ def azure_model(plan: Mapping[str, Any], attachment: str = "primary") -> CloudMo
                 ),
                 access="accept" if ri.get("access") == "Allow" else "drop",
                 priority=int(ri.get("priority", 4096)),
-                source=Source(r["name"], "destinationPortRange"),
+                source=Source(r["name"]),
                 description=str(ri.get("description", "")),
             )
         )

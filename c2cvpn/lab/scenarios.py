@@ -6,10 +6,12 @@ are built by the lab's internet router; this module changes what the stand-ins a
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
+from typing import Any
 
 from c2cvpn.lab.cloud_conf import GenesysEnd
-from c2cvpn.lab.cloud_model import CloudModel, Rule
+from c2cvpn.lab.cloud_model import CloudModel, Rule, Source
 from c2cvpn.psk import generate_psk
 from c2cvpn.vendors import CIPHERS
 
@@ -24,6 +26,18 @@ SCENARIOS = (
     "nat-timeout",
     "primary-down",
 )
+#: The scenarios an on-prem stack runs, as changes to its Genesys stand-in
+#: (:func:`c2cvpn.lab.run.perturb` keys); the others need a cloud stack's back end and path.
+ONPREM_SCENARIOS: dict[str, Callable[[Any], dict[str, object]]] = {
+    "psk-mismatch": lambda spec: {"preSharedKey": "lab-mismatch-" + "x" * 24},
+    "proposal-mismatch": lambda spec: {
+        "phase1.encryption": "aes128" if spec.tunnel.phase1.encryption != "aes128" else "aes256"
+    },
+    "pfs-mismatch": lambda spec: {
+        "phase2.pfsGroup": None if spec.tunnel.phase2.pfs_group is not None else 14
+    },
+    "udp-blocked": lambda spec: {"dropIke": "yes"},
+}
 #: The NAT scenario's UDP mapping timeout (seconds), shorter than the idle check's wait.
 NAT_UDP_TIMEOUT = 3
 #: The black-hole scenario's path MTU: kernel-libipsec's TUN (MTU 1400) plus ESP exceeds it.
@@ -96,7 +110,7 @@ def apply_scenario(
                         ("0.0.0.0/0",),
                         "drop",
                         4096,
-                        rules[0].source if rules else b.filter.rules[0].source,
+                        Source(f"{b.filter.name} (a customer DenyAllInbound the scenario adds)"),
                         "customer DenyAllInbound (hardened NSG)",
                     ),
                 ]

@@ -21,8 +21,10 @@ from c2cvpn.genesys.source import (
 )
 from c2cvpn.lab.cloud import Options, run_cloud_lab
 from c2cvpn.lab.cloud_model import ModelError, cloud_model
-from c2cvpn.lab.run import LabRefused, LabResult, lab_psk
-from c2cvpn.spec import GenesysSource, LoadedStack, Role, genesys_connections
+from c2cvpn.lab.run import LabRefused, LabResult, lab_psk, run_lab
+from c2cvpn.lab.scenarios import ONPREM_SCENARIOS
+from c2cvpn.spec import GenesysSource, LoadedStack, Role, attachment, genesys_connections
+from c2cvpn.vendors import Provider
 
 
 def genesys_pairs(
@@ -135,3 +137,67 @@ def record_overrides(want: Desired, actual: Record | None) -> dict[str, object]:
             value = None
         out[key] = list(value) if isinstance(value, tuple) else value
     return out
+
+
+def run_any_lab(
+    loaded: LoadedStack,
+    *,
+    plan: Callable[[], Mapping[str, Any]],
+    role: str = "primary",
+    options: Options,
+    overrides: Mapping[str, object] | None = None,
+    genesys_url: str | None = None,
+    environ: Mapping[str, str] = os.environ,
+    on_start: Callable[[str], None] | None = None,
+) -> LabResult:
+    """``c2cvpn lab STACK``: the on-prem lab (its Genesys stand-in holding the Genesys record,
+    a scenario as a change to it) or the cloud lab on ``plan()`` (called only for a cloud
+    stack). Raises :class:`LabRefused` for what the stack's lab cannot do."""
+    try:
+        end = attachment(loaded.spec, role)
+    except ValueError as exc:
+        raise LabRefused(str(exc)) from None
+    if end.iaas.provider is not Provider.ONPREM:
+        if overrides:
+            raise LabRefused(
+                "--genesys-override is for on-prem stacks; cloud stacks take --scenario"
+            )
+        return run_stack_lab(
+            loaded,
+            plan(),
+            role=role,
+            options=options,
+            genesys_url=genesys_url,
+            environ=environ,
+            on_start=on_start,
+        )
+    if options.failover or options.soak:
+        raise LabRefused(
+            "--failover and --soak run on cloud stacks (the on-prem lab has one tunnel and no back end)"
+        )
+    # the Genesys stand-in holds what the reconciler reads, where that differs from the spec
+    pairs = genesys_pairs(loaded, url=genesys_url)
+    changes = {
+        **record_overrides(*next(p for p in pairs if p[0].role == role)),
+        **(overrides or {}),
+    }
+    scenario = options.scenario
+    if scenario is not None:
+        if scenario not in ONPREM_SCENARIOS:
+            raise LabRefused(
+                f"scenario {scenario} needs a cloud stack's back end and path; on-prem stacks run: "
+                + ", ".join(ONPREM_SCENARIOS)
+            )
+        changes.update(ONPREM_SCENARIOS[scenario](loaded.spec))
+    result = run_lab(
+        loaded.spec,
+        loaded.name,
+        role=role,
+        timeout=options.timeout,
+        keep=options.keep,
+        genesys_overrides=changes,
+        environ=environ,
+        on_start=on_start,
+    )
+    result.scenario = scenario
+    return result
