@@ -22,22 +22,10 @@ from rich.markup import escape
 
 from c2cvpn.exits import EXIT_INTERNAL, EXIT_INVALID, EXIT_OK, EXIT_UNUSABLE, print_spec_error
 from c2cvpn.github.cli import github_app
+from c2cvpn.lab import SCENARIOS as LAB_SCENARIOS
 from c2cvpn.plan_report import strict_json
 from c2cvpn.rules import Report, validate
 from c2cvpn.spec import LoadedStack, Role, SpecError, load_stack
-
-#: ``c2cvpn lab --scenario`` names (kept here so that --help needs no lab import).
-LAB_SCENARIOS = (
-    "psk-mismatch",
-    "proposal-mismatch",
-    "pfs-mismatch",
-    "sg-blocks-app",
-    "route-missing",
-    "udp-blocked",
-    "mtu-blackhole",
-    "nat-timeout",
-    "primary-down",
-)
 
 app = typer.Typer(
     name="c2cvpn",

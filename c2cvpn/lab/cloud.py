@@ -22,7 +22,6 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -52,7 +51,6 @@ from c2cvpn.lab.netns import (
     STATE_DIR,
     Lab,
     LabError,
-    forget_lab,
     leftovers,
     missing_netns,
     new_tag,
@@ -68,10 +66,10 @@ from c2cvpn.lab.run import (
     Proposals,
     _interrupt_once,
     _readline,
-    _signals_held,
     _tail,
     _why,
     algorithms_label,
+    close_lab,
     compare_algorithms,
     diagnose,
     refusal_line,
@@ -1267,14 +1265,7 @@ class CloudRun:
 
     # ---- down
     def close(self) -> None:
-        with _signals_held():
-            for c in self.daemons:
-                c.stop()
-            self.net.close()
-            if self.owns_workdir:
-                shutil.rmtree(self.workdir, ignore_errors=True)
-            if self.state_file is not None:
-                forget_lab(self.tag, self.state_file.parent)
+        close_lab(self)
 
 
 def _group(value: object) -> str:

@@ -36,7 +36,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import Any, Protocol
 
 from c2cvpn.derive import attachment_mss
 from c2cvpn.lab.netns import (
@@ -885,15 +885,31 @@ class _Run:
 
     # ---- down
     def close(self) -> None:
-        """Tear everything down; a second Ctrl-C (or SIGTERM) waits until teardown is done."""
-        with _signals_held():
-            for c in self.daemons:
-                c.stop()
-            self.net.close()
-            if self.owns_workdir:
-                shutil.rmtree(self.workdir, ignore_errors=True)
-            if self.state_file is not None:
-                forget_lab(self.tag, self.state_file.parent)
+        close_lab(self)
+
+
+class Closable(Protocol):
+    """What a lab run holds until :func:`close_lab` removes it."""
+
+    daemons: list[Charon]
+    net: Lab
+    tag: str
+    workdir: Path
+    owns_workdir: bool
+    state_file: Path | None
+
+
+def close_lab(run: Closable) -> None:
+    """Tear a run down: daemons, namespaces, its own work directory, its state file. A second
+    Ctrl-C (or SIGTERM) waits until teardown is done."""
+    with _signals_held():
+        for c in run.daemons:
+            c.stop()
+        run.net.close()
+        if run.owns_workdir:
+            shutil.rmtree(run.workdir, ignore_errors=True)
+        if run.state_file is not None:
+            forget_lab(run.tag, run.state_file.parent)
 
 
 IKE_KEYS = (

@@ -10,22 +10,14 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+from c2cvpn.lab import SCENARIOS
 from c2cvpn.lab.cloud_conf import GenesysEnd
 from c2cvpn.lab.cloud_model import CloudModel, Rule, Source
 from c2cvpn.psk import generate_psk
 from c2cvpn.vendors import CIPHERS
 
-SCENARIOS = (
-    "psk-mismatch",
-    "proposal-mismatch",
-    "pfs-mismatch",
-    "sg-blocks-app",
-    "route-missing",
-    "udp-blocked",
-    "mtu-blackhole",
-    "nat-timeout",
-    "primary-down",
-)
+__all__ = ["BLACKHOLE_MTU", "NAT_UDP_TIMEOUT", "ONPREM_SCENARIOS", "SCENARIOS", "apply_scenario"]
+
 #: The scenarios an on-prem stack runs, as changes to its Genesys stand-in
 #: (:func:`c2cvpn.lab.run.perturb` keys); the others need a cloud stack's back end and path.
 ONPREM_SCENARIOS: dict[str, Callable[[Any], dict[str, object]]] = {
