@@ -50,27 +50,23 @@ from c2cvpn.lab.cloud_model import (
 from c2cvpn.lab.netns import (
     STATE_DIR,
     Lab,
-    LabError,
-    leftovers,
     missing_netns,
     new_tag,
-    record_lab,
     sh,
 )
 from c2cvpn.lab.probes import BULK_BYTES, BULK_CLIENT, BULK_SERVER, STREAM_CLIENT, STREAM_SERVER
 from c2cvpn.lab.run import (
-    LAB_BREAKS,
     Check,
     LabRefused,
     LabResult,
     Proposals,
-    _interrupt_once,
     _readline,
     _tail,
     _why,
     algorithms_label,
     close_lab,
     compare_algorithms,
+    conduct,
     diagnose,
     refusal_line,
     workdir_for,
@@ -1387,44 +1383,24 @@ def run_cloud_lab(
         result=result,
     )
     started = time.monotonic()
-    with _interrupt_once():
-        try:
-            with suppress(OSError):
-                run.state_file = record_lab(
-                    tag,
-                    state_dir,
-                    stack=stack,
-                    role=model.attachment,
-                    workdir=str(run.workdir),
-                    keep=options.keep,
-                )
-            if on_start is not None:
-                on_start(tag)
-            try:
-                run.build()
-                genesys, cloud = run.start()
-            except (
-                subprocess.CalledProcessError,
-                subprocess.TimeoutExpired,
-                RuntimeError,
-                OSError,
-            ) as exc:
-                raise LabError(f"could not build the lab: {_why(exc)}") from None
-            try:
-                _cloud_checks(run, result, genesys, cloud, started)
-            except LAB_BREAKS as exc:
-                raise LabError(f"the lab broke while testing the tunnel: {_why(exc)}") from None
-        except BaseException:
-            run.close()
-            raise
-        if options.keep:
-            result.kept = True
-            result.teardown = f"c2cvpn lab-down {tag}"
-        else:
-            t = time.monotonic()
-            run.close()
-            result.measurements["teardownSeconds"] = round(time.monotonic() - t, 2)
-            result.left_behind = leftovers(tag, run.workdir)
+
+    def build() -> tuple[Charon, Charon]:
+        run.build()
+        return run.start()
+
+    def test(built: tuple[Charon, Charon]) -> None:
+        _cloud_checks(run, result, *built, started)
+
+    conduct(
+        run,
+        result,
+        stack=stack,
+        keep=options.keep,
+        state_dir=state_dir,
+        on_start=on_start,
+        build=build,
+        test=test,
+    )
     return result
 
 
@@ -1473,10 +1449,6 @@ def _cloud_checks(
     run.explain(genesys, cloud, result.up)
     result.diagnosis += run.diagnosis
     result.evidence += run.evidence
-    if run.opt.keep:
-        result.notes.append(
-            f"kept: namespaces {', '.join(run.net.namespaces)}; files and charon logs in {run.workdir}"
-        )
 
 
 __all__ = [

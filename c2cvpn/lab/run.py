@@ -36,7 +36,7 @@ from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from c2cvpn.derive import attachment_mss
 from c2cvpn.lab.netns import (
@@ -888,6 +888,9 @@ class _Run:
         close_lab(self)
 
 
+T = TypeVar("T")
+
+
 class Closable(Protocol):
     """What a lab run holds until :func:`close_lab` removes it."""
 
@@ -897,6 +900,8 @@ class Closable(Protocol):
     workdir: Path
     owns_workdir: bool
     state_file: Path | None
+
+    def close(self) -> None: ...
 
 
 def close_lab(run: Closable) -> None:
@@ -1034,6 +1039,50 @@ def run_lab(
         tag=tag,
         result=result,
     )
+
+    def build() -> tuple[Charon, Charon, str]:
+        return run.build()
+
+    def test(built: tuple[Charon, Charon, str]) -> None:
+        _up_and_verify(run, result, *built, timeout)
+
+    conduct(
+        run,
+        result,
+        stack=stack,
+        keep=keep,
+        state_dir=state_dir,
+        on_start=on_start,
+        build=build,
+        test=test,
+    )
+    return result
+
+
+#: What counts as the lab's own build failing (a tool, a daemon that does not start).
+BUILD_BREAKS: tuple[type[BaseException], ...] = (
+    subprocess.CalledProcessError,
+    subprocess.TimeoutExpired,
+    RuntimeError,
+    OSError,
+)
+
+
+def conduct(
+    run: Closable,
+    result: LabResult,
+    *,
+    stack: str,
+    keep: bool,
+    state_dir: Path,
+    on_start: Callable[[str], None] | None,
+    build: Callable[[], T],
+    test: Callable[[T], None],
+) -> None:
+    """Record the lab, announce its tag, ``build`` it, ``test`` what was built, and tear it
+    down — on every exit, Ctrl-C included — unless ``keep``. The lab itself breaking is a
+    :class:`LabError` (after teardown); a finding about the tunnel is in ``result``."""
+    tag = run.tag
     with _interrupt_once():
         try:
             try:
@@ -1041,7 +1090,7 @@ def run_lab(
                     tag,
                     state_dir,
                     stack=stack,
-                    role=role,
+                    role=result.role,
                     workdir=str(run.workdir),
                     keep=keep,
                 )
@@ -1053,16 +1102,11 @@ def run_lab(
             if on_start is not None:
                 on_start(tag)
             try:
-                genesys, onprem, name = run.build()
-            except (
-                subprocess.CalledProcessError,
-                subprocess.TimeoutExpired,
-                RuntimeError,
-                OSError,
-            ) as exc:
+                built = build()
+            except BUILD_BREAKS as exc:
                 raise LabError(f"could not build the lab: {_why(exc)}") from None
             try:
-                _up_and_verify(run, result, genesys, onprem, name, timeout)
+                test(built)
             except LAB_BREAKS as exc:
                 raise LabError(f"the lab broke while testing the tunnel: {_why(exc)}") from None
         except BaseException:
@@ -1075,9 +1119,10 @@ def run_lab(
                 f"kept: namespaces {', '.join(run.net.namespaces)}; files and charon logs in {run.workdir}"
             )
         else:
+            started = time.monotonic()
             run.close()
+            result.measurements["teardownSeconds"] = round(time.monotonic() - started, 2)
             result.left_behind = leftovers(tag, run.workdir)
-    return result
 
 
 def _vici_errors() -> tuple[type[Exception], ...]:
