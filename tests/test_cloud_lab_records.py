@@ -151,7 +151,10 @@ def test_a_tunnel_key_wired_to_the_other_password_fails_authentication(
         )
     assert not result.ok
     assert "standby connection up on tunnel 2" not in [c.name for c in result.checks if c.ok]
-    assert "pre-shared key mismatch" in "\n".join(result.diagnosis)
+    assert "standby key" in _failed(result) and "primary key" not in _failed(result)
+    text = "\n".join(result.diagnosis)
+    assert "pre-shared key mismatch" in text
+    assert "primary-vpn.tunnel2PresharedKey takes tunnel-psk" in text
 
 
 @pytest.mark.usefixtures("clean")
@@ -186,11 +189,15 @@ def test_any_to_any_selectors_fail_when_the_cloud_initiates(
 
 
 def test_the_cli_offers_exactly_the_labs_scenarios() -> None:
-    """`c2cvpn lab --help` names the scenarios without importing the lab: the lists must agree."""
-    from c2cvpn.cli import LAB_SCENARIOS
-    from c2cvpn.lab.scenarios import SCENARIOS
+    """`c2cvpn lab --help` lists the scenarios, and --scenario refuses any other name."""
+    from c2cvpn.lab import SCENARIOS
 
-    assert LAB_SCENARIOS == SCENARIOS
+    proc = _cli("lab", "--help")
+    listed = " ".join(proc.stdout.split())
+    for name in SCENARIOS:
+        assert name in listed, name
+    proc = _cli("lab", "dev", "--scenario", "route-gone")
+    assert proc.returncode == 2 and ", ".join(SCENARIOS) in " ".join(proc.stderr.split())
 
 
 @pytest.mark.usefixtures("clean")
@@ -263,3 +270,148 @@ def test_lab_down_recognises_every_cloud_lab_namespace() -> None:
         found = NS_RE.match(f"c2c{role}-0c882bbb")
         assert found is not None and found.group(1) == "0c882bbb", role
     assert NS_RE.match("c2c1-0c882bbb") is None
+
+
+# --------------------------------------------------------------------------- what would not carry traffic
+
+
+def _vpn(plan: dict[str, Any]) -> dict[str, Any]:
+    vpn: dict[str, Any] = next(
+        r for r in plan["resources"] if r["type"].endswith("vpnConnection:VpnConnection")
+    )
+    return vpn
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "allowed"),
+    [
+        ("tunnel1Phase1LifetimeSeconds", 600, "900 to 28800 seconds"),
+        ("tunnel1Phase2LifetimeSeconds", 28800, "900 to 3600 seconds, below the phase 1 lifetime"),
+        ("tunnel1InsideCidr", "169.254.5.0/30", "a /30 in 169.254.0.0/16 outside AWS's reserved"),
+        ("tunnel1InsideCidr", "10.0.0.0/30", "a /30 in 169.254.0.0/16"),
+        ("tunnel1DpdTimeoutSeconds", 0, "30 or more seconds"),
+        ("tunnel1IkeVersions", ["ikev1"], "add with IKEv1 (start needs ikev2)"),
+    ],
+)
+def test_values_aws_refuses_are_named(
+    dev: tuple[LoadedStack, dict[str, Any]], key: str, value: Any, allowed: str
+) -> None:
+    from c2cvpn.lab.cloud_model import cloud_model
+
+    _, plan = dev
+    inputs = _vpn(plan)["inputs"]
+    saved = inputs[key]
+    inputs[key] = value
+    try:
+        refusals = cloud_model(plan).refusals
+    finally:
+        inputs[key] = saved
+    named = [r for r in refusals if allowed in r.allowed]
+    assert named, [str(r) for r in refusals]
+    assert any(str(r.source).startswith("primary-vpn.tunnel1") for r in named)
+
+
+def test_the_azure_appliance_is_refused_not_silently_skipped() -> None:
+    """Azure's appliance script is in osProfile.customData, which the plan masks: the lab says
+    it cannot run it rather than passing a path it did not build."""
+    from c2cvpn.lab.cloud_model import ModelError, cloud_model
+    from tests.helpers import load, plan, raw_config, set_path
+
+    config = raw_config("azure-prod")
+    set_path(config, "c2c-vpn:iaas.mssClamp.enabled", True)
+    set_path(config, "c2c-vpn:iaas.azure.applianceSubnetPrefix", "10.30.254.0/28")
+    planned = plan(config, "azure-prod")
+    assert any(r["type"].endswith("compute:VirtualMachine") for r in planned["resources"])
+    load(config, "azure-prod")  # valid
+    with pytest.raises(
+        ModelError, match=r"osProfile.customData, which the plan shows as \[secret\]"
+    ):
+        cloud_model(planned)
+
+
+def test_proposal_mismatch_finds_a_cipher_when_aws_allows_all_four(
+    dev: tuple[LoadedStack, dict[str, Any]],
+) -> None:
+    from c2cvpn.lab.cloud import genesys_ends
+    from c2cvpn.lab.cloud_model import cloud_model
+    from c2cvpn.lab.scenarios import apply_scenario
+
+    loaded, plan = dev
+    inputs = _vpn(plan)["inputs"]
+    saved = inputs.pop("tunnel1Phase1EncryptionAlgorithms")
+    try:
+        model = cloud_model(plan)
+    finally:
+        inputs["tunnel1Phase1EncryptionAlgorithms"] = saved
+    ends, _ = genesys_ends(
+        lab_stack.genesys_pairs(loaded),
+        {"primary": 1, "standby": 2},
+        {"primary": "k" * 32, "standby": "s" * 32},
+    )
+    _, changed, notes = apply_scenario("proposal-mismatch", model, ends)
+    assert changed[0].value("phase1.encryption") == "aes192", notes
+
+
+@pytest.mark.usefixtures("clean")
+def test_source_dest_check_left_on_drops_what_the_appliance_forwards() -> None:
+    require_strongswan()
+    loaded = load_stack("prod")
+    plan = plan_stack(loaded)
+    appliance = next(r for r in plan["resources"] if r["type"].endswith("instance:Instance"))
+    appliance["inputs"]["sourceDestCheck"] = True
+    result = _run(loaded, plan)
+    assert not result.ok and result.up
+    assert "appliance forwarding" in _failed(result)
+    assert any("tcp genesys→" in name for name in _failed(result))
+    assert any("a-srcdst-drop" in line for line in result.evidence), result.evidence
+    assert "primary-appliance.sourceDestCheck is on" in "\n".join(result.diagnosis)
+
+
+@pytest.mark.usefixtures("clean")
+def test_a_boot_script_that_never_turns_forwarding_on_is_caught() -> None:
+    """A fresh namespace may inherit the host's forwarding: the lab turns it off first, so only
+    the script can turn it on."""
+    require_strongswan()
+    loaded = load_stack("prod")
+    plan = plan_stack(loaded)
+    appliance = next(r for r in plan["resources"] if r["type"].endswith("instance:Instance"))
+    appliance["inputs"]["userData"] = "#!/bin/sh\nexit 0\n"
+    result = _run(loaded, plan)
+    check = next(c for c in result.checks if c.name == "appliance-script")
+    assert not check.ok and "IP forwarding OFF" in check.detail
+
+
+@pytest.mark.usefixtures("clean")
+def test_every_tenant_cidr_is_tested_not_only_the_first() -> None:
+    """prod has two tenant CIDRs: without the VPN connection's static route for the second,
+    the gateway drops what goes back to it, and the lab names the missing route."""
+    require_strongswan()
+    loaded = load_stack("prod")
+    plan = plan_stack(loaded)
+    plan["resources"] = [
+        r for r in plan["resources"] if r["name"] != "primary-vpn-route-10-100-8-0-24"
+    ]
+    result = _run(loaded, plan)
+    assert not result.ok and result.up
+    tcp = [c for c in result.checks if c.name.startswith("tcp genesys→") and not c.ok]
+    assert tcp and all("from 10.100.8.1" in c.detail for c in tcp)
+    assert all("from 10.100.0.1" not in c.detail for c in tcp)
+    assert "aws:ec2/vpnConnectionRoute" in "\n".join(result.diagnosis)
+    assert any("gw-noroute-drop" in line for line in result.evidence)
+
+
+@pytest.mark.usefixtures("clean")
+def test_a_dynamic_connection_without_bgp_carries_nothing(
+    dev: tuple[LoadedStack, dict[str, Any]],
+) -> None:
+    require_strongswan()
+    loaded, plan = dev
+    inputs = _vpn(plan)["inputs"]
+    inputs["staticRoutesOnly"] = False
+    try:
+        result = _run(loaded, plan)
+    finally:
+        inputs["staticRoutesOnly"] = True
+    assert not result.ok
+    assert "cloud routing" in _failed(result)
+    assert "primary-vpn.staticRoutesOnly is off" in "\n".join(result.diagnosis)

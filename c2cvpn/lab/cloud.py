@@ -355,8 +355,22 @@ class CloudRun:
         assert a is not None
         script = self.workdir / "appliance-user-data.sh"
         script.write_text(a.script)
+        script.chmod(0o700)
+        # a new namespace may inherit forwarding from the host: off, as on a fresh instance
+        self._sysctl("a", "net.ipv4.ip_forward=0")
+        if a.source_dest_check:  # AWS drops what an instance with the check on forwards
+            self._nft(
+                "a",
+                "table inet c2c_srcdst {\n  chain forward {\n    type filter hook forward priority -300; policy accept;\n"
+                '    counter drop comment "a-srcdst-drop"\n  }\n}\n',
+            )
+            self.meanings["a-srcdst-drop"] = (
+                f"AWS's source/destination check on {a.name} (sourceDestCheck on)"
+            )
         try:
-            self.net.run(self.ns["a"], ["sh", str(script)], timeout=self.timeout)
+            # run as cloud-init runs it: by its own interpreter line
+            argv = [str(script)] if a.script.startswith("#!") else ["sh", str(script)]
+            self.net.run(self.ns["a"], argv, timeout=self.timeout)
             forwarding = self.net.run(
                 self.ns["a"], ["sysctl", "-n", "net.ipv4.ip_forward"]
             ).stdout.strip()
@@ -710,6 +724,35 @@ class CloudRun:
                 f"Set {e.sources.get('localNetworks')} and {e.sources.get('remoteNetworks')}, or let Genesys initiate."
             )
 
+    def configuration(self) -> None:
+        """What would deploy but not carry traffic, from the model; and each tunnel's key: the
+        plan's key input must be the password of the key the Genesys connection holds."""
+        for name, why in self.model.broken:
+            self.check(name, False, why.split(":", 1)[0])
+            self.diagnosis.append(why)
+        for g in self.ends:
+            e = self.model.endpoint(g.tunnel)
+            if e is None:
+                continue
+            want = PSK_RESOURCE.get(g.key_role)
+            ok = e.psk_resource == want
+            self.check(
+                f"{g.role} key",
+                ok,
+                f"{e.sources.get('psk')} is {e.psk_resource or 'not a generated password'}'s result"
+                + (
+                    ""
+                    if ok
+                    else f"; Genesys' {g.role} connection holds the {g.key_role} key ({want})"
+                ),
+            )
+            if not ok:
+                self.diagnosis.append(
+                    f"Phase 1 Failed (planned): {e.sources.get('psk')} takes {e.psk_resource or 'another value'}, "
+                    f"but Genesys' {g.role} connection holds the {g.key_role} key ({want}): wire the "
+                    f"{e.label} key to {want}."
+                )
+
     def addressing(self) -> None:
         """Each Genesys connection dials its own endpoint (its record's peer IP, when it has one)."""
         m = self.model
@@ -817,43 +860,53 @@ class CloudRun:
         return out
 
     def traffic(self, genesys: Charon) -> None:
+        """From the first host of every tenant CIDR to every back end: each application port
+        (64 KiB back, so a path that loses large packets fails) and ping."""
         m = self.model
-        tenant = self.tenants[0]
         wait = min(self.timeout, 4.0)
         for n, b in enumerate(m.backends):
             role = f"b{n + 1}"
             for port in m.application_ports:
-                server = self._server(self.ns[role], b.address, int(port), wait + 6)
+                server = self._server(
+                    self.ns[role], b.address, int(port), wait * len(self.tenants) + 6
+                )
                 try:
                     if _readline(server, 5) != "ready":
                         self.check(
-                            f"tcp {b.name} :{port}", False, f"server did not start: {_tail(server)}"
+                            f"tcp genesys→{b.name} :{port}",
+                            False,
+                            f"server did not start: {_tail(server)}",
                         )
                         continue
-                    out = self.bulk(self.ns["g"], tenant, b.address, int(port), wait)
+                    outs = {
+                        t: self.bulk(self.ns["g"], t, b.address, int(port), wait)
+                        for t in self.tenants
+                    }
                 finally:
                     _stop(server)
-                ok = out.startswith("ok")
-                got = out.split()[1] if len(out.split()) > 1 else "0"
+                bad = {t: o for t, o in outs.items() if not o.startswith("ok")}
                 self.check(
                     f"tcp genesys→{b.name} :{port}",
-                    ok,
-                    f"{tenant} → {b.address}:{port}: "
+                    not bad,
+                    f"{', '.join(self.tenants)} → {b.address}:{port}: "
                     + (
                         f"answered, {BULK_BYTES // 1024} KiB back"
-                        if ok
-                        else f"stalled after {got} of {BULK_BYTES} bytes"
-                        if out.startswith("short") and got != "0"
-                        else out
+                        if not bad
+                        else "; ".join(f"from {t}: {_bulk_failure(o)}" for t, o in bad.items())
                     ),
                 )
-            rc = self.attempt(
-                "g", ["ping", "-c", "2", "-i", "0.2", "-W", "1", "-I", tenant, b.address]
-            )
+            silent = [
+                t
+                for t in self.tenants
+                if self.attempt(
+                    "g", ["ping", "-c", "2", "-i", "0.2", "-W", "1", "-I", t, b.address]
+                )
+            ]
             self.check(
                 f"icmp genesys→{b.name}",
-                rc == 0,
-                f"ping {tenant} → {b.address}: " + ("answered" if rc == 0 else "no answer"),
+                not silent,
+                f"ping {', '.join(self.tenants)} → {b.address}: "
+                + ("answered" if not silent else f"no answer from {', '.join(silent)}"),
             )
 
     def mss(self) -> None:
@@ -1006,7 +1059,8 @@ class CloudRun:
             time.sleep(0.5)
             marks = (len(genesys.log_text()), len(cloud.log_text()))
             asked_child = asked_ike = 0
-            plan = ["child"] * 5 + ["ike"] + ["child"] * 5 + ["ike"]
+            # even steps from the Genesys stand-in, odd ones from the cloud: IKE at 5 and 10
+            plan = ["child"] * 5 + ["ike"] + ["child"] * 4 + ["ike", "child"]
             step = (seconds - 1.5) / len(plan)
             for n, kind in enumerate(plan):
                 daemon, conn = (cloud, f"ep{g.tunnel}") if n % 2 else (genesys, g.conn)
@@ -1088,14 +1142,26 @@ class CloudRun:
         failed = [c for c in self.result.checks if not c.ok]
         tcp_failed = [c for c in failed if c.name.startswith("tcp ")]
         icmp_ok = any(c.name.startswith("icmp") and c.ok for c in self.result.checks)
-        if any(k.startswith(("b", "a")) for k in drops) and tcp_failed:
-            ports = ", ".join(sorted({c.name.rsplit(":", 1)[-1] for c in tcp_failed}))
+        kind = "security group" if m.provider == "aws" else "NSG"
+        ports = ", ".join(sorted({c.name.rsplit(":", 1)[-1] for c in tcp_failed}))
+        backend_drops = sorted({k.split("-", 1)[0] for k in drops if k[0] == "b"})
+        if backend_drops and tcp_failed:
+            names = sorted({m.backends[int(b[1:]) - 1].filter.name for b in backend_drops})
             self.diagnosis.append(
                 "Established but no data: the tunnel is up"
                 + (" and ping passes" if icmp_ok else "")
                 + f", but the back end's security rules drop TCP {ports} from the Genesys CIDRs "
-                f"({'security group' if m.provider == 'aws' else 'NSG'} {m.backends[0].filter.name}). Allow inbound TCP {ports} "
-                "from genesys.tenantCidrs (the planned rule is missing)."
+                f"({kind} {', '.join(names)}). Allow inbound TCP {ports} from genesys.tenantCidrs "
+                "(the planned rule is missing)."
+            )
+        if drops.get("a-srcdst-drop") and m.appliance is not None:
+            self.diagnosis.append(
+                f"Established but no data: the MSS appliance drops what it forwards: {self.meanings['a-srcdst-drop']}."
+            )
+        elif any(k.startswith("a-") for k in drops) and tcp_failed and m.appliance is not None:
+            self.diagnosis.append(
+                f"Established but no data: the MSS appliance's {kind} ({m.appliance.filter.name}) drops TCP {ports} "
+                "on its way through: its planned rules must allow the Genesys CIDRs in and the application networks out."
             )
         if drops.get("gw-noroute-drop"):
             self.diagnosis.append(
@@ -1139,7 +1205,13 @@ class CloudRun:
         if drops.get("path-mtu-drop"):
             self.diagnosis.append(
                 "MTU black hole: the handshake and small packets pass, large packets vanish: "
-                f"{self.meanings['path-mtu-drop']}. Clamp the TCP MSS (iaas.mssClamp) to fit the path, or fix ICMP on the path."
+                f"{self.meanings['path-mtu-drop']}. "
+                + (
+                    f"The appliance clamps to MSS {m.appliance.mss}, sized for a 1500-byte path: lower iaas.mssClamp.mss "
+                    f"to fit a {BLACKHOLE_MTU}-byte path (about {BLACKHOLE_MTU - 40 - 80}), or fix ICMP on the path."
+                    if m.appliance is not None and m.appliance.mss
+                    else "Clamp the TCP MSS (iaas.mssClamp) to fit the path, or fix ICMP on the path."
+                )
             )
         if drops.get("nat-nomap-drop") or drops.get("nat-nomap-local-drop"):
             self.diagnosis.append(
@@ -1273,6 +1345,15 @@ def _group(value: object) -> str:
         return str(value)
 
 
+def _bulk_failure(out: str) -> str:
+    """What the bulk client's line says went wrong."""
+    parts = out.split()
+    got = parts[1] if len(parts) > 1 else "0"
+    if out.startswith("short") and got != "0":
+        return f"stalled after {got} of {BULK_BYTES} bytes"
+    return out or "no output"
+
+
 def _stop(proc: subprocess.Popen[str]) -> None:
     if proc.poll() is None:
         with suppress(ProcessLookupError):
@@ -1311,6 +1392,7 @@ def genesys_ends(
                 record=replace(actual, values=values),
                 psk=keys[(key_roles or {}).get(want.role, want.role)],
                 conn=f"gen-{want.role}",
+                key_role=(key_roles or {}).get(want.role, want.role),
             )
         )
     return ends, missing
@@ -1407,6 +1489,7 @@ def run_cloud_lab(
 def _cloud_checks(
     run: CloudRun, result: LabResult, genesys: Charon, cloud: Charon, started: float
 ) -> None:
+    run.configuration()
     run.addressing()
     run.selectors()
     run.inside()

@@ -28,6 +28,8 @@ class GenesysEnd:
     record: Record
     psk: str
     conn: str  # charon connection name
+    #: Which stack key the connection holds ("primary" or "standby"; AWS: one per tunnel).
+    key_role: str = "primary"
 
     def value(self, key: str) -> Any:
         return self.record.values.get(key)
@@ -67,7 +69,8 @@ def cloud_swanctl(
         version = (
             "2" if e.ike_versions == ("ikev2",) else "1" if e.ike_versions == ("ikev1",) else "0"
         )
-        delay, _, _ = dpd_settings(e.dpd_timeout)
+        # AWS "none": DPD runs but nothing is done about a dead peer, so the SA stays
+        delay = 0 if e.dpd_action == "none" else dpd_settings(e.dpd_timeout)[0]
         action = {"restart": "restart", "clear": "clear", "none": "clear"}[e.dpd_action]
         conns.append(
             f"""  ep{e.index} {{

@@ -277,6 +277,8 @@ class ApplianceModel:
     script: str
     source: Source
     mss: int | None
+    #: On by default in AWS: the instance then drops what it forwards.
+    source_dest_check: bool = False
 
 
 @dataclass
@@ -295,6 +297,8 @@ class CloudModel:
     application_ports: list[int]
     refusals: list[Refusal]
     notes: list[str] = field(default_factory=list)
+    #: What would deploy but not carry traffic: (check name, diagnosis naming the input).
+    broken: list[tuple[str, str]] = field(default_factory=list)
 
     def endpoint(self, index: int) -> Endpoint | None:
         return next((e for e in self.endpoints if e.index == index), None)
@@ -409,7 +413,8 @@ def aws_model(plan: Mapping[str, Any], attachment: str = "primary") -> CloudMode
         for v in versions:
             if v not in ("ikev1", "ikev2"):
                 refusals.append(Refusal(src("IkeVersions"), v, "ikev1 | ikev2"))
-        dpd = int(inputs.get(f"{p}DpdTimeoutSeconds") or AWS_DEFAULTS["DpdTimeoutSeconds"])
+        dpd_input = inputs.get(f"{p}DpdTimeoutSeconds")
+        dpd = int(AWS_DEFAULTS["DpdTimeoutSeconds"] if dpd_input is None else dpd_input)
         if dpd < 30:
             refusals.append(Refusal(src("DpdTimeoutSeconds"), dpd, "30 or more seconds"))
         action = str(inputs.get(f"{p}DpdTimeoutAction") or AWS_DEFAULTS["DpdTimeoutAction"])
@@ -419,6 +424,36 @@ def aws_model(plan: Mapping[str, Any], attachment: str = "primary") -> CloudMode
         start = str(inputs.get(f"{p}StartupAction") or AWS_DEFAULTS["StartupAction"])
         if start not in ("add", "start"):
             refusals.append(Refusal(src("StartupAction"), start, "add | start"))
+        if start == "start" and "ikev2" not in versions:  # AWS initiates IKEv2 only
+            refusals.append(
+                Refusal(src("StartupAction"), start, "add with IKEv1 (start needs ikev2)")
+            )
+        # Lifetimes: phase 1 900-28,800 s, phase 2 900-3,600 s and below phase 1 (VPNTunnels.html).
+        life1 = int(
+            inputs.get(f"{p}Phase1LifetimeSeconds") or AWS_DEFAULTS["Phase1LifetimeSeconds"]
+        )
+        life2 = int(
+            inputs.get(f"{p}Phase2LifetimeSeconds") or AWS_DEFAULTS["Phase2LifetimeSeconds"]
+        )
+        if not 900 <= life1 <= 28800:
+            refusals.append(Refusal(src("Phase1LifetimeSeconds"), life1, "900 to 28800 seconds"))
+        if not 900 <= life2 <= 3600 or life2 >= life1:
+            refusals.append(
+                Refusal(
+                    src("Phase2LifetimeSeconds"),
+                    life2,
+                    "900 to 3600 seconds, below the phase 1 lifetime",
+                )
+            )
+        inside = inputs.get(f"{p}InsideCidr")
+        if inside is not None and not _aws_inside_ok(str(inside)):
+            refusals.append(
+                Refusal(
+                    src("InsideCidr"),
+                    inside,
+                    "a /30 in 169.254.0.0/16 outside AWS's reserved ranges",
+                )
+            )
         psk_ref = reference(inputs.get(f"{p}PresharedKey"))
         endpoints.append(
             Endpoint(
@@ -438,8 +473,8 @@ def aws_model(plan: Mapping[str, Any], attachment: str = "primary") -> CloudMode
                     "phase2.integrity": tuple(int2),
                     "phase2.pfsGroup": tuple(dh2),
                 },
-                ike_lifetime=int(inputs.get(f"{p}Phase1LifetimeSeconds") or 28800),
-                esp_lifetime=int(inputs.get(f"{p}Phase2LifetimeSeconds") or 3600),
+                ike_lifetime=life1,
+                esp_lifetime=life2,
                 local_ts=(str(remote_cidr),),
                 remote_ts=(str(local_cidr),),
                 dpd_timeout=dpd,
@@ -479,12 +514,22 @@ def aws_model(plan: Mapping[str, Any], attachment: str = "primary") -> CloudMode
         for r in _resources(plan, "vpnConnectionRoute:VpnConnectionRoute")
         if reference(r["inputs"].get("vpnConnectionId")) == (name, "id")
     ]
-    notes = []
+    notes: list[str] = []
+    broken: list[tuple[str, str]] = []
     if not static:
-        notes.append(f"{name}.staticRoutesOnly is off: the lab models static routes only (no BGP)")
+        # A dynamic connection learns its routes over BGP; Genesys' connections are static, so
+        # the gateway has no route back to Genesys.
+        gateway_routes = []
+        broken.append(
+            (
+                "cloud routing",
+                f"{name}.staticRoutesOnly is off: AWS expects BGP on this connection and Genesys' static "
+                "connection speaks none, so the gateway learns no route back to Genesys. Set staticRoutesOnly.",
+            )
+        )
     outputs = plan.get("outputs", {})
     iaas = outputs.get("iaasTeam", {}).get("attachments", {}).get(attachment, {})
-    tables, edge, backends, appliance = _aws_vpc(plan, attachment, iaas, name, notes)
+    tables, edge, backends, appliance = _aws_vpc(plan, attachment, iaas, name, broken)
     return CloudModel(
         provider="aws",
         attachment=attachment,
@@ -498,6 +543,26 @@ def aws_model(plan: Mapping[str, Any], attachment: str = "primary") -> CloudMode
         application_ports=[int(p) for p in iaas.get("applicationPorts", [])],
         refusals=refusals,
         notes=notes,
+        broken=broken,
+    )
+
+
+#: AWS reserves these inside /30s (VPNTunnels.html, "Inside tunnel IPv4 CIDR").
+AWS_RESERVED_INSIDE = frozenset(
+    ipaddress.IPv4Network(n)
+    for n in (*(f"169.254.{k}.0/30" for k in range(6)), "169.254.169.252/30")
+)
+
+
+def _aws_inside_ok(cidr: str) -> bool:
+    try:
+        net = ipaddress.IPv4Network(cidr)
+    except ValueError:
+        return False
+    return (
+        net.prefixlen == 30
+        and net.subnet_of(ipaddress.IPv4Network("169.254.0.0/16"))
+        and net not in AWS_RESERVED_INSIDE
     )
 
 
@@ -547,7 +612,7 @@ def _aws_vpc(
     attachment: str,
     iaas: Mapping[str, Any],
     vpn_name: str,
-    notes: list[str],
+    broken: list[tuple[str, str]],
 ) -> tuple[dict[str, list[RouteEntry]], str | None, list[BackendModel], ApplianceModel | None]:
     info = iaas.get("iaas", {})
     tables: dict[str, list[RouteEntry]] = {}
@@ -644,8 +709,12 @@ def _aws_vpc(
         )
         # On by default; an instance that routes must turn it off (ModifyInstanceAttribute).
         if inp.get("sourceDestCheck", True):
-            notes.append(
-                f"{inst['name']}.sourceDestCheck is on: AWS drops what the appliance forwards"
+            broken.append(
+                (
+                    "appliance forwarding",
+                    f"{inst['name']}.sourceDestCheck is on: AWS drops every packet the appliance forwards "
+                    "(it is on by default; an instance that routes must turn it off). Set sourceDestCheck false.",
+                )
             )
         appliance = ApplianceModel(
             name=inst["name"],
@@ -656,6 +725,7 @@ def _aws_vpc(
             script=appliance_script(str(inp.get("userData", ""))),
             source=Source(inst["name"], "userData"),
             mss=iaas.get("mss"),
+            source_dest_check=bool(inp.get("sourceDestCheck", True)),
         )
     return tables, edge, backends, appliance
 
@@ -701,6 +771,14 @@ def azure_model(plan: Mapping[str, Any], attachment: str = "primary") -> CloudMo
         raise ModelError(f"the plan has no VirtualNetworkGatewayConnection for {attachment}")
     conn = conns[0]
     name, inp = conn["name"], conn.get("inputs", {})
+    vms = [r for r in _resources(plan, "compute:VirtualMachine") if _role_of(r, attachment)]
+    if vms:
+        # Its boot script travels in osProfile.customData, next to the admin password: the plan
+        # masks the whole osProfile, so the lab cannot run the script the VM would.
+        raise ModelError(
+            f"the lab does not emulate the Azure MSS appliance ({vms[0]['name']}): its boot script is in "
+            "osProfile.customData, which the plan shows as [secret]; run the lab with iaas.mssClamp off"
+        )
     refusals: list[Refusal] = []
     gw_ref = reference((inp.get("virtualNetworkGateway1") or {}).get("id"))
     gw = next(
@@ -720,6 +798,14 @@ def azure_model(plan: Mapping[str, Any], attachment: str = "primary") -> CloudMo
     # Active-active: one IPsec endpoint per gateway instance, each with its own public IP
     # (https://learn.microsoft.com/azure/vpn-gateway/active-active-portal).
     count = 2 if gin.get("activeActive") and len(configs) > 1 else 1
+    if gin.get("activeActive") and len(configs) < 2:
+        refusals.append(
+            Refusal(
+                Source(gw["name"], "ipConfigurations"),
+                len(configs),
+                "two IP configurations for an active-active gateway",
+            )
+        )
     policies = inp.get("ipsecPolicies") or []
     if policies:
         pol = policies[0]
@@ -761,6 +847,8 @@ def azure_model(plan: Mapping[str, Any], attachment: str = "primary") -> CloudMo
             ike=False,
         )
         esp_lifetime = int(pol.get("saLifeTimeSeconds") or AZURE_DEFAULT_ESP_LIFETIME)
+        if esp_lifetime < 300:  # QM SA lifetime: at least 300 s (ipsec-ike-policy-howto)
+            refusals.append(Refusal(s("saLifeTimeSeconds"), esp_lifetime, "300 or more seconds"))
         allowed = {
             "phase1.encryption": (ike_enc,) if ike_enc else (),
             "phase1.integrity": (ike_int,) if ike_int else (),
@@ -786,10 +874,29 @@ def azure_model(plan: Mapping[str, Any], attachment: str = "primary") -> CloudMo
             {},
         )
     selectors = inp.get("trafficSelectorPolicies") or []
+    lng_prefixes = [
+        str(p) for p in (lin.get("localNetworkAddressSpace") or {}).get("addressPrefixes", [])
+    ]
+    iaas_nets = [
+        str(n)
+        for n in plan.get("outputs", {})
+        .get("iaasTeam", {})
+        .get("attachments", {})
+        .get(attachment, {})
+        .get("networks", [])
+    ]
+    ts_note: list[str] = []
     if inp.get("usePolicyBasedTrafficSelectors") and selectors:
         local_ts = tuple(str(c) for p in selectors for c in p.get("localAddressRanges", []))
         remote_ts = tuple(str(c) for p in selectors for c in p.get("remoteAddressRanges", []))
-        ts_note: list[str] = []
+    elif inp.get("usePolicyBasedTrafficSelectors"):
+        # Policy-based without custom selectors: every VNet prefix with every local network
+        # gateway prefix (https://learn.microsoft.com/azure/vpn-gateway/custom-traffic-selectors);
+        # the VNet's address space is not in the plan, the IaaS networks stand for it.
+        local_ts, remote_ts = tuple(iaas_nets), tuple(lng_prefixes)
+        ts_note = [
+            f"{name}: policy-based selectors without custom ones: the IaaS networks stand for the VNet's prefixes"
+        ]
     else:
         # Route-based without policy-based selectors: Azure proposes any-to-any when it initiates.
         local_ts, remote_ts = ("0.0.0.0/0",), ("0.0.0.0/0",)
@@ -797,7 +904,10 @@ def azure_model(plan: Mapping[str, Any], attachment: str = "primary") -> CloudMo
             f"{name}.usePolicyBasedTrafficSelectors is off: Azure proposes 0.0.0.0/0 ⇄ 0.0.0.0/0"
         ]
     mode = str(inp.get("connectionMode") or "Default")
-    dpd = int(inp.get("dpdTimeoutSeconds") or AZURE_DEFAULT_DPD)
+    dpd_input = inp.get("dpdTimeoutSeconds")
+    dpd = AZURE_DEFAULT_DPD if dpd_input is None else int(dpd_input)
+    if not 9 <= dpd <= 3600:  # ipsec-ike-policy-howto: 9 to 3600 seconds
+        refusals.append(Refusal(Source(name, "dpdTimeoutSeconds"), dpd, "9 to 3600 seconds"))
     psk_ref = reference(inp.get("sharedKey"))
     versions = ("ikev1",) if inp.get("connectionProtocol") == "IKEv1" else ("ikev2",)
     endpoints = []

@@ -23,6 +23,7 @@ from c2cvpn.lab.cloud import Options, run_cloud_lab
 from c2cvpn.lab.cloud_model import ModelError, cloud_model
 from c2cvpn.lab.run import LabRefused, LabResult, lab_psk, run_lab
 from c2cvpn.lab.scenarios import ONPREM_SCENARIOS
+from c2cvpn.psk import generate_psk
 from c2cvpn.spec import GenesysSource, LoadedStack, Role, attachment, genesys_connections
 from c2cvpn.vendors import Provider
 
@@ -72,6 +73,9 @@ def run_stack_lab(
     roles: tuple[Role, ...] = ("primary", "standby")
     for key_role in roles:
         key, source = lab_psk(spec, environ, key_role)
+        if key_role == "standby" and source != "the stack" and key == keys["primary"]:
+            # one key for both ($C2CVPN_PSK) would hide a tunnel wired to the other password
+            key, source = generate_psk(), "generated"
         keys[key_role] = key
         notes.append(
             f"{key_role} pre-shared key: "
