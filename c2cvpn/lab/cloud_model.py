@@ -518,7 +518,8 @@ def aws_model(plan: Mapping[str, Any], attachment: str = "primary") -> CloudMode
     broken: list[tuple[str, str]] = []
     if not static:
         # A dynamic connection learns its routes over BGP; Genesys' connections are static, so
-        # the gateway has no route back to Genesys.
+        # the gateway has no route back to Genesys (static routes are for connections with
+        # staticRoutesOnly: https://docs.aws.amazon.com/vpn/latest/s2svpn/VPNRoutingTypes.html).
         gateway_routes = []
         broken.append(
             (
@@ -707,7 +708,9 @@ def _aws_vpc(
             default_in="drop",
             default_out="drop" if groups else "accept",
         )
-        # On by default; an instance that routes must turn it off (ModifyInstanceAttribute).
+        # On by default; an instance that routes must turn it off ("You must disable
+        # source/destination checks if the instance runs services such as ... routing":
+        # ModifyInstanceAttribute SourceDestCheck, https://docs.aws.amazon.com/sdk-for-kotlin/api/latest/ec2/aws.sdk.kotlin.services.ec2.model/-modify-instance-attribute-request/source-dest-check.html).
         if inp.get("sourceDestCheck", True):
             broken.append(
                 (
