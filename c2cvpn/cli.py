@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Mapping
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -26,6 +26,9 @@ from c2cvpn.lab import SCENARIOS as LAB_SCENARIOS
 from c2cvpn.plan_report import strict_json
 from c2cvpn.rules import Report, validate
 from c2cvpn.spec import LoadedStack, Role, SpecError, load_stack
+
+if TYPE_CHECKING:
+    from c2cvpn.lab.run import LabResult
 
 app = typer.Typer(
     name="c2cvpn",
@@ -547,7 +550,7 @@ def _run_any_lab(
     soak: bool,
     genesys_url: str | None,
     on_start: Callable[[str], None],
-) -> Any:
+) -> LabResult:
     """The on-prem lab or the cloud lab, by the attachment's provider (the cloud lab plans the
     stack under Pulumi's mocks first)."""
     from c2cvpn.lab.cloud import Options

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -159,3 +162,24 @@ def dr_config(**aws: Any) -> dict[str, Any]:
         },
     }
     return config
+
+
+def cli(
+    *args: str, timeout: float = 120, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``c2cvpn ARGS`` in a subprocess from the repository root, as a user runs it (``env``:
+    the whole environment; default this one without the lab's own variables)."""
+    environ = (
+        dict(env)
+        if env is not None
+        else {k: v for k, v in os.environ.items() if k not in ("C2CVPN_PSK", "C2CVPN_CHARON")}
+    )
+    return subprocess.run(
+        [sys.executable, "-m", "c2cvpn.cli", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=environ,
+        check=False,
+    )

@@ -41,7 +41,7 @@ from c2cvpn.lab.run import LabResult, workdir_for
 from c2cvpn.lab.stack import run_stack_lab
 from c2cvpn.spec import LoadedStack, load_stack
 from components.mock_engine import plan_stack
-from tests.helpers import ROOT
+from tests.helpers import ROOT, cli
 
 # --------------------------------------------------------------------------- helpers
 
@@ -88,18 +88,6 @@ def failed(result: LabResult) -> list[str]:
 
 def _environ() -> dict[str, str]:
     return {k: v for k, v in os.environ.items() if k not in ("C2CVPN_PSK", "C2CVPN_CHARON")}
-
-
-def _cli(*args: str, timeout: float = 180) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "c2cvpn.cli", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        env=_environ(),
-        check=False,
-    )
 
 
 #: The line ``c2cvpn lab`` prints on stderr once it has chosen a tag, before building anything.
@@ -426,7 +414,7 @@ def test_a_missing_route_table_route_is_named(clean: None) -> None:
 
 @pytest.mark.lab
 def test_cli_scenario_exits_1_with_json(clean: None) -> None:
-    proc = _cli("lab", "dev", "--scenario", "route-missing", "--format", "json")
+    proc = cli("lab", "dev", "--scenario", "route-missing", "--format", "json")
     assert proc.returncode == 1, (proc.stdout, proc.stderr)
     try:
         result = json.loads(proc.stdout)
@@ -440,7 +428,7 @@ def test_cli_scenario_exits_1_with_json(clean: None) -> None:
 
 
 def test_cli_unknown_scenario_exits_2_in_one_line() -> None:
-    proc = _cli("lab", "dev", "--scenario", "nope")
+    proc = cli("lab", "dev", "--scenario", "nope")
     assert proc.returncode == 2, (proc.stdout, proc.stderr)
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "nope" in lines[0], proc.stderr
@@ -450,7 +438,7 @@ def test_cli_unknown_scenario_exits_2_in_one_line() -> None:
 
 
 def test_cli_cloud_scenario_on_an_onprem_stack_exits_2() -> None:
-    proc = _cli("lab", "local", "--scenario", "mtu-blackhole")
+    proc = cli("lab", "local", "--scenario", "mtu-blackhole")
     assert proc.returncode == 2, (proc.stdout, proc.stderr)
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1, proc.stderr

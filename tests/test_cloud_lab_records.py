@@ -10,11 +10,8 @@ fails, any-to-any selectors when the cloud initiates.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,21 +23,10 @@ from c2cvpn.lab.cloud import Options
 from c2cvpn.lab.run import LabRefused, LabResult
 from c2cvpn.spec import LoadedStack, load_stack
 from components.mock_engine import plan_stack
+from tests.helpers import cli
 from tests.strongswan import require_strongswan
 
 Pairs = list[tuple[Desired, Record | None]]
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "c2cvpn.cli", *args],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 @pytest.fixture(scope="module")
@@ -192,11 +178,11 @@ def test_the_cli_offers_exactly_the_labs_scenarios() -> None:
     """`c2cvpn lab --help` lists the scenarios, and --scenario refuses any other name."""
     from c2cvpn.lab import SCENARIOS
 
-    proc = _cli("lab", "--help")
+    proc = cli("lab", "--help")
     listed = " ".join(proc.stdout.split())
     for name in SCENARIOS:
         assert name in listed, name
-    proc = _cli("lab", "dev", "--scenario", "route-gone")
+    proc = cli("lab", "dev", "--scenario", "route-gone")
     assert proc.returncode == 2 and ", ".join(SCENARIOS) in " ".join(proc.stderr.split())
 
 
@@ -234,10 +220,10 @@ def test_the_onprem_stand_in_follows_the_record_too(sim: tuple[Simulator, str]) 
     simulator, url = sim
     local = load_stack("local")
     ids = seed_stacks(simulator, [local])
-    proc = _cli("lab", "local", "--genesys-url", url, "--format", "json")
+    proc = cli("lab", "local", "--genesys-url", url, "--format", "json")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     simulator.patch_connection(ids[0], "phase2.encryption", "aes128")
-    proc = _cli("lab", "local", "--genesys-url", url, "--format", "json", "--timeout", "8")
+    proc = cli("lab", "local", "--genesys-url", url, "--format", "json", "--timeout", "8")
     assert proc.returncode == 1, proc.stdout + proc.stderr
     report = json.loads(proc.stdout)
     assert any("Phase 2 Failed" in line for line in report["diagnosis"]), report["diagnosis"]

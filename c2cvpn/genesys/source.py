@@ -173,6 +173,37 @@ def desired_all(
     ]
 
 
+def actual_records(
+    loaded: LoadedStack,
+    *,
+    url: str | None = None,
+    transport: httpx.BaseTransport | None = None,
+    retry: RetryPolicy | None = None,
+    env: Mapping[str, str] | None = None,
+    client_secret: str | None = None,
+    peer_ips: Mapping[str, str | None] | None = None,
+    psks: Mapping[str, str | None] | None = None,
+    deadline: float | None = DEFAULT_DEADLINE,
+) -> list[tuple[Desired, Record | None]]:
+    """(desired, actual) for each Genesys connection of the stack: the declared block (or the
+    spec) for ``source: declared`` without ``url``, else the API. Raises
+    :class:`GenesysUnreadable` when the API cannot be read within ``deadline`` seconds
+    (retries, waits and slow answers included)."""
+    spec = loaded.spec
+    wanted = desired_all(spec, peer_ips=peer_ips, psks=psks)
+    if url is None and spec.genesys.source is GenesysSource.DECLARED:
+        return [(w, declared(spec, w.role)) for w in wanted]
+    settings = api_settings(spec, url=url, env=env, client_secret=client_secret)
+    try:
+        with settings.client(transport=transport, retry=retry, deadline=deadline) as client:
+            actual = read_actual(client, wanted)
+    except GenesysError as exc:
+        raise GenesysUnreadable(
+            f"cannot read the Genesys side at {settings.base_url}: {exc}"
+        ) from None
+    return list(zip(wanted, actual, strict=True))
+
+
 def reconcile_stack(
     loaded: LoadedStack,
     *,
@@ -185,18 +216,16 @@ def reconcile_stack(
     psks: Mapping[str, str | None] | None = None,
     deadline: float | None = DEFAULT_DEADLINE,
 ) -> Reconciliation:
-    """Reconcile one stack. Raises :class:`GenesysUnreadable` when the API cannot be read
-    within ``deadline`` seconds (retries, waits and slow answers included)."""
-    spec = loaded.spec
-    wanted = desired_all(spec, peer_ips=peer_ips, psks=psks)
-    if url is None and spec.genesys.source is GenesysSource.DECLARED:
-        return reconcile(loaded.name, ((w, declared(spec, w.role)) for w in wanted))
-    settings = api_settings(spec, url=url, env=env, client_secret=client_secret)
-    try:
-        with settings.client(transport=transport, retry=retry, deadline=deadline) as client:
-            actual = read_actual(client, wanted)
-    except GenesysError as exc:
-        raise GenesysUnreadable(
-            f"cannot read the Genesys side at {settings.base_url}: {exc}"
-        ) from None
-    return reconcile(loaded.name, zip(wanted, actual, strict=True))
+    """Reconcile one stack (see :func:`actual_records` for where the Genesys side is read)."""
+    pairs = actual_records(
+        loaded,
+        url=url,
+        transport=transport,
+        retry=retry,
+        env=env,
+        client_secret=client_secret,
+        peer_ips=peer_ips,
+        psks=psks,
+        deadline=deadline,
+    )
+    return reconcile(loaded.name, pairs)

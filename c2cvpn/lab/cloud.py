@@ -22,7 +22,6 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
-import signal
 import subprocess
 import sys
 import time
@@ -56,6 +55,8 @@ from c2cvpn.lab.netns import (
 )
 from c2cvpn.lab.probes import BULK_BYTES, BULK_CLIENT, BULK_SERVER, STREAM_CLIENT, STREAM_SERVER
 from c2cvpn.lab.run import (
+    CLIENT,
+    SERVER,
     Check,
     LabRefused,
     LabResult,
@@ -69,12 +70,19 @@ from c2cvpn.lab.run import (
     conduct,
     diagnose,
     refusal_line,
+    stop_process,
     workdir_for,
 )
 from c2cvpn.lab.scenarios import BLACKHOLE_MTU, NAT_UDP_TIMEOUT, SCENARIOS, apply_scenario
 from c2cvpn.lab.strongswan import Charon, charon_path, missing_strongswan
 from c2cvpn.psk import PSK_RESOURCE, generate_psk
-from c2cvpn.vendors import CIPHERS, Phase, strongswan_negotiated, strongswan_proposal
+from c2cvpn.vendors import (
+    CIPHERS,
+    DH_GROUPS,
+    Phase,
+    strongswan_negotiated,
+    strongswan_proposal,
+)
 
 #: What the cloud lab runs besides strongSwan, with the Debian packages that ship it.
 CLOUD_LAB_TOOLS = {
@@ -126,6 +134,7 @@ class CloudRun:
         self.net = Lab(tag)
         self.daemons: list[Charon] = []
         self.meanings: dict[str, str] = {}
+        self.v_ifaces: dict[str, str] = {}
         self.ns: dict[str, str] = {}
         self.diagnosis: list[str] = []
         self.evidence: list[str] = []
@@ -256,7 +265,7 @@ class CloudRun:
             )
         for net in vpc_nets:
             self._ip("c", "route", "add", net, "via", VPC_ROUTER, "dev", cv, "onlink")
-        hosts: dict[str, str] = {}  # role -> v-side interface
+        hosts = self.v_ifaces  # role -> its interface on the VPC router
         for n, b in enumerate(m.backends):
             role = f"b{n + 1}"
             hb, vb = self._link(role, "v")
@@ -268,7 +277,6 @@ class CloudRun:
         if m.appliance is not None:
             ha, va = self._link("a", "v")
             hosts["a"] = va
-            self.if_va = va
             self._host("a", ha, m.appliance.address, va)
             ruleset, meanings = nft_filter(m.appliance.filter, ha, "a")
             self._nft("a", ruleset)
@@ -414,9 +422,8 @@ class CloudRun:
             rules.append(
                 f'    iifname "{self.if_ic}" ip daddr {self.gateway_ip} ct state new counter drop comment "nat-nomap-drop"'
             )
-            self.meanings["nat-nomap-drop"] = (
-                "the NAT had no mapping for a packet from the cloud to the Genesys edge (its UDP mapping expired)"
-            )
+            no_mapping = "the NAT had no mapping for a packet from the cloud to the Genesys edge (its UDP mapping expired)"
+            self.meanings["nat-nomap-drop"] = self.meanings["nat-nomap-local-drop"] = no_mapping
             nat = (
                 "  chain post {\n    type nat hook postrouting priority 100; policy accept;\n"
                 f'    oifname "{self.if_ic}" ip saddr {g_addr} snat ip to {self.gateway_ip}\n  }}\n'
@@ -443,7 +450,6 @@ class CloudRun:
                 f"net.netfilter.nf_conntrack_udp_timeout={NAT_UDP_TIMEOUT}",
                 f"net.netfilter.nf_conntrack_udp_timeout_stream={NAT_UDP_TIMEOUT}",
             )
-        self.meanings.setdefault("nat-nomap-local-drop", self.meanings.get("nat-nomap-drop", ""))
 
     def drop_path(self, tunnel: int) -> None:
         """Drop everything between the Genesys edge and one endpoint's outside IP (IKE and ESP)."""
@@ -883,7 +889,7 @@ class CloudRun:
                         for t in self.tenants
                     }
                 finally:
-                    _stop(server)
+                    stop_process(server)
                 bad = {t: o for t, o in outs.items() if not o.startswith("ok")}
                 self.check(
                     f"tcp genesys→{b.name} :{port}",
@@ -914,8 +920,6 @@ class CloudRun:
         a = self.model.appliance
         if a is None or a.mss is None:
             return
-        from c2cvpn.lab.run import CLIENT, SERVER
-
         tenant, b = self.tenants[0], self.model.backends[0]
         port = int(self.model.application_ports[0]) if self.model.application_ports else 443
         server = self.net.popen(
@@ -937,7 +941,7 @@ class CloudRun:
                 return
             line = _readline(server, 5)
         finally:
-            _stop(server)
+            stop_process(server)
         mss = int(line) if line.lstrip("-").isdigit() else None
         self.check(
             "mss-clamp",
@@ -991,7 +995,7 @@ class CloudRun:
                     break
                 time.sleep(0.2)
         finally:
-            _stop(server)
+            stop_process(server)
         moved = self.children(genesys)
         standby = self.ends[1].conn
         self.result.measurements["failoverSeconds"] = (
@@ -1019,7 +1023,7 @@ class CloudRun:
         try:
             carrying = self.carriers(genesys) if _readline(probe_server, 5) == "ready" else []
         finally:
-            _stop(probe_server)
+            stop_process(probe_server)
         server = self.net.popen(
             self.ns["b1"], [sys.executable, "-c", STREAM_SERVER, b.address, str(port), "30"]
         )
@@ -1081,9 +1085,9 @@ class CloudRun:
             )
             ike_rekeys = len(re.findall(rf"IKE_SA {g.conn}\[\d+\] rekeyed", during))
         finally:
-            _stop(server)
+            stop_process(server)
             if ping is not None:
-                _stop(ping)
+                stop_process(ping)
         sent = received = 0
         for line in pinged.splitlines():
             if "transmitted" in line:
@@ -1175,7 +1179,7 @@ class CloudRun:
         if tcp_failed and not any(d.startswith("Established but no data") for d in self.diagnosis):
             # a back end without a route back: the VPC router has nowhere to send the reply
             for n, b in enumerate(m.backends):
-                hosts_if = self._v_iface(f"b{n + 1}")
+                hosts_if = self.v_ifaces[f"b{n + 1}"]
                 try:
                     out = self.net.run(
                         self.ns["v"],
@@ -1294,9 +1298,6 @@ class CloudRun:
                 "Checks failed: " + "; ".join(f"{c.name}: {c.detail}" for c in failed)
             )
 
-    def _v_iface(self, role: str) -> str:
-        return f"v{role}{self.tag}"[:15]
-
     def name_inputs(self, ends: Sequence[GenesysEnd]) -> list[str]:
         """Where a proposal failure comes from: for each connection that did not come up, the
         planned input whose values leave out what the Genesys record asks for."""
@@ -1337,8 +1338,6 @@ class CloudRun:
 
 
 def _group(value: object) -> str:
-    from c2cvpn.vendors import DH_GROUPS
-
     try:
         return DH_GROUPS[int(str(value))].strongswan
     except (KeyError, ValueError):
@@ -1352,14 +1351,6 @@ def _bulk_failure(out: str) -> str:
     if out.startswith("short") and got != "0":
         return f"stalled after {got} of {BULK_BYTES} bytes"
     return out or "no output"
-
-
-def _stop(proc: subprocess.Popen[str]) -> None:
-    if proc.poll() is None:
-        with suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)
-    with suppress(subprocess.TimeoutExpired):
-        proc.wait(timeout=5)
 
 
 # --------------------------------------------------------------------------- entry

@@ -548,7 +548,9 @@ def aws_model(plan: Mapping[str, Any], attachment: str = "primary") -> CloudMode
     )
 
 
-#: AWS reserves these inside /30s (VPNTunnels.html, "Inside tunnel IPv4 CIDR").
+#: AWS reserves these inside /30s (VPNTunnels.html, "Inside tunnel IPv4 CIDR"). The validator's
+#: copy is ``c2cvpn.vendors`` (the AWS profile's ``reserved_inside``); this one is kept apart on
+#: purpose, like the spellings, so that a mistake there is a disagreement here.
 AWS_RESERVED_INSIDE = frozenset(
     ipaddress.IPv4Network(n)
     for n in (*(f"169.254.{k}.0/30" for k in range(6)), "169.254.169.252/30")

@@ -768,10 +768,7 @@ class _Run:
                 mss,
             )
         finally:
-            if server.poll() is None:
-                with suppress(ProcessLookupError):
-                    os.killpg(server.pid, signal.SIGKILL)
-            server.wait(timeout=5)
+            stop_process(server)
 
     def traffic(self, g: str, o: str) -> None:
         for port in self.end.iaas.application_ports:
@@ -953,6 +950,15 @@ CHILD_KEYS = (
 
 def _sa_summary(sa: Mapping[str, Any], keys: Sequence[str]) -> dict[str, Any]:
     return {k: sa[k] for k in keys if k in sa}
+
+
+def stop_process(proc: subprocess.Popen[str]) -> None:
+    """Kill a probe's process group (started with ``start_new_session``) and reap it."""
+    if proc.poll() is None:
+        with suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    with suppress(subprocess.TimeoutExpired):
+        proc.wait(timeout=5)
 
 
 def _readline(proc: subprocess.Popen[str], timeout: float) -> str:

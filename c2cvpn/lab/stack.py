@@ -12,19 +12,14 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from c2cvpn.genesys.desired import Desired, Record, declared
-from c2cvpn.genesys.source import (
-    GenesysUnreadable,
-    api_settings,
-    desired_all,
-    read_actual,
-)
+from c2cvpn.genesys.desired import Desired, Record
+from c2cvpn.genesys.source import GenesysUnreadable, actual_records
 from c2cvpn.lab.cloud import Options, run_cloud_lab
 from c2cvpn.lab.cloud_model import ModelError, cloud_model
 from c2cvpn.lab.run import LabRefused, LabResult, lab_psk, run_lab
 from c2cvpn.lab.scenarios import ONPREM_SCENARIOS
 from c2cvpn.psk import generate_psk
-from c2cvpn.spec import GenesysSource, LoadedStack, Role, attachment, genesys_connections
+from c2cvpn.spec import LoadedStack, Role, attachment, genesys_connections
 from c2cvpn.vendors import Provider
 
 
@@ -32,19 +27,10 @@ def genesys_pairs(
     loaded: LoadedStack, *, url: str | None = None, env: Mapping[str, str] | None = None
 ) -> list[tuple[Desired, Record | None]]:
     """(desired, actual) per Genesys connection, read as ``c2cvpn reconcile`` reads them."""
-    spec = loaded.spec
-    wanted = desired_all(spec)
-    if url is None and spec.genesys.source is GenesysSource.DECLARED:
-        return [(w, declared(spec, w.role)) for w in wanted]
     try:
-        settings = api_settings(spec, url=url, env=env)
-        with settings.client() as client:
-            actual = read_actual(client, wanted)
+        return actual_records(loaded, url=url, env=env)
     except GenesysUnreadable as exc:
         raise LabRefused(f"cannot read the Genesys record: {exc}") from None
-    except Exception as exc:  # GenesysError and transport errors: one line, nothing built
-        raise LabRefused(f"cannot read the Genesys record: {exc}") from None
-    return list(zip(wanted, actual, strict=True))
 
 
 def run_stack_lab(
