@@ -64,13 +64,18 @@ def compute_mss(
     underlay_mtu: int = 1500,
     provider: Provider | None = None,
 ) -> MssBreakdown:
-    """The MSS to clamp to for the phase 2 algorithms, capped by the vendor's recommendation."""
+    """The MSS to clamp to for the phase 2 algorithms, capped by the vendor's recommendation.
+
+    A vendor whose gateway has a smaller MTU than the underlay (Google Cloud: 1460) caps the
+    underlay the arithmetic starts from.
+    """
+    vendor = None
+    if provider is not None:
+        prof = profile(provider)
+        if prof.gateway_mtu is not None:
+            underlay_mtu = min(underlay_mtu, prof.gateway_mtu)
+        vendor = prof.vendor_mss_for(cipher, integrity, nat_traversal=nat_traversal)
     overhead = esp_overhead(cipher, integrity, nat_traversal=nat_traversal)
     computed = underlay_mtu - overhead - INNER_IP_TCP
-    vendor = (
-        profile(provider).vendor_mss_for(cipher, integrity, nat_traversal=nat_traversal)
-        if provider is not None
-        else None
-    )
     mss = min(computed, vendor) if vendor is not None else computed
     return MssBreakdown(underlay_mtu, overhead, computed, vendor, mss)

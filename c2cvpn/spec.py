@@ -363,7 +363,8 @@ class Phase1(_Model):
         description="Diffie-Hellman group number: 14, 19, 20 or 24 work everywhere.",
     )
     lifetime_seconds: int = Field(
-        28800, description="IKE SA lifetime (AWS 900-28800; fixed at 28800 on Azure)."
+        28800,
+        description="IKE SA lifetime (AWS 900-28800; fixed at 28800 on Azure, 36000 on Google Cloud).",
     )
 
 
@@ -372,14 +373,17 @@ class Phase2(_Model):
 
     protocol: Lowercase = Field("esp", description="`esp` (AH cannot cross NAT).")
     encryption: CipherName = Field(description="As phase 1; keep them identical.")
-    integrity: IntegrityName = Field(description="As phase 1; Azure phase 2 has no sha384/sha512.")
+    integrity: IntegrityName = Field(
+        description="As phase 1; Azure phase 2 has no sha384/sha512, Google Cloud phase 2 no sha384."
+    )
     pfs_group: int | None = Field(
         ge=0,
         le=65535,
         description="PFS group number, normally the phase 1 DH group; `null` disables PFS (refused).",
     )
     lifetime_seconds: int = Field(
-        3600, description="Child SA lifetime (AWS 900-3600 and below phase 1; Azure 300-172799)."
+        3600,
+        description="Child SA lifetime (AWS 900-3600 and below phase 1; Azure 300-172799; fixed at 10800 on Google Cloud).",
     )
 
 
@@ -482,7 +486,8 @@ class Dpd(_Model):
     """``c2c-vpn:tunnel.dpd``: dead-peer detection."""
 
     timeout_seconds: int = Field(
-        30, description="Declare the peer dead after this long (AWS >= 30, Azure 9-3600)."
+        30,
+        description="Declare the peer dead after this long (AWS >= 30, Azure 9-3600; Google Cloud has no setting).",
     )
     action: Literal["clear", "none", "restart"] = Field(
         "restart", description="What to do then: `restart` re-initiates."
@@ -766,6 +771,79 @@ class AzureSettings(_Model):
         return AZURE_NSG_PRIORITY_BASE[role]
 
 
+#: A GCP resource name, network name or network tag: RFC 1035, lower case, at most 63
+#: characters ("must be 1-63 characters long and match the regular expression
+#: `[a-z]([-a-z0-9]*[a-z0-9])?`", Compute Engine naming convention).
+GCP_NAME = r"[a-z]([-a-z0-9]{0,61}[a-z0-9])?"
+#: Route priorities Google accepts ("Valid range is 0 through 65535", compute Route ``priority``).
+GCP_ROUTE_PRIORITIES = range(0, 65536)
+#: Default route priority per role: GCP "disregards" a tunnel without an IKE SA "before
+#: considering route priority" (Cloud VPN, "Order of routes"), so the standby's higher number
+#: only takes effect when the primary's tunnel is down.
+GCP_ROUTE_PRIORITY: dict[Role, int] = {"primary": 100, "standby": 200}
+
+
+class GcpSettings(_Model):
+    """``c2c-vpn:iaas.gcp``: where the attachment lands on Google Cloud (Classic VPN, route-based)."""
+
+    project: str | None = Field(
+        None,
+        pattern=r"^([a-z][a-z0-9.-]*:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$",
+        description="Project ID of the VPC network (default: the `gcp:project` config of the stack).",
+    )
+    region: str = Field(
+        pattern=r"^[a-z]+-[a-z]+[0-9]+$",
+        description="Region of the Classic VPN gateway and its address, e.g. `europe-west1`.",
+    )
+    network: str = Field(
+        pattern=rf"^({GCP_NAME}|(https://www\.googleapis\.com/compute/v1/)?projects/[a-z][a-z0-9.:-]*/global/networks/{GCP_NAME})$",
+        description="The VPC network that holds the back ends: its name, or `projects/<project>/global/networks/<name>`.",
+    )
+    target_tags: Annotated[
+        list[Annotated[str, Field(pattern=rf"^{GCP_NAME}$")]], AfterValidator(_unique)
+    ] = Field(
+        default_factory=list,
+        max_length=64,
+        description="Network tags of the back-end VMs: the firewall rules and routes apply to them only (empty: to every VM in the network).",
+    )
+    route_priority: int | None = Field(
+        None,
+        ge=GCP_ROUTE_PRIORITIES.start,
+        le=GCP_ROUTE_PRIORITIES.stop - 1,
+        description="Priority of the routes to the Genesys CIDRs (lower wins). Default: primary 100, standby 200.",
+    )
+    alert_notification_channels: Annotated[
+        list[Annotated[str, Field(pattern=r"^projects/[^/]+/notificationChannels/[0-9]+$")]],
+        AfterValidator(_unique),
+    ] = Field(
+        default_factory=list,
+        max_length=16,
+        description="Cloud Monitoring channels told when the tunnel is down (`projects/<p>/notificationChannels/<id>`, at most 16); none: no alert policy.",
+    )
+
+    def appliance_placement_missing(self) -> str | None:
+        """The appliance is not offered on Google Cloud (refused by ``appliance-unsupported``)."""
+        return None
+
+    def priority(self, role: Role) -> int:
+        """The routes' priority: configured, or the role's default (primary 100, standby 200)."""
+        if self.route_priority is not None:
+            return self.route_priority
+        return GCP_ROUTE_PRIORITY[role]
+
+    @property
+    def network_name(self) -> str:
+        """The network's short name (a self link's last part)."""
+        return self.network.rsplit("/", 1)[-1]
+
+    def network_key(self, default_project: str | None = None) -> tuple[str | None, str]:
+        """(project, network) as far as the stack says: a self link names its project."""
+        if "/" in self.network:
+            parts = self.network.split("/")
+            return parts[parts.index("projects") + 1], self.network_name
+        return self.project or default_project, self.network_name
+
+
 #: The ``iaas`` keys that hold a provider's settings block.
 SETTINGS_KEYS: tuple[str, ...] = tuple(
     sorted({p.settings_key for p in PROFILES.values() if p.settings_key is not None})
@@ -789,7 +867,7 @@ class MssClamp(_Model):
 class IaasSide(_Model):
     """``c2c-vpn:iaas``: the application network end."""
 
-    provider: Provider = Field(description="`aws`, `azure` or `onprem`.")
+    provider: Provider = Field(description="`aws`, `azure`, `gcp` or `onprem`.")
     networks: Networks = Field(
         min_length=1,
         max_length=cap("networks"),
@@ -797,7 +875,7 @@ class IaasSide(_Model):
     )
     peer_ip: Address | None = Field(
         None,
-        description="Static public IP of the IaaS endpoint (onprem: required; AWS and Azure assign their own and ignore it).",
+        description="Static public IP of the IaaS endpoint (onprem: required; AWS, Azure and Google Cloud assign their own and ignore it).",
     )
     application_ports: Annotated[list[Port], AfterValidator(_unique)] = Field(
         max_length=cap("applicationPorts"),
@@ -805,11 +883,12 @@ class IaasSide(_Model):
     )
     aws: AwsSettings | None = Field(None, description="Required when provider is aws.")
     azure: AzureSettings | None = Field(None, description="Required when provider is azure.")
+    gcp: GcpSettings | None = Field(None, description="Required when provider is gcp.")
     mss_clamp: MssClamp = Field(default_factory=MssClamp, description="MSS clamping.")
 
     @property
-    def settings(self) -> AwsSettings | AzureSettings | None:
-        """The provider's own settings block (``iaas.aws``, ``iaas.azure``), if it has one."""
+    def settings(self) -> AwsSettings | AzureSettings | GcpSettings | None:
+        """The provider's own settings block (``iaas.aws``, ``iaas.azure``, ``iaas.gcp``), if it has one."""
         key = profile(self.provider).settings_key
         return getattr(self, key) if key is not None else None
 

@@ -2,9 +2,12 @@
 
 Every algorithm and Diffie-Hellman group the project knows is written here once, with its
 spelling for AWS (``pulumi_aws.ec2.VpnConnection`` tunnel options), Azure (``azure-native``
-``IpsecPolicy`` enums) and strongSwan (``swanctl.conf`` proposals), and with what each
-target accepts. Sources: the AWS EC2 ``ModifyVpnTunnelOptions`` API reference, the Azure
-``IpsecPolicy`` REST reference, and strongSwan's IKEv2 cipher-suite list.
+``IpsecPolicy`` enums), Google Cloud (``VPNTunnel.cipher_suite`` configuration values) and
+strongSwan (``swanctl.conf`` proposals), and with what each target accepts. Sources: the AWS
+EC2 ``ModifyVpnTunnelOptions`` API reference, the Azure ``IpsecPolicy`` REST reference,
+Google's "Supported IKE ciphers" page
+(https://docs.cloud.google.com/network-connectivity/docs/vpn/concepts/supported-ike-ciphers),
+and strongSwan's IKEv2 cipher-suite list.
 
 Nothing else in the project spells a vendor value: components, the renderer and the
 reconciler all ask this module.
@@ -23,6 +26,7 @@ from typing import Final
 class Provider(StrEnum):
     AWS = "aws"
     AZURE = "azure"
+    GCP = "gcp"
     ONPREM = "onprem"
 
 
@@ -46,6 +50,9 @@ class Cipher:
     aead: bool
     weak: bool = False
     portable: bool = True  # offered by this project at all (aes192 is not)
+    #: Google Cloud ``cipherSuite`` values (case-sensitive), per phase; None: GCP has none.
+    gcp_ike: str | None = None
+    gcp_ipsec: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +66,11 @@ class Integrity:
     icv_bytes: int  # truncated HMAC length carried in ESP (RFC 4868 / RFC 2404)
     weak: bool = False
     deprecated: bool = False
+    #: Google Cloud ``cipherSuite`` values: phase 1 and phase 2 integrity, and the phase 1 PRF
+    #: of the same hash (GCP takes the PRF as its own role, ``phase1.prf``).
+    gcp_ike: str | None = None
+    gcp_ipsec: str | None = None
+    gcp_prf: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,13 +80,42 @@ class DhGroup:
     strongswan: str
     azure_dh: str | None
     azure_pfs: str | None
+    #: Google Cloud ``phase1.dh`` / ``phase2.pfs`` value (the same list for both phases).
+    gcp: str | None = None
 
 
+# Google Cloud spellings: "Supported IKE ciphers" (docs.cloud.google.com/network-connectivity/
+# docs/vpn/concepts/supported-ike-ciphers, updated 2026-04-10). Phase 2 offers no 3DES, no
+# HMAC-SHA2-384-192 and no HMAC-MD5-96; neither phase offers DES, group 1 or group 17.
 CIPHERS: Final[dict[str, Cipher]] = {
     c.name: c
     for c in (
-        Cipher("aes128", "AES-128", "AES128", "AES128", "aes128", 128, 16, 16, aead=False),
-        Cipher("aes256", "AES-256", "AES256", "AES256", "aes256", 256, 16, 16, aead=False),
+        Cipher(
+            "aes128",
+            "AES-128",
+            "AES128",
+            "AES128",
+            "aes128",
+            128,
+            16,
+            16,
+            aead=False,
+            gcp_ike="AES-CBC-128",
+            gcp_ipsec="AES-CBC-128",
+        ),
+        Cipher(
+            "aes256",
+            "AES-256",
+            "AES256",
+            "AES256",
+            "aes256",
+            256,
+            16,
+            16,
+            aead=False,
+            gcp_ike="AES-CBC-256",
+            gcp_ipsec="AES-CBC-256",
+        ),
         Cipher(
             "aes128gcm",
             "AES-128-GCM",
@@ -85,6 +126,8 @@ CIPHERS: Final[dict[str, Cipher]] = {
             4,
             8,
             aead=True,
+            gcp_ike="AES-GCM-16-128",
+            gcp_ipsec="AES-GCM-16-128",
         ),
         Cipher(
             "aes256gcm",
@@ -96,13 +139,37 @@ CIPHERS: Final[dict[str, Cipher]] = {
             4,
             8,
             aead=True,
+            gcp_ike="AES-GCM-16-256",
+            gcp_ipsec="AES-GCM-16-256",
         ),
         # Known so that they can be named in a refusal; never rendered for a target.
         Cipher(
-            "aes192", "AES-192", None, "AES192", "aes192", 192, 16, 16, aead=False, portable=False
+            "aes192",
+            "AES-192",
+            None,
+            "AES192",
+            "aes192",
+            192,
+            16,
+            16,
+            aead=False,
+            portable=False,
+            gcp_ike="AES-CBC-192",
+            gcp_ipsec="AES-CBC-192",
         ),
         Cipher(
-            "3des", "3DES", None, "DES3", "3des", 168, 8, 8, aead=False, weak=True, portable=False
+            "3des",
+            "3DES",
+            None,
+            "DES3",
+            "3des",
+            168,
+            8,
+            8,
+            aead=False,
+            weak=True,
+            portable=False,
+            gcp_ike="3DES-CBC",
         ),
         Cipher("des", "DES", None, "DES", "des", 56, 8, 8, aead=False, weak=True, portable=False),
     )
@@ -111,11 +178,66 @@ CIPHERS: Final[dict[str, Cipher]] = {
 INTEGRITY: Final[dict[str, Integrity]] = {
     i.name: i
     for i in (
-        Integrity("sha1", "SHA-1", "SHA1", "SHA1", "SHA1", "sha1", 12, deprecated=True),
-        Integrity("sha256", "SHA-256", "SHA2-256", "SHA256", "SHA256", "sha256", 16),
-        Integrity("sha384", "SHA-384", "SHA2-384", "SHA384", None, "sha384", 24),
-        Integrity("sha512", "SHA-512", "SHA2-512", None, None, "sha512", 32),
-        Integrity("md5", "MD5", None, "MD5", "MD5", "md5", 12, weak=True),
+        Integrity(
+            "sha1",
+            "SHA-1",
+            "SHA1",
+            "SHA1",
+            "SHA1",
+            "sha1",
+            12,
+            deprecated=True,
+            gcp_ike="HMAC-SHA1-96",
+            gcp_ipsec="HMAC-SHA1-96",
+            gcp_prf="PRF-HMAC-SHA1",
+        ),
+        Integrity(
+            "sha256",
+            "SHA-256",
+            "SHA2-256",
+            "SHA256",
+            "SHA256",
+            "sha256",
+            16,
+            gcp_ike="HMAC-SHA2-256-128",
+            gcp_ipsec="HMAC-SHA2-256-128",
+            gcp_prf="PRF-HMAC-SHA2-256",
+        ),
+        Integrity(
+            "sha384",
+            "SHA-384",
+            "SHA2-384",
+            "SHA384",
+            None,
+            "sha384",
+            24,
+            gcp_ike="HMAC-SHA2-384-192",
+            gcp_prf="PRF-HMAC-SHA2-384",
+        ),
+        Integrity(
+            "sha512",
+            "SHA-512",
+            "SHA2-512",
+            None,
+            None,
+            "sha512",
+            32,
+            gcp_ike="HMAC-SHA2-512-256",
+            gcp_ipsec="HMAC-SHA2-512-256",
+            gcp_prf="PRF-HMAC-SHA2-512",
+        ),
+        Integrity(
+            "md5",
+            "MD5",
+            None,
+            "MD5",
+            "MD5",
+            "md5",
+            12,
+            weak=True,
+            gcp_ike="HMAC-MD5-96",
+            gcp_prf="PRF-HMAC-MD5",
+        ),
     )
 }
 
@@ -123,26 +245,41 @@ DH_GROUPS: Final[dict[int, DhGroup]] = {
     g.number: g
     for g in (
         DhGroup(1, "MODP 768-bit", "modp768", "DHGroup1", "PFS1"),
-        DhGroup(2, "MODP 1024-bit", "modp1024", "DHGroup2", "PFS2"),
-        DhGroup(5, "MODP 1536-bit", "modp1536", None, None),
-        DhGroup(14, "MODP 2048-bit", "modp2048", "DHGroup14", "PFS2048"),
-        DhGroup(15, "MODP 3072-bit", "modp3072", None, None),
-        DhGroup(16, "MODP 4096-bit", "modp4096", None, None),
+        DhGroup(2, "MODP 1024-bit", "modp1024", "DHGroup2", "PFS2", gcp="Group-2"),
+        DhGroup(5, "MODP 1536-bit", "modp1536", None, None, gcp="Group-5"),
+        DhGroup(14, "MODP 2048-bit", "modp2048", "DHGroup14", "PFS2048", gcp="Group-14"),
+        DhGroup(15, "MODP 3072-bit", "modp3072", None, None, gcp="Group-15"),
+        DhGroup(16, "MODP 4096-bit", "modp4096", None, None, gcp="Group-16"),
         DhGroup(17, "MODP 6144-bit", "modp6144", None, None),
-        DhGroup(18, "MODP 8192-bit", "modp8192", None, None),
-        DhGroup(19, "ECP 256-bit (NIST P-256)", "ecp256", "ECP256", "ECP256"),
-        DhGroup(20, "ECP 384-bit (NIST P-384)", "ecp384", "ECP384", "ECP384"),
-        DhGroup(21, "ECP 521-bit (NIST P-521)", "ecp521", None, None),
-        DhGroup(22, "MODP 1024-bit with 160-bit prime order subgroup", "modp1024s160", None, None),
-        DhGroup(23, "MODP 2048-bit with 224-bit prime order subgroup", "modp2048s224", None, None),
+        DhGroup(18, "MODP 8192-bit", "modp8192", None, None, gcp="Group-18"),
+        DhGroup(19, "ECP 256-bit (NIST P-256)", "ecp256", "ECP256", "ECP256", gcp="Group-19"),
+        DhGroup(20, "ECP 384-bit (NIST P-384)", "ecp384", "ECP384", "ECP384", gcp="Group-20"),
+        DhGroup(21, "ECP 521-bit (NIST P-521)", "ecp521", None, None, gcp="Group-21"),
+        DhGroup(
+            22,
+            "MODP 1024-bit with 160-bit prime order subgroup",
+            "modp1024s160",
+            None,
+            None,
+            gcp="modp-1024-160",
+        ),
+        DhGroup(
+            23,
+            "MODP 2048-bit with 224-bit prime order subgroup",
+            "modp2048s224",
+            None,
+            None,
+            gcp="modp-2048-224",
+        ),
         DhGroup(
             24,
             "MODP 2048-bit with 256-bit prime order subgroup",
             "modp2048s256",
             "DHGroup24",
             "PFS24",
+            gcp="modp-2048-256",
         ),
-        DhGroup(31, "Curve25519", "curve25519", None, None),
+        DhGroup(31, "Curve25519", "curve25519", None, None, gcp="Group-31"),
     )
 }
 
@@ -156,13 +293,23 @@ def squash(text: str) -> str:
 CIPHER_ALIASES: Final[dict[str, str]] = {
     squash(spelling): c.name
     for c in CIPHERS.values()
-    for spelling in (c.name, c.label, c.aws, c.azure, c.strongswan)
+    for spelling in (c.name, c.label, c.aws, c.azure, c.strongswan, c.gcp_ike, c.gcp_ipsec)
     if spelling
 } | {"tripledes": "3des"}
 INTEGRITY_ALIASES: Final[dict[str, str]] = {
     squash(spelling): i.name
     for i in INTEGRITY.values()
-    for spelling in (i.name, i.label, i.aws, i.azure_ike, i.azure_ipsec, i.strongswan)
+    for spelling in (
+        i.name,
+        i.label,
+        i.aws,
+        i.azure_ike,
+        i.azure_ipsec,
+        i.strongswan,
+        i.gcp_ike,
+        i.gcp_ipsec,
+        i.gcp_prf,
+    )
     if spelling
 } | {"sha": "sha1"}
 
@@ -176,9 +323,10 @@ _AWS_GROUPS_COMMON = frozenset({2, *range(14, 25)})
 @dataclass(frozen=True, slots=True)
 class LifetimeRange:
     phase1: tuple[int, int] | None  # None: not settable on this target
-    phase2: tuple[int, int]
+    phase2: tuple[int, int] | None  # None: not settable on this target
     phase2_strictly_shorter: bool
     phase1_fixed: int | None = None
+    phase2_fixed: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,8 +359,8 @@ class ProviderProfile:
     aead_sets_phase2_integrity: bool
     #: Which lifetimes the target takes (None phase 1: fixed by the vendor).
     lifetimes: LifetimeRange
-    #: Dead-peer detection timeout accepted, in seconds.
-    dpd_timeout: tuple[int, int]
+    #: Dead-peer detection timeout accepted, in seconds (None: the target has no DPD knob).
+    dpd_timeout: tuple[int, int] | None
     #: The vendor's own TCP MSS recommendation across its tunnel (None: compute only).
     vendor_mss: int | None
     #: The cloud assigns the IPsec endpoint's public IP (``iaas.peerIp`` has no effect).
@@ -242,15 +390,25 @@ class ProviderProfile:
     #: The vendor's MSS per ESP algorithm with NAT-T (``"gcm"`` for AEAD ciphers, else the
     #: integrity name); overrides ``vendor_mss`` for the algorithms it lists.
     vendor_mss_nat_t: Mapping[str, int] | None = None
+    #: The same without NAT-T (GCP publishes both).
+    vendor_mss_plain: Mapping[str, int] | None = None
+    #: The MTU of the vendor's gateway, which caps the underlay the MSS is computed on
+    #: (None: the configured underlay MTU alone).
+    gateway_mtu: int | None = None
+    #: The project can deploy its MSS-clamping appliance here.
+    mss_appliance: bool = True
+    #: The gateway decides by itself when to initiate (``startupAction`` has no knob).
+    initiation_fixed: bool = False
 
     def supports(self, phase: Phase) -> PhaseSupport:
         return self.phases[phase]
 
     def vendor_mss_for(self, cipher: str, integrity: str, *, nat_traversal: bool) -> int | None:
         """The vendor's own MSS figure for these phase 2 algorithms (None: compute only)."""
-        if nat_traversal and self.vendor_mss_nat_t is not None:
+        table = self.vendor_mss_nat_t if nat_traversal else self.vendor_mss_plain
+        if table is not None:
             key = "gcm" if CIPHERS[cipher].aead else integrity
-            return self.vendor_mss_nat_t.get(key, self.vendor_mss)
+            return table.get(key, self.vendor_mss)
         return self.vendor_mss
 
 
@@ -351,6 +509,55 @@ PROFILES: Final[dict[Provider, ProviderProfile]] = {
         tunnels_per_connection=1,
         uses_inside_addresses=False,
         custom_policy=True,
+    ),
+    # Google Cloud, Classic VPN route-based (docs.cloud.google.com/network-connectivity/docs/vpn):
+    # the cipher suite per role from the spellings above ("Supported IKE ciphers"); lifetimes
+    # fixed at 36000 s (IKE) and 10800 s (child), no DPD or initiation knob, PFS required; the
+    # gateway's MTU is 1460 and it clamps MSS to the payload MTU itself ("MTU considerations":
+    # payload MTU 1406 AES-GCM, 1390 AES-CBC with HMAC-SHA1/SHA2-256, 1374 with SHA2-512,
+    # 8 bytes less with NAT-T); Cloud VPN allocates the regional address Genesys dials.
+    Provider.GCP: ProviderProfile(
+        provider=Provider.GCP,
+        label="Google Cloud",
+        settings_key="gcp",
+        phases={
+            Phase.IKE: PhaseSupport(
+                frozenset(c.name for c in CIPHERS.values() if c.gcp_ike),
+                frozenset(i.name for i in INTEGRITY.values() if i.gcp_ike),
+                frozenset(g.number for g in DH_GROUPS.values() if g.gcp),
+            ),
+            Phase.IPSEC: PhaseSupport(
+                frozenset(c.name for c in CIPHERS.values() if c.gcp_ipsec),
+                frozenset(i.name for i in INTEGRITY.values() if i.gcp_ipsec),
+                frozenset(g.number for g in DH_GROUPS.values() if g.gcp),
+            ),
+        },
+        # "If you specify AEAD ciphers for encryption, you cannot specify separate ciphers for
+        # integrity": with AES-GCM the phase 2 integrity is not GCP's to take.
+        aead_sets_phase2_integrity=True,
+        lifetimes=LifetimeRange(
+            None, None, phase2_strictly_shorter=False, phase1_fixed=36000, phase2_fixed=10800
+        ),
+        dpd_timeout=None,
+        vendor_mss=1366,
+        vendor_mss_plain={"gcm": 1366, "sha1": 1350, "sha256": 1350, "sha512": 1334},
+        vendor_mss_nat_t={"gcm": 1358, "sha1": 1342, "sha256": 1342, "sha512": 1326},
+        gateway_mtu=1460,
+        assigns_peer_ip=True,
+        peer_ip_required=False,
+        public_peers=True,
+        # Classic tunnels with static routing have no inside addresses: 169.254 /30s exist
+        # only for Cloud Router BGP sessions ("Create an HA VPN gateway to a peer VPN gateway").
+        reserved_inside=(),
+        tunnels_per_connection=1,
+        uses_inside_addresses=False,
+        custom_policy=True,
+        ignored_settings=frozenset({"keepaliveSeconds", "natTraversal", "dpd", "startupAction"}),
+        # Not offered in the first version: Cloud VPN clamps MSS towards the peer itself.
+        mss_appliance=False,
+        # "Cloud VPN can act as an initiator or a responder to IKE requests depending on the
+        # origin of traffic when a new security association is needed" (Supported IKE ciphers).
+        initiation_fixed=True,
     ),
     # On-prem (strongSwan or any IKEv2 firewall): every algorithm the project knows; the
     # lifetime bounds keep rekeying sane (5 min to 1 day); no vendor MSS figure.
@@ -455,6 +662,60 @@ def azure_pfs_group(number: int | None) -> str:
     if g is None or g.azure_pfs is None:
         raise UnknownAlgorithm(f"Azure has no PFS group {number}")
     return g.azure_pfs
+
+
+def _gcp(spelled: str | None, what: str) -> str:
+    if spelled is None:
+        raise UnknownAlgorithm(f"Google Cloud has no {what}")
+    return spelled
+
+
+def gcp_cipher(name: str, phase: Phase) -> str:
+    c = CIPHERS[name]
+    return _gcp(c.gcp_ike if phase is Phase.IKE else c.gcp_ipsec, f"{phase.value} cipher {name!r}")
+
+
+def gcp_integrity(name: str, phase: Phase) -> str:
+    i = INTEGRITY[name]
+    return _gcp(
+        i.gcp_ike if phase is Phase.IKE else i.gcp_ipsec, f"{phase.value} integrity {name!r}"
+    )
+
+
+def gcp_prf(name: str) -> str:
+    return _gcp(INTEGRITY[name].gcp_prf, f"PRF of {name!r}")
+
+
+def gcp_group(number: int) -> str:
+    g = DH_GROUPS.get(number)
+    return _gcp(g.gcp if g is not None else None, f"DH group {number}")
+
+
+def gcp_cipher_suite(
+    cipher1: str, integrity1: str, group1: int, cipher2: str, integrity2: str, pfs: int | None
+) -> dict[str, dict[str, list[str]]]:
+    """One value per role, as ``VPNTunnelCipherSuiteArgs`` takes them (pulumi-gcp 10.2.0:
+    ``phase1={encryptions, integrities, prves, dhs}``, ``phase2={encryptions, integrities,
+    pfs}``; the generated names ``prves`` and ``dhs`` are the API's ``prf`` and ``dh``).
+
+    Google: "configure your peer VPN gateway and the Cloud VPN tunnel to propose and accept
+    only one cipher for each cipher role" (Supported IKE ciphers). "If you specify AEAD ciphers
+    for encryption, you cannot specify separate ciphers for integrity": with AES-GCM the
+    integrity roles are left out and the phase 1 hash is the PRF alone. GCP requires PFS
+    ("PFS Algorithm (required)"); a validated spec always has it.
+    """
+    if pfs is None:
+        raise UnknownAlgorithm("Google Cloud requires a PFS group in phase 2")
+    phase1: dict[str, list[str]] = {"encryptions": [gcp_cipher(cipher1, Phase.IKE)]}
+    if not CIPHERS[cipher1].aead:
+        phase1["integrities"] = [gcp_integrity(integrity1, Phase.IKE)]
+    phase1["prves"] = [gcp_prf(integrity1)]
+    phase1["dhs"] = [gcp_group(group1)]
+    phase2: dict[str, list[str]] = {"encryptions": [gcp_cipher(cipher2, Phase.IPSEC)]}
+    if not CIPHERS[cipher2].aead:
+        phase2["integrities"] = [gcp_integrity(integrity2, Phase.IPSEC)]
+    phase2["pfs"] = [gcp_group(pfs)]
+    return {"phase1": phase1, "phase2": phase2}
 
 
 def strongswan_proposal(cipher: str, integrity: str, group: int | None, phase: Phase) -> str:
