@@ -312,6 +312,24 @@ CODES: Final[dict[str, CodeInfo]] = {
         "Remove tunnel.standbyPreSharedKey (both Genesys connections then take the primary's "
         "key), or set it to the same key as tunnel.preSharedKey.",
     ),
+    "appliance-unsupported": CodeInfo(
+        E,
+        "mssClamp.enabled on a provider where c2c-vpn offers no MSS-clamping appliance (Google Cloud).",
+        "Cloud VPN clamps the MSS of TCP bound for the peer itself and answers DF packets with "
+        "ICMP Fragmentation-Needed (Cloud VPN, 'MTU considerations'); the first GCP version of "
+        "the project builds no appliance, so the setting would deploy nothing.",
+        "Turn mssClamp off; clamp on the back-end hosts to the MSS `c2cvpn plan` shows (the "
+        "gateway MTU is 1460), and allow ICMP from the Genesys CIDRs so PMTUD works.",
+    ),
+    "route-priority": CodeInfo(
+        E,
+        "On one Google Cloud VPC network the standby's routes do not lose to the primary's.",
+        "Google Cloud sends traffic to the route with the lowest priority number among tunnels "
+        "that have an IKE SA; equal priorities split flows across both tunnels (ECMP), a lower "
+        "standby number makes the standby active (Cloud VPN, 'Order of routes').",
+        "Leave gcp.routePriority unset (primary 100, standby 200), or give the standby a larger "
+        "number than the primary.",
+    ),
     # --- warnings -----------------------------------------------------------------------
     "tunnel-unused": CodeInfo(
         W,
@@ -358,8 +376,8 @@ CODES: Final[dict[str, CodeInfo]] = {
         W,
         "A tunnel setting has no effect on this target.",
         "The cloud does not expose the knob (AWS detects NAT itself and has no keepalive or DPD "
-        "interval setting): the value applies to the Genesys side only, so the stack does not "
-        "read as the tunnel behaves.",
+        "interval setting; Google Cloud has no DPD, keepalive or initiation setting): the value "
+        "applies to the Genesys side only, so the stack does not read as the tunnel behaves.",
         "Leave it for the Genesys side, or set it to the target's behaviour to keep the stack honest.",
     ),
     "phase-asymmetry": CodeInfo(
@@ -418,9 +436,10 @@ CODES: Final[dict[str, CodeInfo]] = {
     ),
     "peer-ip-ignored": CodeInfo(
         W,
-        "iaas.peerIp is set on AWS or Azure, where it has no effect.",
+        "iaas.peerIp is set on AWS, Azure or Google Cloud, where it has no effect.",
         "The cloud assigns the gateway's outside IPs itself (AWS per tunnel, Azure on the "
-        "public IPs created with the gateway); the project exports them for the Genesys admin.",
+        "public IPs created with the gateway, Google Cloud on the regional address of the "
+        "Classic gateway); the project exports them for the Genesys admin.",
         "Remove peerIp from cloud attachments.",
     ),
     "genesys-local-difference": CodeInfo(
@@ -436,6 +455,30 @@ CODES: Final[dict[str, CodeInfo]] = {
         "IKEv2 detects NAT itself, but with NAT-T off on one side ESP is not wrapped in UDP 4500 "
         "and is dropped by any NAT on the path.",
         "Enable NAT traversal on both sides.",
+    ),
+    "peer-ip-documentation": CodeInfo(
+        W,
+        "The Genesys gateway IP is in an RFC 5737 documentation range on a Google Cloud stack.",
+        "The Google provider and the Compute API refuse a VPN tunnel peer IP in the RFC 5735/5737 "
+        "reserved ranges (terraform-provider-google validatePeerAddr): the stack plans, but "
+        "`pulumi up` fails on the tunnel.",
+        "Copy the real gateway IP from the Genesys VPN dashboard into genesys.gatewayIp.",
+    ),
+    "auto-mode-range": CodeInfo(
+        W,
+        "A Genesys tenant CIDR overlaps 10.128.0.0/9, the subnet range of auto-mode VPC networks.",
+        "Google Cloud refuses a static route whose destination equals or lies inside a subnet of "
+        "the network, and subnet routes always win (Cloud VPN, 'Order of routes'): in an "
+        "auto-mode network Genesys traffic would never enter the tunnel.",
+        "Use a custom-mode VPC network whose subnets avoid the Genesys ranges, or ask Genesys for "
+        "a tenant range outside 10.128.0.0/9.",
+    ),
+    "standby-same-region": CodeInfo(
+        W,
+        "The Google Cloud standby's Classic VPN gateway is in the primary's region.",
+        "A Classic VPN gateway is a regional resource with one interface (99.9 % SLA): two "
+        "gateways in one region share that region's failures.",
+        "Put the standby in another region of the same VPC network (routes are network-wide).",
     ),
 }
 

@@ -133,6 +133,14 @@ def overlapping_pairs(ranges: list[ipaddress.IPv4Network]) -> list[tuple[int, in
     return sorted(pairs)
 
 
+def gcp_network(stack: LoadedStack, a: Attachment) -> tuple[str | None, str] | None:
+    """(project, network) of a Google Cloud attachment; the project from ``gcp:project`` when
+    the stack does not name one (None: not on Google Cloud)."""
+    if a.iaas.gcp is None:
+        return None
+    return a.iaas.gcp.network_key(stack.provider_config.get("gcp:project"))
+
+
 @rule
 def subnet_overlap(stack: LoadedStack) -> Iterator[Problem]:
     spec = stack.spec
@@ -141,10 +149,26 @@ def subnet_overlap(stack: LoadedStack) -> Iterator[Problem]:
         (f"{NAMESPACE}:genesys.tenantCidrs[{i}]", n)
         for i, n in enumerate(spec.genesys.tenant_cidrs)
     ]
+    # A primary and a standby on one Google Cloud VPC network reach the same subnets (a VPC is
+    # global, its routes network-wide): their networks may be the same ranges.
+    shared: dict[int, tuple[str, object]] = {}
     for a in attachments(spec):
-        ranges += [(f"{a.path}.networks[{i}]", n) for i, n in enumerate(a.iaas.networks)]
+        vpc = gcp_network(stack, a)
+        for i, n in enumerate(a.iaas.networks):
+            if vpc is not None:
+                shared[len(ranges)] = (a.role, vpc)
+            ranges.append((f"{a.path}.networks[{i}]", n))
         ranges.append((a.tunnel_cidr_path, a.tunnel_cidr))
-    pairs = overlapping_pairs([n for _, n in ranges])
+    pairs = [
+        (i, j)
+        for i, j in overlapping_pairs([n for _, n in ranges])
+        if not (
+            i in shared
+            and j in shared
+            and shared[i][0] != shared[j][0]
+            and shared[i][1] == shared[j][1]
+        )
+    ]
     for i, j in pairs[:MAX_OVERLAPS_REPORTED]:
         (pa, na), (pb, nb) = ranges[i], ranges[j]
         yield problem("subnet-overlap", pb, f"{nb} ({pb}) overlaps {na} ({pa})")
@@ -247,7 +271,7 @@ def peer_ip_ignored(stack: LoadedStack) -> Iterator[Problem]:
             yield problem(
                 "peer-ip-ignored",
                 f"{a.path}.peerIp",
-                f"peerIp {a.iaas.peer_ip} is set on an {a.profile.label} attachment",
+                f"peerIp {a.iaas.peer_ip} is set on the {a.role} attachment, on {a.profile.label}",
             )
 
 
@@ -428,6 +452,11 @@ PHASE1_ANY = (
     min(p.lifetimes.phase1[0] for p in PROFILES.values() if p.lifetimes.phase1),
     max(p.lifetimes.phase1[1] for p in PROFILES.values() if p.lifetimes.phase1),
 )
+#: The same for phase 2 (Google Cloud fixes its own child SA lifetime).
+PHASE2_ANY = (
+    min(p.lifetimes.phase2[0] for p in PROFILES.values() if p.lifetimes.phase2),
+    max(p.lifetimes.phase2[1] for p in PROFILES.values() if p.lifetimes.phase2),
+)
 
 
 @rule
@@ -472,19 +501,35 @@ def lifetimes(stack: LoadedStack) -> Iterator[Problem]:
                 f"{P1}.lifetimeSeconds",
                 f"{prov.value} fixes the IKE SA lifetime at {limits.phase1_fixed} s; {shown(p1)} s applies to the Genesys side only",
             )
-        lo, hi = limits.phase2
-        if not lo <= p2 <= hi:
+        if limits.phase2 is not None:
+            lo, hi = limits.phase2
+            if not lo <= p2 <= hi:
+                yield problem(
+                    "lifetime-range",
+                    f"{P2}.lifetimeSeconds",
+                    f"phase 2 lifetime {shown(p2)} s is outside {prov.value}'s {lo}-{hi} s",
+                )
+        elif not PHASE2_ANY[0] <= p2 <= PHASE2_ANY[1]:
+            lo, hi = PHASE2_ANY
             yield problem(
                 "lifetime-range",
                 f"{P2}.lifetimeSeconds",
-                f"phase 2 lifetime {shown(p2)} s is outside {prov.value}'s {lo}-{hi} s",
+                f"phase 2 lifetime {shown(p2)} s is outside {lo}-{hi} s, all any IKE peer here "
+                f"takes ({prov.value} fixes its own; the value is the Genesys side's)",
+                fix=f"Use {limits.phase2_fixed or 3600} s.",
+            )
+        if limits.phase2_fixed is not None and p2 != limits.phase2_fixed:
+            yield problem(
+                "lifetime-local",
+                f"{P2}.lifetimeSeconds",
+                f"{prov.value} fixes the child SA lifetime at {limits.phase2_fixed} s; {shown(p2)} s applies to the Genesys side only",
             )
 
 
 #: Keepalive intervals that make sense anywhere: at least a second (every target counts in
 #: whole seconds), at most the longest dead-peer timeout any target takes (a peer is declared
 #: dead before a longer interval's first probe).
-KEEPALIVE_RANGE = (1, max(p.dpd_timeout[1] for p in PROFILES.values()))
+KEEPALIVE_RANGE = (1, max(p.dpd_timeout[1] for p in PROFILES.values() if p.dpd_timeout))
 
 
 def _keepalive_range(value: int, path: str) -> Iterator[Problem]:
@@ -526,6 +571,8 @@ def nat_traversal(stack: LoadedStack) -> Iterator[Problem]:
 def dpd(stack: LoadedStack) -> Iterator[Problem]:
     timeout = stack.spec.tunnel.dpd.timeout_seconds
     for a in attachments(stack.spec):
+        if a.profile.dpd_timeout is None:  # no knob: setting-ignored says so
+            continue
         lo, hi = a.profile.dpd_timeout
         if not lo <= timeout <= hi:
             yield problem(
@@ -840,6 +887,88 @@ def _nsg_block(ports: list[int], base: int) -> range:
     return range(base, base + 1 + len(set(ports)))
 
 
+#: Google Cloud's auto-mode subnets: "10.128.0.0/9" (VPC networks, "Auto mode IPv4 ranges").
+GCP_AUTO_MODE = ipaddress.IPv4Network("10.128.0.0/9")
+
+
+@rule
+def gcp_placement(stack: LoadedStack) -> Iterator[Problem]:
+    """Google Cloud: what the provider or the API refuses at deploy time, and the route priority
+    that makes the standby passive."""
+    spec = stack.spec
+    ends = attachments(spec)
+    on_gcp = [a for a in ends if a.iaas.gcp is not None]
+    if not on_gcp:
+        return
+    # terraform-provider-google resource_compute_vpn_tunnel.go validatePeerAddr refuses the
+    # RFC 5735/5737 ranges as a peer IP; peer-ip-not-public covers the others.
+    gateway_ip = spec.genesys.gateway_ip
+    documentation = next((n for n in DOCUMENTATION if gateway_ip in n), None)
+    if documentation is not None:
+        yield problem(
+            "peer-ip-documentation",
+            f"{NAMESPACE}:genesys.gatewayIp",
+            f"the Genesys gateway IP {gateway_ip} is in the documentation range {documentation}, "
+            "which Google Cloud refuses as a VPN tunnel's peer IP",
+        )
+    for i, cidr in enumerate(spec.genesys.tenant_cidrs):
+        if cidr.overlaps(GCP_AUTO_MODE):
+            yield problem(
+                "auto-mode-range",
+                f"{NAMESPACE}:genesys.tenantCidrs[{i}]",
+                f"{cidr} overlaps {GCP_AUTO_MODE}, the range of an auto-mode VPC network's subnets",
+            )
+    if len(on_gcp) < 2:
+        return
+    primary, standby = on_gcp
+    assert primary.iaas.gcp is not None and standby.iaas.gcp is not None
+    path = f"{standby.path}.gcp"
+    if gcp_network(stack, primary) == gcp_network(stack, standby):
+        mine, theirs = primary.iaas.gcp.priority("primary"), standby.iaas.gcp.priority("standby")
+        if theirs <= mine:
+            yield problem(
+                "route-priority",
+                f"{path}.routePriority",
+                f"the standby's routes to the Genesys CIDRs have priority {theirs} and the "
+                f"primary's {mine}, in the same VPC network {standby.iaas.gcp.network_name}",
+            )
+    if primary.iaas.gcp.region == standby.iaas.gcp.region:
+        yield problem(
+            "standby-same-region",
+            f"{path}.region",
+            f"the standby's Classic VPN gateway is in {standby.iaas.gcp.region}, the primary's region",
+        )
+
+
+@rule
+def appliance_unsupported(stack: LoadedStack) -> Iterator[Problem]:
+    for a in attachments(stack.spec):
+        if a.iaas.mss_clamp.enabled and not a.profile.mss_appliance:
+            mss = (
+                compute_mss(
+                    stack.spec.tunnel.phase2.encryption,
+                    stack.spec.tunnel.phase2.integrity,
+                    nat_traversal=stack.spec.tunnel.nat_traversal,
+                    underlay_mtu=a.iaas.mss_clamp.underlay_mtu,
+                    provider=a.iaas.provider,
+                )
+                if _algorithms_known(stack.spec)
+                else None
+            )
+            figure = f" (MSS {mss.mss} on its {mss.underlay_mtu}-byte gateway MTU)" if mss else ""
+            yield problem(
+                "appliance-unsupported",
+                f"{a.path}.mssClamp.enabled",
+                f"the {a.role} attachment is on {a.profile.label}, where c2c-vpn offers no MSS "
+                f"appliance; Cloud VPN clamps the MSS of traffic to the peer itself{figure}",
+            )
+
+
+def _algorithms_known(spec: StackSpec) -> bool:
+    p2 = spec.tunnel.phase2
+    return p2.encryption in CIPHERS and p2.integrity in INTEGRITY
+
+
 @rule
 def standby_zone(stack: LoadedStack) -> Iterator[Problem]:
     spec = stack.spec
@@ -974,7 +1103,7 @@ def tunnel_unused(stack: LoadedStack) -> Iterator[Problem]:
 @rule
 def appliance_single(stack: LoadedStack) -> Iterator[Problem]:
     for a in attachments(stack.spec):
-        if a.iaas.mss_clamp.enabled and a.profile.public_peers:
+        if a.iaas.mss_clamp.enabled and a.profile.public_peers and a.profile.mss_appliance:
             yield problem(
                 "appliance-spof",
                 f"{a.path}.mssClamp.enabled",
@@ -1000,6 +1129,22 @@ def settings_ignored(stack: LoadedStack) -> Iterator[Problem]:
                 f"{T}.natTraversal",
                 f"{a.profile.label} ({a.role}) uses NAT traversal whenever it detects NAT: "
                 "natTraversal false applies to the Genesys side only",
+            )
+        if "dpd" in ignored and "dpd" in tunnel.model_fields_set:
+            yield problem(
+                "setting-ignored",
+                f"{T}.dpd",
+                f"{a.profile.label} ({a.role}) has no dead-peer detection setting: dpd "
+                f"(timeout {tunnel.dpd.timeout_seconds} s, action {tunnel.dpd.action}) applies "
+                "to the Genesys side only",
+            )
+        if "startupAction" in ignored and "startup_action" in tunnel.model_fields_set:
+            yield problem(
+                "setting-ignored",
+                f"{T}.startupAction",
+                f"{a.profile.label} ({a.role}) initiates or responds depending on where the "
+                f"traffic that needs an SA comes from: startupAction {tunnel.startup_action} "
+                "applies to the Genesys side only",
             )
 
 
