@@ -57,6 +57,10 @@ COMPUTED: Mapping[str, tuple[str, ...]] = {
     # Azure fills in a static public IP's address on create: the peer IP Genesys must hold.
     "azure-native:network:PublicIPAddress": ("ipAddress",),
     "aws:ec2/instance:Instance": ("primaryNetworkInterfaceId", "privateIp"),
+    # Google allocates the regional address: the peer IP Genesys must hold.
+    "gcp:compute/address:Address": ("address", "selfLink"),
+    "gcp:compute/vPNTunnel:VPNTunnel": ("selfLink", "tunnelId", "detailedStatus"),
+    "gcp:monitoring/alertPolicy:AlertPolicy": ("name",),
     "random:index/randomPassword:RandomPassword": ("result",),
 }
 #: Data-source results the program reads: looked up at deploy time.

@@ -37,10 +37,12 @@ PSK_OUTPUT: dict[Role, str] = {"primary": "preSharedKey", "standby": "standbyPre
 FAILOVER_DESIGN = (
     "active-passive: Genesys holds a primary and a standby connection, both up, each on its own "
     "tunnel and outside IP (AWS: the VPN connection's two tunnels; Azure: an active-active "
-    "gateway's two instances; or a disaster-recovery attachment on another gateway). The IaaS "
-    "gateway moves traffic to the tunnel that is up. For the application endpoint Genesys calls "
-    "across two attachments, standby.failover.route53 creates PRIMARY/SECONDARY records gated "
-    "by each path's health."
+    "gateway's two instances; Google Cloud: a second Classic VPN gateway whose routes to the "
+    "Genesys CIDRs have a higher priority number, primary 100 and standby 200; or a "
+    "disaster-recovery attachment on another gateway). The IaaS side moves traffic to the tunnel "
+    "that is up (Google Cloud disregards a tunnel without an IKE SA before it compares route "
+    "priorities). For the application endpoint Genesys calls across two attachments, "
+    "standby.failover.route53 creates PRIMARY/SECONDARY records gated by each path's health."
 )
 
 
@@ -108,7 +110,8 @@ def _genesys_admin(spec: StackSpec, built: Mapping[str, AttachmentExports]) -> d
         "connections": connections,
         "traffic": (
             "both connections stay up and either may carry traffic (AWS picks a tunnel, Azure "
-            "active-active uses both): the Genesys side must accept it on either"
+            "active-active uses both, Google Cloud the up tunnel with the lowest route "
+            "priority): the Genesys side must accept it on either"
             if len(connections) > 1
             else "one connection"
         ),

@@ -18,6 +18,7 @@ from components.attachment import AttachmentExports, BuildContext, Builder
 BUILDERS: Mapping[Provider, str] = {
     Provider.AWS: "components.aws",
     Provider.AZURE: "components.azure",
+    Provider.GCP: "components.gcp",
     Provider.ONPREM: "components.onprem",
 }
 
