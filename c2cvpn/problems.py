@@ -73,7 +73,7 @@ CODES: Final[dict[str, CodeInfo]] = {
     ),
     "weak-crypto": CodeInfo(
         E,
-        "A broken algorithm (des, 3des, md5) or a DH/PFS group below 14.",
+        "A broken algorithm (des, 3des, md5) or a weak DH/PFS group (below 14, or 22).",
         "These are deprecated by RFC 8247 and refused by compliance frameworks (PCI-DSS, HIPAA).",
         "Use aes256 or aes256gcm, sha256 or stronger, and DH group 14, 19, 20 or 24.",
     ),

@@ -42,6 +42,7 @@ from c2cvpn.vendors import (
     PORTABLE_CIPHERS,
     PORTABLE_GROUPS,
     PROFILES,
+    WEAK_GROUPS,
     Phase,
     group_label,
     profile,
@@ -345,6 +346,10 @@ def weak_crypto(stack: LoadedStack) -> Iterator[Problem]:
         if group is not None and group < MIN_GROUP:
             yield problem(
                 "weak-crypto", f"{path}.{gkey}", f"{group_label(group)} is below group {MIN_GROUP}"
+            )
+        elif group in WEAK_GROUPS:  # 22: a 1024-bit MODP group, deprecated by RFC 8247
+            yield problem(
+                "weak-crypto", f"{path}.{gkey}", f"{group_label(group)} is deprecated by RFC 8247"
             )
 
 
@@ -887,6 +892,27 @@ def _nsg_block(ports: list[int], base: int) -> range:
     return range(base, base + 1 + len(set(ports)))
 
 
+#: Peer IPs the Google provider refuses (RFC 5735/5737; terraform-provider-google
+#: google/services/compute/resource_compute_vpn_tunnel.go validatePeerAddr).
+GCP_REFUSED_PEERS = tuple(
+    ipaddress.IPv4Network(n)
+    for n in (
+        "0.0.0.0/8",
+        "10.0.0.0/8",
+        "127.0.0.0/8",
+        "169.254.0.0/16",
+        "172.16.0.0/12",
+        "192.0.0.0/24",
+        "192.0.2.0/24",
+        "192.88.99.0/24",
+        "192.168.0.0/16",
+        "198.18.0.0/15",
+        "198.51.100.0/24",
+        "203.0.113.0/24",
+        "224.0.0.0/4",
+        "240.0.0.0/4",
+    )
+)
 #: Google Cloud's auto-mode subnets: "10.128.0.0/9" (VPC networks, "Auto mode IPv4 ranges").
 GCP_AUTO_MODE = ipaddress.IPv4Network("10.128.0.0/9")
 
@@ -901,8 +927,19 @@ def gcp_placement(stack: LoadedStack) -> Iterator[Problem]:
     if not on_gcp:
         return
     # terraform-provider-google resource_compute_vpn_tunnel.go validatePeerAddr refuses the
-    # RFC 5735/5737 ranges as a peer IP; peer-ip-not-public covers the others.
+    # RFC 5735/5737 ranges as a peer IP: the documentation ranges are a warning (examples use
+    # them); the others that Python counts as public are an error here.
     gateway_ip = spec.genesys.gateway_ip
+    refused = next((n for n in GCP_REFUSED_PEERS if gateway_ip in n), None)
+    # (A non-public one is peer-ip-not-public already.)
+    documented = any(gateway_ip in n for n in DOCUMENTATION)
+    if refused is not None and not documented and _is_public(gateway_ip)[0]:
+        yield problem(
+            "peer-ip-not-public",
+            f"{NAMESPACE}:genesys.gatewayIp",
+            f"the Genesys gateway IP {gateway_ip} is in {refused}, a reserved range Google "
+            "Cloud refuses as a VPN tunnel's peer IP",
+        )
     documentation = next((n for n in DOCUMENTATION if gateway_ip in n), None)
     if documentation is not None:
         yield problem(

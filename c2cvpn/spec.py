@@ -821,6 +821,33 @@ class GcpSettings(_Model):
         description="Cloud Monitoring channels told when the tunnel is down (`projects/<p>/notificationChannels/<id>`, at most 16); none: no alert policy.",
     )
 
+    @model_validator(mode="after")
+    def _one_project(self) -> GcpSettings:
+        linked = self.linked_project
+        if linked is not None and self.project is not None and linked != self.project:
+            raise PydanticCustomError(
+                "conflict",
+                "network is in project {n} but project is {p}: the gateway, its routes and "
+                "firewall rules live in the network's project (for a Shared VPC, the host "
+                "project); give one project, or the network by name",
+                {"n": linked, "p": self.project},
+            )
+        return self
+
+    @property
+    def linked_project(self) -> str | None:
+        """The project a ``projects/<p>/global/networks/<n>`` network names (None: a name)."""
+        if "/" not in self.network:
+            return None
+        parts = self.network.split("/")
+        return parts[parts.index("projects") + 1]
+
+    @property
+    def project_id(self) -> str | None:
+        """Where the resources go: the project given, or the network's (None: the provider's
+        ``gcp:project``)."""
+        return self.project or self.linked_project
+
     def appliance_placement_missing(self) -> str | None:
         """The appliance is not offered on Google Cloud (refused by ``appliance-unsupported``)."""
         return None
@@ -838,10 +865,7 @@ class GcpSettings(_Model):
 
     def network_key(self, default_project: str | None = None) -> tuple[str | None, str]:
         """(project, network) as far as the stack says: a self link names its project."""
-        if "/" in self.network:
-            parts = self.network.split("/")
-            return parts[parts.index("projects") + 1], self.network_name
-        return self.project or default_project, self.network_name
+        return self.project_id or default_project, self.network_name
 
 
 #: The ``iaas`` keys that hold a provider's settings block.
@@ -1212,7 +1236,9 @@ def _describe(err: Mapping[str, Any], model: type[BaseModel]) -> str:
                     desc = f" ({f.description})"
         return f"{path}: required key is missing{desc}"
     if kind == "string_pattern_mismatch":
-        return f"{path}: {err['msg'].lower()} — check the spelling of the value"
+        # Only the first letter: the quoted pattern keeps its case (it may hold capitals).
+        msg = str(err["msg"])
+        return f"{path}: {msg[:1].lower()}{msg[1:]} — check the spelling of the value"
     if kind == "too_long" and loc and isinstance(loc[-1], str) and loc[-1] in LIST_CAPS:
         limit, why = LIST_CAPS[loc[-1]]
         actual = (err.get("ctx") or {}).get("actual_length", "more")

@@ -105,7 +105,9 @@ class GcpVpnAttachment(pulumi.ComponentResource):
         return {"region": self._gcp.region, **self._project()}
 
     def _project(self) -> dict[str, Any]:
-        return {"project": self._gcp.project} if self._gcp.project is not None else {}
+        """The project given, or the one the network's self link names (else the provider's)."""
+        project = self._gcp.project_id
+        return {"project": project} if project is not None else {}
 
     def _description(self) -> str:
         a = self._args
@@ -286,7 +288,7 @@ class GcpVpnAttachment(pulumi.ComponentResource):
             tunnels=[TunnelEndpoint(str(a.attachment.tunnel_cidr), None, None, address.address)],
             placement={"region": g.region},
             iaas={
-                "project": g.project,
+                "project": g.project_id,
                 "network": g.network,
                 "gatewayAddress": address.address,
                 "gatewayId": gateway.id,
