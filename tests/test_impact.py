@@ -23,7 +23,7 @@ from c2cvpn.impact.classes import Impact
 from c2cvpn.impact.report import build, format_markdown
 from c2cvpn.impact.steps import DIFF_KINDS, STEP_OPS, from_plans, from_preview
 from c2cvpn.markers import has_marker, marker
-from tests.helpers import ROOT, STACKS, plan, raw_config, set_path
+from tests.helpers import EXAMPLES, ROOT, STACKS, plan, raw_config, set_path
 
 FIXTURES = ROOT / "tests" / "fixtures" / "preview"
 runner = CliRunner()
@@ -234,7 +234,7 @@ def diff_plans(stack: str, mutate, planned) -> Any:
 
 
 def test_every_example_against_itself_has_no_changes(planned) -> None:
-    for stack in ("dev", "prod", "azure-dev", "azure-prod", "local"):
+    for stack in EXAMPLES:
         report = build(from_plans(planned(stack), planned(stack), stack))
         assert report.verdict.status == "no-changes" and report.exit_code == 0
 

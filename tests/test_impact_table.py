@@ -1,10 +1,11 @@
 """The sourced impact table (c2cvpn/impact/table.py) against the installed SDKs and the program.
 
-Three contracts: every input of the provider Args classes is classified with a source or
-listed as unused (a provider upgrade that adds one fails here); every input the program sets,
-in the example stacks and in the variants (transit gateway, Route 53 failover and DR, Azure
-standby, the MSS appliance, Genesys manage mode), has a rule; and the rows keep their own
-invariants (a source each, unverified rows leave replacement to the preview).
+Three contracts: every input of the provider Args classes (pulumi_aws, azure-native,
+pulumi_gcp, random) is classified with a source or listed as unused (a provider upgrade that
+adds one fails here); every input the program sets, in every example stack under stacks/ and in
+the variants (transit gateway, Route 53 failover and DR, Azure standby, the MSS appliance,
+the Google Cloud alert policy and default project, Genesys manage mode), has a rule; and the
+rows keep their own invariants (a source each, unverified rows leave replacement to the preview).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any, cast
 
 import pulumi
 import pulumi_aws as aws
+import pulumi_gcp as gcp
 import pulumi_random as random
 import pytest
 from pulumi_azure_native import compute, network
@@ -24,6 +26,7 @@ from c2cvpn.impact.classes import Impact, Rule
 from tests.genesys_support import PSK, api_stack
 from tests.helpers import (
     EXAMPLES,
+    STACKS,
     Planned,
     azure_standby_config,
     dr_config,
@@ -61,8 +64,24 @@ SDK_TYPES: dict[str, type[pulumi.CustomResource]] = {
     table.AZ_ROUTE_TABLE: network.RouteTable,
     table.AZ_NIC: network.NetworkInterface,
     table.AZ_VM: compute.VirtualMachine,
+    table.GCP_ADDRESS: gcp.compute.Address,
+    table.GCP_GATEWAY: gcp.compute.VPNGateway,
+    table.GCP_FORWARDING_RULE: gcp.compute.ForwardingRule,
+    table.GCP_TUNNEL: gcp.compute.VPNTunnel,
+    table.GCP_ROUTE: gcp.compute.Route,
+    table.GCP_FIREWALL: gcp.compute.Firewall,
+    table.GCP_ALERT_POLICY: gcp.monitoring.AlertPolicy,
     table.RANDOM_PASSWORD: random.RandomPassword,
 }
+
+#: Every example stack under stacks/ (``Pulumi.<name>.yaml``): a new example is covered
+#: without editing this file.
+ALL_EXAMPLES: tuple[str, ...] = tuple(
+    sorted(
+        path.name.removeprefix("Pulumi.").removesuffix(".yaml")
+        for path in STACKS.glob("Pulumi.*.yaml")
+    )
+)
 
 
 def args_class(resource: type) -> type:
@@ -101,6 +120,22 @@ def test_the_sdk_args_classes_are_the_resources_own() -> None:
     assert "vpnConnectionId" in sdk_inputs(args_class(aws.ec2.VpnConnectionRoute))
     assert "virtualNetworkGatewayName" in sdk_inputs(args_class(network.VirtualNetworkGateway))
     assert "publicIpAddressName" in sdk_inputs(args_class(network.PublicIPAddress))
+    assert {"sharedSecret", "cipherSuite", "targetVpnGateway"} <= sdk_inputs(
+        args_class(gcp.compute.VPNTunnel)
+    )
+    assert args_class(gcp.compute.VPNTunnel) is gcp.compute.VPNTunnelArgs
+    assert args_class(gcp.compute.VPNGateway) is gcp.compute.VPNGatewayArgs
+    assert args_class(gcp.monitoring.AlertPolicy) is gcp.monitoring.AlertPolicyArgs
+
+
+def test_the_sdk_type_tokens_are_the_tables() -> None:
+    """The table's keys are the tokens the installed SDKs register (a renamed module or a new
+    casing, ``vPNTunnel``, would leave every row of the type dead)."""
+    from pulumi.type_token import get_type_token
+
+    assert {token: get_type_token(resource) for token, resource in SDK_TYPES.items()} == {
+        token: token for token in SDK_TYPES
+    }
 
 
 @pytest.mark.parametrize("type_token", sorted(SDK_TYPES))
@@ -151,6 +186,15 @@ def _azure_appliance_config(ssh_key: bool = False) -> dict[str, Any]:
     return config
 
 
+def _gcp_alert_config() -> dict[str, Any]:
+    """gcp-dev with the alert policy, and the primary's project left to ``gcp:project``."""
+    config = raw_config("gcp-dev")
+    gcp_iaas = config["c2c-vpn:iaas"]["gcp"]
+    gcp_iaas["alertNotificationChannels"] = ["projects/acme-cc-dev/notificationChannels/123"]
+    del gcp_iaas["project"]
+    return config
+
+
 VARIANTS = {
     "prod-dr-route53": dr_config,
     "prod-dr-other-region": lambda: dr_config(region="us-west-2", availabilityZone="us-west-2a"),
@@ -158,6 +202,7 @@ VARIANTS = {
     "azure-standby": azure_standby_config,
     "azure-appliance-password": _azure_appliance_config,
     "azure-appliance-ssh": lambda: _azure_appliance_config(ssh_key=True),
+    "gcp-alert-default-project": _gcp_alert_config,
 }
 
 
@@ -203,7 +248,7 @@ def variant_plans() -> dict[str, list[dict[str, Any]]]:
 def _planned_resources(
     planned: Planned, variants: Mapping[str, list[dict[str, Any]]], managed: list[dict[str, Any]]
 ) -> Iterator[tuple[str, dict[str, Any]]]:
-    for name in EXAMPLES:
+    for name in ALL_EXAMPLES:
         for resource in planned(name)["resources"]:
             yield name, resource
     for name, resources in variants.items():
@@ -236,8 +281,23 @@ def test_the_variants_reach_the_types_the_examples_do_not(
         table.AZ_ROUTE_TABLE,
         table.INSTANCE,
         table.GENESYS_RECORD,
+        table.GCP_ALERT_POLICY,
     ):
         assert token in types, f"no variant plans a {token}"
+
+
+def test_every_example_stack_is_planned() -> None:
+    """The contract reads stacks/ itself: the helpers' list is a subset, never the limit."""
+    assert set(EXAMPLES) <= set(ALL_EXAMPLES)
+    assert "gcp-dev" in ALL_EXAMPLES, "the Google Cloud example is gone: its rows lose coverage"
+
+
+def test_the_examples_and_variants_plan_every_sdk_type(
+    planned: Planned, variant_plans: dict[str, list[dict[str, Any]]], managed: list[dict[str, Any]]
+) -> None:
+    """Every type of SDK_TYPES is something the program really creates somewhere."""
+    types = {r["type"] for _, r in _planned_resources(planned, variant_plans, managed)}
+    assert sorted(set(SDK_TYPES) - types) == []
 
 
 def test_every_input_the_program_sets_has_a_rule(
@@ -305,10 +365,16 @@ def test_types_only_a_real_preview_shows_are_known() -> None:
         table.PROVIDER_AZURE,
         table.PROVIDER_RANDOM,
         table.PROVIDER_DYNAMIC,
+        table.PROVIDER_GCP,
         *table.COMPONENTS,
     ):
         assert table.type_rule(token) is not None, token
-    for token in (table.PROVIDER_AWS, table.PROVIDER_AZURE, table.PROVIDER_RANDOM):
+    for token in (
+        table.PROVIDER_AWS,
+        table.PROVIDER_AZURE,
+        table.PROVIDER_RANDOM,
+        table.PROVIDER_GCP,
+    ):
         version = table.lookup(token, "version")
         assert version is not None and version.impacts == table.NO_IMPACT
 
@@ -412,7 +478,13 @@ def test_unknown_types_and_inputs() -> None:
 
 
 def test_predicts_replace_combines_the_rows() -> None:
-    for token in (table.VPN_CONNECTION, table.AZ_CONNECTION, table.AZ_PUBLIC_IP):
+    for token in (
+        table.VPN_CONNECTION,
+        table.AZ_CONNECTION,
+        table.AZ_PUBLIC_IP,
+        table.GCP_TUNNEL,
+        table.GCP_FIREWALL,
+    ):
         rows = {n: r for (t, n), r in table.PROPERTY_RULES.items() if t == token}
         in_place = [n for n, r in rows.items() if r.replaces is False]
         replacing = [n for n, r in rows.items() if r.replaces is True]
@@ -475,6 +547,8 @@ def test_secret_inputs() -> None:
         (table.RANDOM_PASSWORD, "result"),
         (table.GENESYS_RECORD, "preSharedKey"),
         (table.GENESYS_RECORD, "pre_shared_key_digest"),
+        (table.GCP_TUNNEL, "sharedSecret"),
+        (table.GCP_TUNNEL, "sharedSecretWo"),
     ):
         assert table.is_secret(token, path), (token, path)
         assert (token, table.input_name(token, path)) in table.SECRET_INPUTS

@@ -47,11 +47,16 @@ class Finding:
 
     @property
     def label(self) -> str:
-        """A person's name for the resource: the AWS ``Name`` tag, else the Pulumi name."""
+        """A person's name for the resource: the connection tag (AWS ``c2c-vpn:connection``) or
+        label (Google Cloud ``c2c-vpn-connection``: label keys take no ``:``), else the Pulumi
+        name."""
         for inputs in (self.change.new, self.change.old):
             tags, record = inputs.get("tags"), inputs.get("record")
+            labels = inputs.get("labels")
             if isinstance(tags, Mapping) and isinstance(tags.get("c2c-vpn:connection"), str):
                 return f"{tags['c2c-vpn:connection']} ({self.change.name})"
+            if isinstance(labels, Mapping) and isinstance(labels.get("c2c-vpn-connection"), str):
+                return f"{labels['c2c-vpn-connection']} ({self.change.name})"
             if isinstance(record, Mapping) and isinstance(record.get("name"), str):
                 return f"Genesys {record['name']} ({self.change.name})"
         return self.change.name
@@ -411,6 +416,10 @@ def genesys_actions(
 #: Which part of ``genesysAdmin`` a must-match cloud input corresponds to (for a real
 #: preview, where only the head's values are known).
 _GENESYS_FIELDS: tuple[tuple[str, str], ...] = (
+    # Google Cloud's VPNTunnel: one cipherSuite for both phases, ikeVersion, peerIp.
+    (r"^cipherSuite", "algorithms"),
+    (r"^ikeVersion", "algorithms.phase1"),
+    (r"^peerIp", "genesysGatewayIp"),
     (r"Phase1|IkeVersions|connectionProtocol", "algorithms.phase1"),
     (r"Phase2", "algorithms.phase2"),
     (r"ipsecPolicies", "algorithms"),

@@ -51,6 +51,13 @@ AZ_SECURITY_RULE = "azure-native:network:SecurityRule"
 AZ_ROUTE_TABLE = "azure-native:network:RouteTable"
 AZ_NIC = "azure-native:network:NetworkInterface"
 AZ_VM = "azure-native:compute:VirtualMachine"
+GCP_ADDRESS = "gcp:compute/address:Address"
+GCP_GATEWAY = "gcp:compute/vPNGateway:VPNGateway"
+GCP_FORWARDING_RULE = "gcp:compute/forwardingRule:ForwardingRule"
+GCP_TUNNEL = "gcp:compute/vPNTunnel:VPNTunnel"
+GCP_ROUTE = "gcp:compute/route:Route"
+GCP_FIREWALL = "gcp:compute/firewall:Firewall"
+GCP_ALERT_POLICY = "gcp:monitoring/alertPolicy:AlertPolicy"
 RANDOM_PASSWORD = "random:index/randomPassword:RandomPassword"
 #: pulumi.dynamic.Resource subclass ``VpnConnectionRecord(module="genesys", ...)``: the Python
 #: SDK builds ``f"pulumi-python:dynamic/{module}:{name}"`` (pulumi/dynamic/dynamic.py).
@@ -60,9 +67,11 @@ PROVIDER_AWS = "pulumi:providers:aws"
 PROVIDER_AZURE = "pulumi:providers:azure-native"
 PROVIDER_RANDOM = "pulumi:providers:random"
 PROVIDER_DYNAMIC = "pulumi:providers:pulumi-python"
+PROVIDER_GCP = "pulumi:providers:gcp"
 COMPONENTS = (
     "c2c-vpn:aws:VpnAttachment",
     "c2c-vpn:azure:VpnAttachment",
+    "c2c-vpn:gcp:VpnAttachment",
     "c2c-vpn:aws:Route53Failover",
     "c2c-vpn:genesys:VpnConnection",
 )
@@ -127,6 +136,65 @@ SRC_BRIDGE_CONFIG = (
 )
 SRC_PROGRAM_AWS = "components/aws.py"
 SRC_PROGRAM_AZURE = "components/azure.py"
+SRC_PROGRAM_GCP = "components/gcp.py"
+# Google Cloud: the generator's YAML is the provider source (terraform-provider-google is
+# generated from it). In an ``immutable: true`` resource every field is ForceNew unless it has
+# its own update_url; labels with an update_url (setLabels) are not (mmv1/api/type.go IsForceNew).
+_MM = "GoogleCloudPlatform/magic-modules"
+_MM_AT = "@d5778440"
+SRC_GCP_FORCE_NEW = (
+    f"{_MM} mmv1/api/type.go{_MM_AT} IsForceNew (immutable resource: every field ForceNew "
+    "unless it has its own update_url)"
+)
+SRC_GCP_PROJECT = (
+    f"{_MM} mmv1/templates/terraform/resource.go.tmpl{_MM_AT} (project: ForceNew); "
+    f"mmv1/third_party/terraform/tpgresource/utils.go{_MM_AT} DefaultProviderProject"
+)
+SRC_GCP_TUNNEL = (
+    f"{_MM} mmv1/products/compute/VpnTunnel.yaml{_MM_AT} (immutable: true; labels: setLabels)"
+)
+SRC_GCP_TUNNEL_TF = (
+    "hashicorp/terraform-provider-google google/services/compute/resource_compute_vpn_tunnel.go"
+    "@07fc8657 (shared_secret, peer_ip, ike_version, selectors: ForceNew; labels: not)"
+)
+SRC_GCP_WRITE_ONLY = (
+    f"{_MM} mmv1/api/resource.go{_MM_AT} addWriteOnlyFields (sharedSecretWo: write-only, "
+    "never ForceNew; sharedSecretWoVersion: ForceNew like sharedSecret)"
+)
+SRC_GCP_GATEWAY = f"{_MM} mmv1/products/compute/VpnGateway.yaml{_MM_AT} (immutable: true)"
+SRC_GCP_ADDRESS = (
+    f"{_MM} mmv1/products/compute/Address.yaml{_MM_AT} (immutable: true; labels: setLabels)"
+)
+SRC_GCP_FR = (
+    f"{_MM} mmv1/products/compute/ForwardingRule.yaml{_MM_AT} (immutable: true; target: "
+    "setTarget; labels: setLabels)"
+)
+SRC_GCP_FR_DIFF = (
+    f"{_MM} mmv1/templates/terraform/constants/compute_forwarding_rule.go.tmpl{_MM_AT} "
+    "forwardingRuleCustomizeDiff (target ForceNew only between PSC service attachments)"
+)
+SRC_GCP_ROUTE = f"{_MM} mmv1/products/compute/Route.yaml{_MM_AT} (immutable: true)"
+SRC_GCP_FIREWALL = (
+    f"{_MM} mmv1/products/compute/Firewall.yaml{_MM_AT} (update_verb: PATCH; name, direction, "
+    "params: immutable)"
+)
+SRC_GCP_FIREWALL_TF = (
+    "hashicorp/terraform-provider-google google/services/compute/resource_compute_firewall.go"
+    "@07fc8657 (network: not ForceNew; direction: ForceNew)"
+)
+SRC_GCP_ALERT = (
+    f"{_MM} mmv1/products/monitoring/AlertPolicy.yaml{_MM_AT} (update_verb: PATCH, "
+    "update_mask; no immutable field)"
+)
+#: pulumi-gcp autonames ``name`` (SetAutonaming); a name the program sets is not the
+#: autonamer's, so the bridge replaces delete-first: the old resource is gone before the new one.
+SRC_GCP_DELETE_FIRST = (
+    'pulumi/pulumi-gcp provider/resources.go@ed6078aa (prov.SetAutonaming(255, "-")); '
+    "pulumi/pulumi-terraform-bridge pkg/tfbridge/schema.go@d38636cd nameRequiresDeleteBeforeReplace"
+)
+SRC_GCP_PROVIDER = (
+    "pulumi/pulumi-gcp provider/resources.go@ed6078aa (v9.35; Config: no ForcesProviderReplace)"
+)
 
 # --------------------------------------------------------------------------- helpers
 
@@ -923,11 +991,240 @@ _AZ_VM_ROWS: dict[str, Rule] = {
     "networkProfile": _az_body({_BOTH}, f"the NIC the routes point to; {_AZ_APPLIANCE}"),
 }
 
+# --------------------------------------------------------------------------- Google Cloud
+
+_DELETE_FIRST = (
+    "the program names it, so the replacement is delete-first (pulumi-gcp autonames, the bridge "
+    "deletes before it creates a resource it did not name)"
+)
+
+
+def _gcp_labels(source: str) -> Rule:
+    return _no_impact(
+        f"{source}; {SRC_GCP_FORCE_NEW}",
+        "labels only: in place (setLabels), the resource itself stays",
+    )
+
+
+#: ``labels`` comes back as these outputs; pulumi-gcp keeps them secret (additional_secret_outputs).
+_GCP_LABEL_OUTPUTS: dict[str, Rule] = {
+    name: Rule(
+        NO_IMPACT,
+        False,
+        f"{SRC_GCP_FORCE_NEW}; pulumi_gcp 10.2.0 compute/address.py (additional_secret_outputs)",
+        "an output (the labels as GCP holds them): follows labels; Pulumi keeps it secret",
+        secret=True,
+    )
+    for name in ("effectiveLabels", "pulumiLabels")
+}
+_GCP_ADDRESS_NEW = (
+    "ForceNew (Address is immutable, labels aside): the address is released and another one "
+    f"reserved, a new external IP, the Genesys peer IP ({_DELETE_FIRST}); the three forwarding "
+    "rules are replaced with it (ipAddress ForceNew): the tunnel is down until Genesys takes "
+    "the new IP"
+)
+_GCP_ADDRESS_ROWS: dict[str, Rule] = {
+    **{
+        name: _r(
+            {_NEW_IPS, _BOTH}, True, f"{SRC_GCP_ADDRESS}; {SRC_GCP_FORCE_NEW}", _GCP_ADDRESS_NEW
+        )
+        for name in ("name", "region", "addressType", "networkTier", "description")
+    },
+    "project": _r({_NEW_IPS, _BOTH}, True, SRC_GCP_PROJECT, _GCP_ADDRESS_NEW),
+    "labels": _gcp_labels(SRC_GCP_ADDRESS),
+    **_GCP_LABEL_OUTPUTS,
+}
+
+_GCP_GATEWAY_NEW = (
+    "ForceNew (the Classic target VPN gateway is immutable): a new gateway "
+    f"({_DELETE_FIRST}); the tunnel is replaced with it (targetVpnGateway ForceNew) and the "
+    "routes through the tunnel follow: the attachment's tunnel is down until IKE is up on the "
+    "new one. The address, the Genesys peer IP, stays"
+)
+_GCP_GATEWAY_ROWS: dict[str, Rule] = {
+    **{
+        name: _r({_BOTH}, True, f"{SRC_GCP_GATEWAY}; {SRC_GCP_FORCE_NEW}", _GCP_GATEWAY_NEW)
+        for name in ("name", "network", "region", "description")
+    },
+    "project": _r({_BOTH}, True, SRC_GCP_PROJECT, _GCP_GATEWAY_NEW),
+}
+
+_GCP_FR_NEW = (
+    "ForceNew: the forwarding rule is deleted and created again "
+    f"({_DELETE_FIRST}); while it is missing, ESP, IKE (UDP 500) or NAT-T (UDP 4500) to the "
+    "gateway has no path: assume the tunnel drops"
+)
+_GCP_FR_ROWS: dict[str, Rule] = {
+    **{
+        name: _r({_BOTH}, True, f"{SRC_GCP_FR}; {SRC_GCP_FORCE_NEW}", _GCP_FR_NEW)
+        for name in ("name", "region", "ipProtocol", "portRange", "description")
+    },
+    "project": _r({_BOTH}, True, SRC_GCP_PROJECT, _GCP_FR_NEW),
+    "ipAddress": _r(
+        {_NEW_IPS, _BOTH},
+        True,
+        f"{SRC_GCP_FR}; {SRC_GCP_FORCE_NEW}",
+        f"{_GCP_FR_NEW}. It changes only with a new address: a new Genesys peer IP",
+    ),
+    "target": _r(
+        {_BOTH},
+        False,
+        f"{SRC_GCP_FR}; {SRC_GCP_FR_DIFF}",
+        "in place (setTarget): the address's ESP/IKE/NAT-T traffic goes to another gateway; the "
+        "tunnel on the old gateway stops, the new gateway's tunnel has to come up",
+    ),
+    "labels": _gcp_labels(SRC_GCP_FR),
+    **_GCP_LABEL_OUTPUTS,
+}
+
+_GCP_TUNNEL_NEW = (
+    "ForceNew (the whole VpnTunnel is immutable, labels aside): the tunnel is deleted and "
+    f"created again ({_DELETE_FIRST}) and the routes through it follow (nextHopVpnTunnel "
+    "ForceNew); the attachment's only tunnel is down until IKE is up again (the standby "
+    "attachment's tunnel, if any, carries the traffic meanwhile)"
+)
+_GCP_TUNNEL_SRC = f"{SRC_GCP_TUNNEL}; {SRC_GCP_FORCE_NEW}; {SRC_GCP_TUNNEL_TF}"
+_GCP_TUNNEL_ROWS: dict[str, Rule] = {
+    **{
+        name: _r({_BOTH}, True, _GCP_TUNNEL_SRC, _GCP_TUNNEL_NEW)
+        for name in ("name", "region", "description", "targetVpnGateway")
+    },
+    "project": _r({_BOTH}, True, SRC_GCP_PROJECT, _GCP_TUNNEL_NEW),
+    "peerIp": _r(
+        {_BOTH, _PARITY},
+        True,
+        f"{_GCP_TUNNEL_SRC}; {SRC_RECONCILE}",
+        f"{_GCP_TUNNEL_NEW}; the Genesys gateway IP must match what Genesys reports",
+    ),
+    **{
+        name: _r(
+            {_BOTH, _PARITY},
+            True,
+            _GCP_TUNNEL_SRC,
+            f"{_GCP_TUNNEL_NEW}; a must-match IKE/IPsec parameter: Genesys must hold the same value",
+        )
+        for name in ("ikeVersion", "cipherSuite", "localTrafficSelectors", "remoteTrafficSelectors")
+    },
+    "sharedSecret": _r(
+        {_BOTH, _PSK},
+        True,
+        _GCP_TUNNEL_SRC,
+        f"{_GCP_TUNNEL_NEW}; phase 1 fails until Genesys holds the new key",
+        secret=True,
+    ),
+    "sharedSecretWo": _r(
+        {_BOTH, _PSK},
+        None,
+        SRC_GCP_WRITE_ONLY,
+        "a write-only key (the program sets sharedSecret instead): not kept by the provider and "
+        f"not ForceNew; a new value takes effect with a new sharedSecretWoVersion {VERIFY}",
+        secret=True,
+    ),
+    "sharedSecretWoVersion": _r(
+        {_BOTH, _PSK},
+        True,
+        SRC_GCP_WRITE_ONLY,
+        f"{_GCP_TUNNEL_NEW}; the write-only key is sent again: Genesys must hold it",
+    ),
+    "labels": _gcp_labels(SRC_GCP_TUNNEL),
+    **_GCP_LABEL_OUTPUTS,
+}
+
+_GCP_ROUTE_NEW = (
+    "ForceNew (routes cannot be updated): the route is deleted and created again "
+    f"({_DELETE_FIRST}); meanwhile the Genesys prefix takes the standby's route (a higher "
+    "priority number) or has none"
+)
+_GCP_ROUTE_ROWS: dict[str, Rule] = {
+    **{
+        name: _r({_DELETE}, True, f"{SRC_GCP_ROUTE}; {SRC_GCP_FORCE_NEW}", _GCP_ROUTE_NEW)
+        for name in (
+            "name",
+            "network",
+            "destRange",
+            "nextHopVpnTunnel",
+            "priority",
+            "tags",
+            "description",
+        )
+    },
+    "project": _r({_DELETE}, True, SRC_GCP_PROJECT, _GCP_ROUTE_NEW),
+}
+
+_GCP_FW = (
+    "the ingress allow rule admits Genesys to the application (VPC firewalls deny ingress "
+    "by default): traffic it allowed before may stop"
+)
+_GCP_FW_NEW = f"ForceNew: the rule is deleted and created again ({_DELETE_FIRST}); {_GCP_FW}"
+_GCP_FIREWALL_ROWS: dict[str, Rule] = {
+    "name": _r({_DELETE}, True, f"{SRC_GCP_FIREWALL}; {SRC_GCP_FIREWALL_TF}", _GCP_FW_NEW),
+    "direction": _r({_DELETE}, True, f"{SRC_GCP_FIREWALL}; {SRC_GCP_FIREWALL_TF}", _GCP_FW_NEW),
+    "project": _r({_DELETE}, True, SRC_GCP_PROJECT, _GCP_FW_NEW),
+    "network": _r(
+        {_DELETE},
+        False,
+        f"{SRC_GCP_FIREWALL}; {SRC_GCP_FIREWALL_TF}",
+        f"not ForceNew: planned as an in-place PATCH to another network; {_GCP_FW}",
+    ),
+    **{
+        name: _r(
+            {_DELETE},
+            False,
+            f"{SRC_GCP_FIREWALL}; {SRC_GCP_FIREWALL_TF}",
+            f"in place (PATCH); {_GCP_FW}",
+        )
+        for name in ("allows", "sourceRanges", "destinationRanges", "targetTags", "priority")
+    },
+    "description": _no_impact(
+        f"{SRC_GCP_FIREWALL}; {SRC_GCP_FIREWALL_TF}", "in place (PATCH): text only"
+    ),
+}
+
+_GCP_ALERT = "monitoring only: the tunnel is not touched"
+_GCP_ALERT_ROWS: dict[str, Rule] = {
+    **{
+        name: _no_impact(SRC_GCP_ALERT, f"in place (PATCH, update mask): {_GCP_ALERT}")
+        for name in (
+            "displayName",
+            "combiner",
+            "conditions",
+            "notificationChannels",
+            "userLabels",
+            "documentation",
+        )
+    },
+    "project": _no_impact(
+        SRC_GCP_PROJECT,
+        f"ForceNew: a new policy in the other project; {_GCP_ALERT}",
+        replaces=True,
+    ),
+}
+
+_PROVIDER_GCP_ROWS: dict[str, Rule] = {
+    "project": _r(
+        {_NEW_IPS, _BOTH},
+        False,
+        f"{SRC_GCP_PROVIDER}; {SRC_BRIDGE_CONFIG}; {SRC_GCP_PROJECT}",
+        "the provider is updated, never replaced; but a resource whose inputs name no project "
+        "(iaas.gcp.project unset) takes the new default (DefaultProviderProject) and project is "
+        "ForceNew: every such resource is recreated in the other project, with a new peer IP",
+    ),
+    "region": _no_impact(
+        f"{SRC_GCP_PROVIDER}; {SRC_BRIDGE_CONFIG}; {SRC_PROGRAM_GCP}",
+        "the program sets region on every regional resource; routes and firewall rules are global",
+    ),
+    "zone": _no_impact(
+        f"{SRC_GCP_PROVIDER}; {SRC_BRIDGE_CONFIG}", "the program creates no zonal resource"
+    ),
+    "version": _no_impact(SRC_BRIDGE_CONFIG, "the plugin version: resources are not replaced"),
+}
+
 # --------------------------------------------------------------------------- random, Genesys, providers
 
 _NEW_PASSWORD = (
     "RequiresReplace: a new random value. For a generated PSK (tunnel-psk, tunnel-standby-psk) "
-    "that rotates tunnel{n}PresharedKey (AWS) or sharedKey (Azure); Genesys must take the new key"
+    "that rotates tunnel{n}PresharedKey (AWS), sharedKey (Azure) or sharedSecret (Google Cloud: "
+    "ForceNew, a new tunnel); Genesys must take the new key"
 )
 _RANDOM_ROWS: dict[str, Rule] = {
     **{
@@ -1067,6 +1364,14 @@ PROPERTY_RULES: dict[tuple[str, str], Rule] = {
     **_rows(RANDOM_PASSWORD, _RANDOM_ROWS),
     **_rows(GENESYS_RECORD, _GENESYS_ROWS),
     **_rows(PROVIDER_AWS, _PROVIDER_AWS_ROWS),
+    **_rows(GCP_ADDRESS, _GCP_ADDRESS_ROWS),
+    **_rows(GCP_GATEWAY, _GCP_GATEWAY_ROWS),
+    **_rows(GCP_FORWARDING_RULE, _GCP_FR_ROWS),
+    **_rows(GCP_TUNNEL, _GCP_TUNNEL_ROWS),
+    **_rows(GCP_ROUTE, _GCP_ROUTE_ROWS),
+    **_rows(GCP_FIREWALL, _GCP_FIREWALL_ROWS),
+    **_rows(GCP_ALERT_POLICY, _GCP_ALERT_ROWS),
+    **_rows(PROVIDER_GCP, _PROVIDER_GCP_ROWS),
     (PROVIDER_AZURE, "version"): _no_impact(
         "https://github.com/pulumi/pulumi-azure-native/issues/2305 (provider change, resources kept)",
         f"the plugin version; other azure-native provider inputs are left unclassified {VERIFY}",
@@ -1551,6 +1856,123 @@ TYPE_RULES: dict[str, TypeRule] = {
             "zones",
         },
     ),
+    GCP_ADDRESS: _t(
+        "Google Cloud VPN address (the Genesys peer IP)",
+        f"{SRC_GCP_ADDRESS}; {SRC_GCP_DELETE_FIRST}",
+        on_replace={_NEW_IPS, _BOTH},
+        on_delete={_DELETE, _BOTH},
+        replace_why="released, then another address reserved (delete-first: the program names "
+        "it): a new peer IP Genesys must take; the forwarding rules are replaced with it and the "
+        "tunnel is down until Genesys dials the new IP",
+        unused={
+            "address",
+            "deletionPolicy",
+            "ipCollection",
+            "ipVersion",
+            "ipv6EndpointType",
+            "network",
+            "prefixLength",
+            "purpose",
+            "subnetwork",
+        },
+    ),
+    GCP_GATEWAY: _t(
+        "Google Cloud Classic VPN gateway",
+        f"{SRC_GCP_GATEWAY}; {SRC_GCP_DELETE_FIRST}",
+        on_replace={_BOTH},
+        on_delete={_DELETE, _BOTH},
+        replace_why="deleted first (the program names it), so its tunnel and the routes through "
+        "the tunnel are recreated and the forwarding rules move to the new gateway: the "
+        "attachment's tunnel is down meanwhile; the address (peer IP) stays",
+        unused={"deletionPolicy", "params"},
+    ),
+    GCP_FORWARDING_RULE: _t(
+        "Google Cloud VPN forwarding rule (ESP, UDP 500, UDP 4500)",
+        f"{SRC_GCP_FR}; {SRC_GCP_DELETE_FIRST}",
+        on_replace={_BOTH},
+        on_delete={_DELETE, _BOTH},
+        replace_why="deleted first (the program names it): ESP, IKE or NAT-T to the gateway has "
+        "no path meanwhile, so the tunnel drops",
+        unused={
+            "allPorts",
+            "allowGlobalAccess",
+            "allowPscGlobalAccess",
+            "backendService",
+            "deletionPolicy",
+            "ipCollection",
+            "ipVersion",
+            "isMirroringCollector",
+            "loadBalancingScheme",
+            "network",
+            "networkTier",
+            "noAutomateDnsZone",
+            "ports",
+            "recreateClosedPsc",
+            "serviceDirectoryRegistrations",
+            "serviceLabel",
+            "sourceIpRanges",
+            "subnetwork",
+        },
+    ),
+    GCP_TUNNEL: _t(
+        "Google Cloud Classic VPN tunnel",
+        f"{SRC_GCP_TUNNEL}; {SRC_GCP_DELETE_FIRST}",
+        on_replace={_BOTH},
+        on_delete={_DELETE, _BOTH},
+        replace_why="deleted first (the program names it), then created with the routes through "
+        "it: the attachment's only tunnel is down until IKE is up again; the peer IP stays",
+        unused={
+            "deletionPolicy",
+            "params",
+            "peerExternalGateway",
+            "peerExternalGatewayInterface",
+            "peerGcpGateway",
+            "router",
+            "vpnGateway",
+            "vpnGatewayInterface",
+        },
+    ),
+    GCP_ROUTE: _t(
+        "Google Cloud route to Genesys",
+        f"{SRC_GCP_ROUTE}; {SRC_GCP_DELETE_FIRST}",
+        on_replace={_DELETE},
+        replace_why="deleted first (the program names it), then created: the Genesys prefix "
+        "takes the standby's route or has none meanwhile",
+        unused={
+            "deletionPolicy",
+            "nextHopGateway",
+            "nextHopIlb",
+            "nextHopInstance",
+            "nextHopInstanceZone",
+            "nextHopIp",
+            "params",
+        },
+    ),
+    GCP_FIREWALL: _t(
+        "Google Cloud firewall rule (Genesys to the application)",
+        f"{SRC_GCP_FIREWALL}; {SRC_GCP_DELETE_FIRST}",
+        on_replace={_DELETE},
+        replace_why="deleted first (the program names it), then created: what only it allowed "
+        "is refused meanwhile",
+        unused={
+            "deletionPolicy",
+            "denies",
+            "disabled",
+            "enableLogging",
+            "logConfig",
+            "params",
+            "sourceServiceAccounts",
+            "sourceTags",
+            "targetServiceAccounts",
+        },
+    ),
+    GCP_ALERT_POLICY: _t(
+        "Google Cloud Monitoring alert policy (tunnel down)",
+        f"{SRC_GCP_ALERT}; {SRC_PROGRAM_GCP}",
+        on_replace=(),
+        replace_why="a new policy: monitoring only, the tunnel is not touched",
+        unused={"alertStrategy", "deletionPolicy", "enabled", "severity"},
+    ),
     RANDOM_PASSWORD: _t(
         "generated password (PSK or appliance password)",
         SRC_RANDOM,
@@ -1592,6 +2014,14 @@ TYPE_RULES: dict[str, TypeRule] = {
         NO_IMPACT,
         SRC_BRIDGE_CONFIG,
         "a replaced provider replaces every password it generated",
+    ),
+    PROVIDER_GCP: TypeRule(
+        "Google Cloud provider",
+        NO_IMPACT,
+        frozenset({_REPLACE, _NEW_IPS, _BOTH}),
+        NO_IMPACT,
+        f"{SRC_GCP_PROVIDER}; {SRC_BRIDGE_CONFIG}",
+        "a replaced provider replaces every resource it manages: new addresses, new peer IPs",
     ),
     PROVIDER_DYNAMIC: TypeRule(
         "Python dynamic provider",
