@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parent.parent
 STACKS = ROOT / "stacks"
-EXAMPLES = ("dev", "prod", "azure-dev", "azure-prod", "local")
+EXAMPLES = ("dev", "prod", "azure-dev", "azure-prod", "gcp-dev", "local")
 
 #: The ``planned`` fixture (conftest): ``planned("prod")`` is the example's plan, cached.
 Planned = Callable[[str], dict[str, Any]]

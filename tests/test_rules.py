@@ -883,6 +883,59 @@ CASES = [
     Case(
         "peer-ip-ignored", "azure", "azure-dev", {f"{I}.peerIp": "198.51.100.7"}, {}, f"{I}.peerIp"
     ),
+    # Google Cloud allocates the Classic gateway's regional address itself.
+    Case("peer-ip-ignored", "gcp", "gcp-dev", {f"{I}.peerIp": "198.51.100.7"}, {}, f"{I}.peerIp"),
+    # Google Cloud (reviews/gcp.md §6.3): no MSS appliance in the first version.
+    Case(
+        "appliance-unsupported",
+        "gcp",
+        "gcp-dev",
+        {f"{I}.mssClamp.enabled": True},
+        {f"{I}.mssClamp.enabled": False},
+        f"{I}.mssClamp.enabled",
+    ),
+    # Same VPC network: the standby must lose on priority ("Order of routes").
+    Case(
+        "route-priority",
+        "equal",
+        "gcp-dev",
+        {f"{S}.iaas.gcp.routePriority": 100},
+        {f"{S}.iaas.gcp.routePriority": 101},
+        f"{S}.iaas.gcp.routePriority",
+    ),
+    Case(
+        "route-priority",
+        "standby-wins",
+        "gcp-dev",
+        {f"{I}.gcp.routePriority": 300},
+        {f"{I}.gcp.routePriority": 150},
+        f"{S}.iaas.gcp.routePriority",
+    ),
+    # The provider's validatePeerAddr refuses RFC 5737 peers (terraform-provider-google).
+    Case(
+        "peer-ip-documentation",
+        "gcp",
+        "gcp-dev",
+        {f"{G}.gatewayIp": "192.0.2.60"},
+        {f"{G}.gatewayIp": "44.192.10.20"},
+        f"{G}.gatewayIp",
+    ),
+    Case(
+        "auto-mode-range",
+        "gcp",
+        "gcp-dev",
+        {f"{G}.tenantCidrs": ["10.130.0.0/24"]},
+        {f"{G}.tenantCidrs": ["10.100.0.0/24"]},
+        f"{G}.tenantCidrs[0]",
+    ),
+    Case(
+        "standby-same-region",
+        "gcp",
+        "gcp-dev",
+        {f"{S}.iaas.gcp.region": "europe-west1"},
+        {f"{S}.iaas.gcp.region": "europe-west3"},
+        f"{S}.iaas.gcp.region",
+    ),
 ]
 
 # The onprem case above is the inverse: private addresses are fine on-prem.
@@ -919,7 +972,11 @@ def test_every_code_has_a_trigger_case() -> None:
 
 
 #: Warnings an example shows on purpose (what it demonstrates); any other is a regression.
-EXAMPLE_WARNINGS: dict[str, set[str]] = {"prod": {"appliance-spof", "selectors-wide"}}
+EXAMPLE_WARNINGS: dict[str, set[str]] = {
+    "prod": {"appliance-spof", "selectors-wide"},
+    # Documentation addresses plan but Google refuses them as a tunnel peer.
+    "gcp-dev": {"peer-ip-documentation"},
+}
 
 
 @pytest.mark.parametrize("stack", EXAMPLES)
