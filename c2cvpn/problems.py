@@ -352,7 +352,7 @@ CODES: Final[dict[str, CodeInfo]] = {
     ),
     "selectors-wide": CodeInfo(
         W,
-        "AWS will negotiate 0.0.0.0/0 traffic selectors for this connection.",
+        "The IaaS gateway will propose 0.0.0.0/0 traffic selectors (AWS with several networks, Google Cloud always).",
         "An AWS tunnel has one SA pair, with one local and one remote CIDR (0.0.0.0/0 unless "
         "set): with several Genesys tenant CIDRs or IaaS networks it proposes any-to-any, and a "
         "Genesys side that insists on its exact networks answers TS_UNACCEPTABLE (Phase 2 "
@@ -459,9 +459,9 @@ CODES: Final[dict[str, CodeInfo]] = {
     "peer-ip-documentation": CodeInfo(
         W,
         "The Genesys gateway IP is in an RFC 5737 documentation range on a Google Cloud stack.",
-        "The Google provider and the Compute API refuse a VPN tunnel peer IP in the RFC 5735/5737 "
-        "reserved ranges (terraform-provider-google validatePeerAddr): the stack plans, but "
-        "`pulumi up` fails on the tunnel.",
+        "The Google provider refuses a VPN tunnel peer IP in the RFC 5735/5737 reserved ranges "
+        "(terraform-provider-google validatePeerAddr, a schema check): `c2cvpn plan` works "
+        "offline, but a real `pulumi preview` or `up` fails on the tunnel.",
         "Copy the real gateway IP from the Genesys VPN dashboard into genesys.gatewayIp.",
     ),
     "auto-mode-range": CodeInfo(

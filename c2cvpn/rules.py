@@ -1189,6 +1189,17 @@ def settings_ignored(stack: LoadedStack) -> Iterator[Problem]:
 def selectors_wide(stack: LoadedStack) -> Iterator[Problem]:
     spec = stack.spec
     for a in attachments(spec):
+        if a.profile.selectors_any:
+            yield problem(
+                "selectors-wide",
+                f"{a.path}.networks",
+                f"the {a.role} {a.profile.label} attachment's tunnel is route-based: whenever "
+                "Google initiates (on traffic, or to rekey) it proposes 0.0.0.0/0 on both sides",
+                fix="Confirm that the Genesys side narrows 0.0.0.0/0 to its networks (`c2cvpn "
+                "lab` checks it against the stand-in) before relying on the tunnel; Google "
+                "Cloud has no setting that makes it a responder only.",
+            )
+            continue
         if not a.profile.one_selector_pair:
             continue
         many = [

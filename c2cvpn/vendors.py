@@ -399,6 +399,8 @@ class ProviderProfile:
     mss_appliance: bool = True
     #: The gateway decides by itself when to initiate (``startupAction`` has no knob).
     initiation_fixed: bool = False
+    #: Route-based with fixed 0.0.0.0/0 selectors: any-to-any whenever the gateway initiates.
+    selectors_any: bool = False
 
     def supports(self, phase: Phase) -> PhaseSupport:
         return self.phases[phase]
@@ -558,6 +560,9 @@ PROFILES: Final[dict[Provider, ProviderProfile]] = {
         # "Cloud VPN can act as an initiator or a responder to IKE requests depending on the
         # origin of traffic when a new security association is needed" (Supported IKE ciphers).
         initiation_fixed=True,
+        # Route-based: "Local traffic selector: Always 0.0.0.0/0 / Remote: Always 0.0.0.0/0"
+        # (Cloud VPN, "Networks and tunnel routing").
+        selectors_any=True,
     ),
     # On-prem (strongSwan or any IKEv2 firewall): every algorithm the project knows; the
     # lifetime bounds keep rekeying sane (5 min to 1 day); no vendor MSS figure.

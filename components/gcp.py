@@ -148,6 +148,10 @@ class GcpVpnAttachment(pulumi.ComponentResource):
                 ip_protocol=protocol,
                 port_range=port,
                 ip_address=address.address,
+                # The address's tier: "If IPAddress is specified, this value must be equal to
+                # the networkTier of the Address", and an unset tier may be the project's default
+                # (magic-modules ForwardingRule.yaml; Compute API setDefaultNetworkTier).
+                network_tier="PREMIUM",
                 target=gateway.id,
                 description=self._description(),
                 labels=self._labels,
@@ -250,7 +254,21 @@ class GcpVpnAttachment(pulumi.ComponentResource):
                             )
                         ],
                     ),
-                )
+                ),
+                # A threshold never fires on a series that stops arriving: the same filter
+                # absent for five minutes alerts too.
+                gcp.monitoring.AlertPolicyConditionArgs(
+                    display_name=f"{self._tunnel_name} reports no state",
+                    condition_absent=gcp.monitoring.AlertPolicyConditionConditionAbsentArgs(
+                        filter=inputs.alert_filter(self._tunnel_name),
+                        duration=inputs.ABSENT_DURATION,
+                        aggregations=[
+                            gcp.monitoring.AlertPolicyConditionConditionAbsentAggregationArgs(
+                                alignment_period="60s", per_series_aligner="ALIGN_MIN"
+                            )
+                        ],
+                    ),
+                ),
             ],
             notification_channels=list(self._gcp.alert_notification_channels),
             user_labels=self._labels,

@@ -419,10 +419,18 @@ def test_a_fixed_mss_above_the_1460_figure_is_refused_on_gcp() -> None:
 # --------------------------------------------------------------------------- rules: algorithms
 
 
-def test_the_example_is_valid_with_only_the_documentation_ip_warning() -> None:
+def test_the_example_is_valid_with_only_its_intended_warnings() -> None:
     report = check(raw_config("gcp-dev"))
     assert report.valid, [p.message for p in report.problems]
-    assert codes(report)[1] == {("peer-ip-documentation", f"{G}.gatewayIp")}
+    assert codes(report)[1] == {
+        ("peer-ip-documentation", f"{G}.gatewayIp"),
+        # the Genesys side's lifetimes: Google fixes its own
+        ("lifetime-local", f"{P1}.lifetimeSeconds"),
+        ("lifetime-local", f"{P2}.lifetimeSeconds"),
+        # route-based: 0/0 whenever Google initiates, on each attachment
+        ("selectors-wide", f"{I}.networks"),
+        ("selectors-wide", f"{S}.iaas.networks"),
+    }
 
 
 def test_phase2_sha384_is_refused() -> None:
@@ -565,7 +573,9 @@ def test_lifetimes_other_than_googles_are_local_warnings() -> None:
 
 
 def test_googles_lifetimes_give_no_lifetime_warning() -> None:
-    assert "lifetime-local" not in warnings_of(check(raw_config("gcp-dev")))
+    report = check(gcp_config((f"{P1}.lifetimeSeconds", 36000), (f"{P2}.lifetimeSeconds", 10800)))
+    assert report.valid, [p.message for p in report.problems]
+    assert "lifetime-local" not in warnings_of(report)
 
 
 @pytest.mark.parametrize(

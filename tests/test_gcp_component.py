@@ -410,7 +410,10 @@ def test_alert_policy_only_with_notification_channels(dev: dict[str, Any]) -> No
     assert alert["parent"] == "primary"
     inputs = alert["inputs"]
     assert inputs["notificationChannels"] == [CHANNEL]
-    (condition,) = inputs["conditions"]
+    condition, absent = inputs["conditions"]
+    assert inputs["combiner"] == "OR"
+    # a series that stops arriving alerts too
+    assert absent["conditionAbsent"]["filter"] == condition["conditionThreshold"]["filter"]
     threshold = condition["conditionThreshold"]
     assert 'resource.type = "vpn_gateway"' in threshold["filter"]
     assert 'metric.type = "vpn.googleapis.com/tunnel_established"' in threshold["filter"]

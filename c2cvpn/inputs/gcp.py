@@ -35,6 +35,8 @@ FORWARDING_RULES: tuple[tuple[str, str, str | None], ...] = (
 TUNNEL_METRIC = "vpn.googleapis.com/tunnel_established"
 #: The alert fires when the tunnel has not been established for this long.
 ALERT_DURATION = "120s"
+#: ... or when it has reported nothing for this long (a series that stops is no threshold).
+ABSENT_DURATION = "300s"
 
 
 def _rfc1035(text: str) -> str:
