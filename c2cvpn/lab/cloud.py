@@ -22,14 +22,16 @@ from __future__ import annotations
 import ipaddress
 import os
 import re
+import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from c2cvpn.genesys.desired import Desired, Record
 from c2cvpn.lab.cloud_conf import (
@@ -56,6 +58,7 @@ from c2cvpn.lab.netns import (
 from c2cvpn.lab.probes import BULK_BYTES, BULK_CLIENT, BULK_SERVER, STREAM_CLIENT, STREAM_SERVER
 from c2cvpn.lab.run import (
     CLIENT,
+    LAB_BREAKS,
     SERVER,
     Check,
     LabRefused,
@@ -74,7 +77,7 @@ from c2cvpn.lab.run import (
     workdir_for,
 )
 from c2cvpn.lab.scenarios import BLACKHOLE_MTU, NAT_UDP_TIMEOUT, SCENARIOS, apply_scenario
-from c2cvpn.lab.strongswan import Charon, charon_path, missing_strongswan
+from c2cvpn.lab.strongswan import Charon, charon_path, decode, missing_strongswan
 from c2cvpn.psk import PSK_RESOURCE, generate_psk
 from c2cvpn.vendors import (
     CIPHERS,
@@ -106,6 +109,187 @@ class Options:
     soak: bool = False
     timeout: float = 30.0
     keep: bool = False
+
+
+# --------------------------------------------------------------------------- the cloud side
+
+
+class Daemon(Protocol):
+    def sas(self) -> dict[str, Any]: ...
+
+    def log_text(self) -> str: ...
+
+
+class Gateways:
+    """The cloud gateway stand-ins, read as one: a charon per gateway device (AWS and Azure: one;
+    GCP active-passive: one per Classic gateway, each with its own TUN device and routes)."""
+
+    def __init__(self, daemons: Mapping[str, Charon], gateway_of: Mapping[int, str]) -> None:
+        self.daemons, self.gateway_of = dict(daemons), dict(gateway_of)
+
+    def of(self, index: int) -> Charon:
+        """The charon that holds endpoint ``index``."""
+        return self.daemons[self.gateway_of[index]]
+
+    def sas(self) -> dict[str, Any]:
+        found: dict[str, Any] = {}
+        for d in self.daemons.values():
+            found.update(d.sas())
+        return found
+
+    def log_text(self) -> str:
+        return "".join(d.log_text() for d in self.daemons.values())
+
+
+def ike_states(daemon: Charon) -> dict[str, set[str]]:
+    """Every IKE SA's state by connection name (a rekey briefly holds two SAs of one name)."""
+    import vici
+
+    states: dict[str, set[str]] = {}
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.settimeout(5)
+        sock.connect(str(daemon.socket))
+        for entry in vici.Session(sock).list_sas():
+            for name, ike in decode(entry).items():
+                states.setdefault(str(name), set()).add(str(ike.get("state", "")))
+    return states
+
+
+#: IKE SA states in which GCP counts a tunnel as a valid next hop (an IKE SA exists).
+IKE_UP = frozenset({"ESTABLISHED", "REKEYING", "REKEYED"})
+
+
+class CloudPlane:
+    """What the cloud's control plane does beside the gateway's IKE daemon, for GCP:
+
+    - **route choice**: "Google Cloud never considers a Cloud VPN tunnel as a valid next hop
+      that has not established an IKE security association", and disregards such routes
+      "before considering route priority"; among the rest the lowest priority number wins and
+      equal priorities share the flows (ECMP) ("Order of routes"). Every
+      :data:`CloudPlane.INTERVAL` seconds (and on :meth:`sync`) each endpoint's IKE SA state
+      is read from its gateway's charon and each destination's route in the back ends' table
+      in the VPC router is replaced by the winners, or removed when no tunnel is up;
+    - **initiation on traffic**: Cloud VPN initiates "depending on the origin of traffic when a
+      new security association is needed". The gateway's connections carry ``start_action =
+      trap``, but kernel-libipsec raises no acquire for a trap policy: it drops the packet and
+      logs "could not find an outbound IPsec SA". When a gateway logs that while one of its
+      trap endpoints has an IKE SA and no CHILD_SA, this initiates the CHILD_SA from the
+      gateway, as the acquire would have."""
+
+    INTERVAL = 0.2
+    NO_SA = "could not find an outbound IPsec SA"
+
+    def __init__(self, run: CloudRun, gateways: Gateways, table_ids: Mapping[str, int]) -> None:
+        self.run, self.gateways, self.table_ids = run, gateways, dict(table_ids)
+        self.entries = [
+            e
+            for entries in run.model.tables.values()
+            for e in entries
+            if e.priority is not None and e.endpoint is not None and e.table in table_ids
+        ]
+        # behind the NAT scenario's router the cloud only answers (no trap is loaded)
+        responder = run.opt.scenario == "nat-timeout"
+        self.trapped = [
+            e.index for e in run.model.endpoints if e.initiates_on_traffic and not responder
+        ]
+        self.chosen: dict[tuple[str, str], tuple[int, ...]] = {}
+        #: (time.monotonic(), table, destination, endpoints) per change.
+        self.changes: list[tuple[float, str, str, tuple[int, ...]]] = []
+        #: (time.monotonic(), endpoint) per CHILD_SA initiated on traffic.
+        self.acquired: list[tuple[float, int]] = []
+        self.log_seen = {gw: len(d.log_text()) for gw, d in gateways.daemons.items()}
+        self.lock = threading.Lock()
+        self.stop_event = threading.Event()
+        self.thread: threading.Thread | None = None
+
+    def acquire(self) -> None:
+        """Initiate the CHILD_SA of a trap endpoint whose gateway dropped traffic for want of one."""
+        for gw, daemon in self.gateways.daemons.items():
+            mine = [i for i in self.trapped if self.gateways.gateway_of.get(i) == gw]
+            if not mine:
+                continue
+            text = daemon.log_text()
+            fresh, self.log_seen[gw] = text[self.log_seen[gw] :], len(text)
+            if self.NO_SA not in fresh:
+                continue
+            states = ike_states(daemon)
+            children = self.run.children(daemon)
+            for index in mine:
+                name = f"ep{index}"
+                if states.get(name, set()) & IKE_UP and name not in children:
+                    with suppress(subprocess.CalledProcessError, subprocess.TimeoutExpired):
+                        daemon.swanctl("--initiate", "--child", name, "--timeout", "5", timeout=10)
+                        self.acquired.append((time.monotonic(), index))
+
+    def up(self) -> set[int]:
+        """Endpoints whose tunnel has an IKE SA."""
+        found: set[int] = set()
+        for gw, daemon in self.gateways.daemons.items():
+            try:
+                states = ike_states(daemon)
+            except LAB_BREAKS:
+                continue
+            for index, where in self.gateways.gateway_of.items():
+                if where == gw and states.get(f"ep{index}", set()) & IKE_UP:
+                    found.add(index)
+        return found
+
+    def winners(self, up: set[int]) -> dict[tuple[str, str], tuple[int, ...]]:
+        best: dict[tuple[str, str], tuple[int, tuple[int, ...]]] = {}
+        for e in self.entries:
+            if e.endpoint not in up or e.priority is None or e.endpoint is None:
+                continue
+            key = (e.table, e.destination)
+            now = best.get(key)
+            if now is None or e.priority < now[0]:
+                best[key] = (e.priority, (e.endpoint,))
+            elif e.priority == now[0] and e.endpoint not in now[1]:
+                best[key] = (now[0], (*now[1], e.endpoint))
+        return {k: tuple(sorted(v[1])) for k, v in best.items()}
+
+    def sync(self) -> dict[tuple[str, str], tuple[int, ...]]:
+        """Make the VPC router's routes what GCP would choose now; the choice per destination."""
+        with self.lock:
+            want = self.winners(self.up())
+            for key in sorted({*self.chosen, *want}):
+                if self.chosen.get(key) == want.get(key):
+                    continue
+                table, dest = key
+                tid = str(self.table_ids[table])
+                hops = want.get(key, ())
+                if hops:
+                    via: list[str] = []
+                    for index in hops:
+                        gw = self.gateways.gateway_of[index]
+                        hop = ["via", self.run.gw_inside[gw], "dev", self.run.v_gw[gw], "onlink"]
+                        via += ["nexthop", *hop] if len(hops) > 1 else hop
+                    self.run.ip_v("route", "replace", dest, *via, "table", tid)
+                else:
+                    with suppress(subprocess.CalledProcessError):
+                        self.run.ip_v("route", "del", dest, "table", tid)
+                self.chosen[key] = hops
+                self.changes.append((time.monotonic(), table, dest, hops))
+            return dict(self.chosen)
+
+    def start(self) -> None:
+        if not self.entries and not self.trapped:
+            return
+        self.sync()
+
+        def loop() -> None:
+            while not self.stop_event.wait(self.INTERVAL):
+                with suppress(Exception):
+                    self.sync()
+                with suppress(Exception):
+                    self.acquire()
+
+        self.thread = threading.Thread(target=loop, name="c2cvpn-vpc-routes", daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.stop_event.set()
+        if self.thread is not None:
+            self.thread.join(5)
 
 
 # --------------------------------------------------------------------------- the run
@@ -171,6 +355,19 @@ class CloudRun:
             }
         )
         self.hide = [*keys.values(), *(g.psk for g in ends)]
+        # One gateway stand-in per gateway device: namespace c, then c2, c3… (GCP: a Classic
+        # gateway per attachment); each with its own leg into the VPC.
+        self.gateways = list(dict.fromkeys(e.gateway for e in model.endpoints)) or [""]
+        self.gw_role = {gw: "c" if k == 0 else f"c{k + 1}" for k, gw in enumerate(self.gateways)}
+        self.gw_inside = {
+            gw: str(ipaddress.IPv4Address(GATEWAY_INSIDE) + k) for k, gw in enumerate(self.gateways)
+        }
+        self.gateway_of = {e.index: e.gateway for e in model.endpoints}
+        self.v_gw: dict[str, str] = {}  # gateway -> the VPC router's interface to it
+        self.i_gw: dict[str, str] = {}  # gateway -> the internet router's interface to it
+        self.cloud: Gateways | None = None
+        self.plane: CloudPlane | None = None
+        self.table_ids: dict[str, int] = {}
 
     def check(self, name: str, ok: bool, detail: str) -> bool:
         self.result.checks.append(Check(name, ok, detail))
@@ -208,11 +405,26 @@ class CloudRun:
     def _nft(self, who: str, ruleset: str) -> None:
         self.net.run(self.ns[who], ["nft", "-f", "-"], input=ruleset)
 
+    def ip_v(self, *args: str) -> None:
+        """``ip`` in the VPC router (the route controller's way in)."""
+        self._ip("v", *args)
+
+    def endpoint_routes(self, gw: str) -> list[str]:
+        """What gateway ``gw`` sends into its tunnels: its endpoints' routes."""
+        out: list[str] = []
+        for e in self.model.endpoints:
+            if e.gateway != gw:
+                continue
+            mine = e.routes if e.routes is not None else [d for d, _ in self.model.gateway_routes]
+            out += [d for d in mine if d not in out]
+        return out
+
     def build(self) -> None:
         os.mkdir(self.workdir, 0o700)
         self.owns_workdir = True
         m = self.model
-        roles = ["g", "i", "c", "v"] + [f"b{n + 1}" for n in range(len(m.backends))]
+        gw_roles = [self.gw_role[gw] for gw in self.gateways]
+        roles = ["g", "i", *gw_roles, "v"] + [f"b{n + 1}" for n in range(len(m.backends))]
         if m.appliance is not None:
             roles.append("a")
         for r in roles:
@@ -224,47 +436,68 @@ class CloudRun:
                 "net.ipv4.tcp_timestamps=0",
             )
         nat = self.opt.scenario == "nat-timeout"
-        # internet: g — i — c
+        # internet: g — i — c (c2…)
         gi, ig = self._link("g", "i")
-        ic, ci = self._link("i", "c")
-        self.if_ig, self.if_ic = ig, ic
+        self.if_ig = ig
         g_addr = NAT_PRIVATE if nat else self.gateway_ip
         self._ip("g", "addr", "add", f"{g_addr}/32", "dev", gi)
         self._ip("g", "route", "add", "default", "via", ROUTER, "dev", gi, "onlink")
         for t in self.tenants:
             self._ip("g", "addr", "add", f"{t}/32", "dev", "lo")
-        for iface in (ig, ic):
-            self._ip("i", "addr", "add", f"{ROUTER}/32", "dev", iface)
+        self._ip("i", "addr", "add", f"{ROUTER}/32", "dev", ig)
         self._ip("i", "route", "add", f"{g_addr}/32", "dev", ig)
-        for ip in self.ips.values():
-            self._ip("c", "addr", "add", f"{ip}/32", "dev", ci)
-            self._ip("i", "route", "add", f"{ip}/32", "dev", ic)
-        self._ip("c", "route", "add", "default", "via", ROUTER, "dev", ci, "onlink")
+        for gw in self.gateways:
+            c = self.gw_role[gw]
+            ic, ci = self._link("i", c)
+            self.i_gw[gw] = ic
+            self._ip("i", "addr", "add", f"{ROUTER}/32", "dev", ic)
+            for index, ip in self.ips.items():
+                if self.gateway_of.get(index, "") == gw:
+                    self._ip(c, "addr", "add", f"{ip}/32", "dev", ci)
+                    self._ip("i", "route", "add", f"{ip}/32", "dev", ic)
+            self._ip(c, "route", "add", "default", "via", ROUTER, "dev", ci, "onlink")
         self._sysctl("i", "net.ipv4.ip_forward=1")
         self._path_rules(g_addr)
-        # VPC: c — v — b…/a
-        cv, vc = self._link("c", "v")
-        self.if_cv, self.if_vc = cv, vc
-        self._ip("c", "addr", "add", f"{GATEWAY_INSIDE}/32", "dev", cv)
-        self._ip("v", "addr", "add", f"{VPC_ROUTER}/32", "dev", vc)
-        self._ip("v", "route", "add", f"{GATEWAY_INSIDE}/32", "dev", vc)
-        self._sysctl("c", "net.ipv4.ip_forward=1")
-        self._sysctl("v", "net.ipv4.ip_forward=1")
+        # VPC: c (c2…) — v — b…/a
         vpc_nets = list(m.networks) + ([m.appliance.subnet] if m.appliance else [])
-        # kernel-libipsec installs its policies with a route whose source lies in the local
-        # traffic selector: the gateway holds the VPC router's reserved first address of each
-        # network on its loopback (AWS reserves .1 of every subnet for the VPC router).
-        for network in m.networks:
-            self._ip(
-                "c",
-                "addr",
-                "add",
-                f"{ipaddress.IPv4Network(network).network_address + 1}/32",
-                "dev",
-                "lo",
+        for gw in self.gateways:
+            c = self.gw_role[gw]
+            cv, vc = self._link(c, "v")
+            self.v_gw[gw] = vc
+            inside = self.gw_inside[gw]
+            self._ip(c, "addr", "add", f"{inside}/32", "dev", cv)
+            self._ip("v", "addr", "add", f"{VPC_ROUTER}/32", "dev", vc)
+            self._ip("v", "route", "add", f"{inside}/32", "dev", vc)
+            self._sysctl(c, "net.ipv4.ip_forward=1")
+            # kernel-libipsec installs its policies with a route whose source lies in the local
+            # traffic selector: the gateway holds the VPC router's reserved first address of
+            # each network on its loopback (AWS reserves .1 of every subnet for the VPC router).
+            for network in m.networks:
+                self._ip(
+                    c,
+                    "addr",
+                    "add",
+                    f"{ipaddress.IPv4Network(network).network_address + 1}/32",
+                    "dev",
+                    "lo",
+                )
+            for net in vpc_nets:
+                self._ip(c, "route", "add", net, "via", VPC_ROUTER, "dev", cv, "onlink")
+            if any(e.initiates_on_traffic for e in m.endpoints if e.gateway == gw):
+                # A trap on 0.0.0.0/0 makes kernel-libipsec route everything into its TUN
+                # (table 220, "default dev ipsec0"): the gateway routes by its own table first,
+                # which sends into the tunnel only what its routes name (below).
+                self._ip(c, "rule", "add", "priority", "100", "lookup", "main")
+            # the gateway sends into the tunnel only what its routes name (AWS static routes,
+            # Azure LNG, GCP routes whose next hop is its tunnel)
+            routes = ", ".join(self.endpoint_routes(gw))
+            allow = f'    iifname "{cv}" ip daddr {{ {routes} }} accept\n' if routes else ""
+            self._nft(
+                c,
+                "table inet c2c_gw {\n  chain forward {\n    type filter hook forward priority 0; policy accept;\n"
+                f'{allow}    iifname "{cv}" counter drop comment "gw-noroute-drop"\n  }}\n}}\n',
             )
-        for net in vpc_nets:
-            self._ip("c", "route", "add", net, "via", VPC_ROUTER, "dev", cv, "onlink")
+        self._sysctl("v", "net.ipv4.ip_forward=1")
         hosts = self.v_ifaces  # role -> its interface on the VPC router
         for n, b in enumerate(m.backends):
             role = f"b{n + 1}"
@@ -284,11 +517,15 @@ class CloudRun:
                 {k: f"appliance {m.appliance.name}: {v}" for k, v in meanings.items()}
             )
         # route tables as policy routing in v: the table of the source subnet decides
-        table_ids = {name: 100 + k for k, name in enumerate(sorted(m.tables))}
+        table_ids = self.table_ids = {name: 100 + k for k, name in enumerate(sorted(m.tables))}
+        first = self.gateways[0]
         for name, entries in m.tables.items():
             for e in entries:
+                if e.priority is not None and e.endpoint is not None:
+                    continue  # GCP: the route controller installs what is up (CloudPlane)
                 if e.target == "gateway":
-                    via = ("via", GATEWAY_INSIDE, "dev", vc, "onlink")
+                    gw = self.gateway_of.get(e.endpoint, first) if e.endpoint else first
+                    via = ("via", self.gw_inside[gw], "dev", self.v_gw[gw], "onlink")
                 elif e.target == "appliance" and m.appliance is not None:
                     via = ("via", m.appliance.address, "dev", hosts["a"], "onlink")
                 else:
@@ -322,32 +559,25 @@ class CloudRun:
                 "100",
             )
         if m.edge_table in table_ids:
-            self._ip(
-                "v",
-                "rule",
-                "add",
-                "iif",
-                vc,
-                "lookup",
-                str(table_ids[str(m.edge_table)]),
-                "priority",
-                "100",
-            )
-        # the gateway sends into the tunnel only what its routes name (AWS static routes, Azure LNG)
-        routes = ", ".join(d for d, _ in m.gateway_routes)
-        allow = f'    iifname "{cv}" ip daddr {{ {routes} }} accept\n' if routes else ""
-        self._nft(
-            "c",
-            "table inet c2c_gw {\n  chain forward {\n    type filter hook forward priority 0; policy accept;\n"
-            f'{allow}    iifname "{cv}" counter drop comment "gw-noroute-drop"\n  }}\n}}\n',
-        )
+            for gw in self.gateways:
+                self._ip(
+                    "v",
+                    "rule",
+                    "add",
+                    "iif",
+                    self.v_gw[gw],
+                    "lookup",
+                    str(table_ids[str(m.edge_table)]),
+                    "priority",
+                    "100",
+                )
         self.meanings["gw-noroute-drop"] = (
             "the cloud gateway has no route into the tunnel for it: "
-            + (
-                "no VPN connection static route (aws:ec2/vpnConnectionRoute)"
-                if m.provider == "aws"
-                else "not in the local network gateway's prefixes"
-            )
+            + {
+                "aws": "no VPN connection static route (aws:ec2/vpnConnectionRoute)",
+                "azure": "not in the local network gateway's prefixes",
+                "gcp": "no gcp:compute/route:Route names its tunnel as next hop for it",
+            }.get(m.provider, "no route names the tunnel")
         )
         if m.appliance is not None:
             self._appliance()
@@ -404,6 +634,8 @@ class CloudRun:
         """The internet router's counted rules: scenario drops, and a counter for big DF packets."""
         rules = []
         sc = self.opt.scenario
+        # the internet router's interfaces towards the cloud gateways
+        to_cloud = "{ " + ", ".join(f'"{x}"' for x in self.i_gw.values()) + " }"
         if sc == "udp-blocked":
             rules.append('    udp dport { 500, 4500 } counter drop comment "path-udp-drop"')
             rules.append('    meta l4proto esp counter drop comment "path-esp-drop"')
@@ -420,13 +652,13 @@ class CloudRun:
         nat = ""
         if sc == "nat-timeout":
             rules.append(
-                f'    iifname "{self.if_ic}" ip daddr {self.gateway_ip} ct state new counter drop comment "nat-nomap-drop"'
+                f'    iifname {to_cloud} ip daddr {self.gateway_ip} ct state new counter drop comment "nat-nomap-drop"'
             )
             no_mapping = "the NAT had no mapping for a packet from the cloud to the Genesys edge (its UDP mapping expired)"
             self.meanings["nat-nomap-drop"] = self.meanings["nat-nomap-local-drop"] = no_mapping
             nat = (
                 "  chain post {\n    type nat hook postrouting priority 100; policy accept;\n"
-                f'    oifname "{self.if_ic}" ip saddr {g_addr} snat ip to {self.gateway_ip}\n  }}\n'
+                f"    oifname {to_cloud} ip saddr {g_addr} snat ip to {self.gateway_ip}\n  }}\n"
                 "  chain pre {\n    type nat hook prerouting priority -100; policy accept;\n  }\n"
             )
             self._ip("i", "addr", "add", f"{self.gateway_ip}/32", "dev", self.if_ig)
@@ -437,7 +669,7 @@ class CloudRun:
             + "  }\n"
             + (
                 "  chain input {\n    type filter hook input priority 0; policy accept;\n"
-                f'    iifname "{self.if_ic}" ip daddr {self.gateway_ip} counter drop comment "nat-nomap-local-drop"\n  }}\n'
+                f'    iifname {to_cloud} ip daddr {self.gateway_ip} counter drop comment "nat-nomap-local-drop"\n  }}\n'
                 if nat
                 else ""
             )
@@ -466,7 +698,11 @@ class CloudRun:
         )
 
     # ---- daemons
-    def start(self) -> tuple[Charon, Charon]:
+    def gw_dir(self, gw: str) -> Path:
+        """The work subdirectory of gateway ``gw``'s files (``cloud``, ``cloud2``…)."""
+        return self.workdir / ("cloud" + self.gw_role[gw].removeprefix("c"))
+
+    def start(self) -> tuple[Charon, Gateways]:
         m = self.model
         timeouts = [e.dpd_timeout for e in m.endpoints] or [30]
         keepalive = (
@@ -475,17 +711,26 @@ class CloudRun:
             else int(self.ends[0].value("keepaliveSeconds") or 0)
         )
         nat = self.opt.scenario == "nat-timeout"
-        (self.workdir / "cloud").mkdir(mode=0o700)
         (self.workdir / "genesys").mkdir(mode=0o700)
-        # The gateway routes into the tunnel what its own routes name (below), not every selector.
-        (self.workdir / "cloud" / "daemon.conf").write_text(
-            daemon_conf(dpd_timeout=min(timeouts), keepalive=0, install_routes=False)
-        )
+        for gw in self.gateways:
+            mine = [e for e in m.endpoints if e.gateway == gw]
+            where = self.gw_dir(gw)
+            where.mkdir(mode=0o700)
+            # The gateway routes into the tunnel what its own routes name (below), not every selector.
+            (where / "daemon.conf").write_text(
+                daemon_conf(
+                    dpd_timeout=min([e.dpd_timeout for e in mine] or timeouts),
+                    keepalive=0,
+                    install_routes=False,
+                )
+            )
+            (where / "swanctl.conf").write_text(
+                cloud_swanctl(
+                    m, self.ips, self.keys, responder=nat, endpoints={e.index for e in mine}
+                )
+            )
         (self.workdir / "genesys" / "daemon.conf").write_text(
             daemon_conf(dpd_timeout=min(timeouts), keepalive=keepalive)
-        )
-        (self.workdir / "cloud" / "swanctl.conf").write_text(
-            cloud_swanctl(m, self.ips, self.keys, responder=nat)
         )
         # Behind a NAT only the inside end can open the mapping: Genesys initiates, the cloud answers.
         initiate = {e.index: nat or not e.initiates for e in m.endpoints}
@@ -500,43 +745,56 @@ class CloudRun:
                 dpd_delay=delay,
             )
         )
+        sides = [("g", self.workdir / "genesys", self.workdir / "genesys-daemon")]
+        sides += [
+            (self.gw_role[gw], self.gw_dir(gw), Path(f"{self.gw_dir(gw)}-daemon"))
+            for gw in self.gateways
+        ]
         out = []
-        for role, side in (("g", "genesys"), ("c", "cloud")):
+        for role, conf, home in sides:
             c = Charon(
                 self.net,
                 self.ns[role],
-                self.workdir / f"{side}-daemon",
-                daemon_conf=self.workdir / side / "daemon.conf",
+                home,
+                daemon_conf=conf / "daemon.conf",
                 charon=self.charon,
             )
             self.daemons.append(c)
             c.start(timeout=self.timeout)
             out.append(c)
+        self.cloud = Gateways(dict(zip(self.gateways, out[1:], strict=True)), self.gateway_of)
         self._tunnel_routes()
-        return out[0], out[1]
+        return out[0], self.cloud
 
     def _tunnel_routes(self) -> None:
-        """The cloud gateway's routes into the tunnel: kernel-libipsec's TUN device carries them."""
-        deadline = time.monotonic() + self.timeout
-        while "ipsec0" not in self.net.run(self.ns["c"], ["ip", "-o", "link", "show"]).stdout:
-            if time.monotonic() > deadline:
-                raise RuntimeError("the cloud gateway's charon made no ipsec0 device")
-            time.sleep(0.05)
-        for destination, _ in self.model.gateway_routes:
-            self._ip("c", "route", "replace", destination, "dev", "ipsec0")
+        """Each cloud gateway's routes into its tunnels: kernel-libipsec's TUN device carries them."""
+        for gw in self.gateways:
+            c = self.gw_role[gw]
+            deadline = time.monotonic() + self.timeout
+            while "ipsec0" not in self.net.run(self.ns[c], ["ip", "-o", "link", "show"]).stdout:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the cloud gateway's charon made no ipsec0 device")
+                time.sleep(0.05)
+            for destination in self.endpoint_routes(gw):
+                self._ip(c, "route", "replace", destination, "dev", "ipsec0")
 
-    def load(self, genesys: Charon, cloud: Charon) -> None:
+    def load(self, genesys: Charon, cloud: Gateways) -> None:
         """Load the answering side first: loading a connection with ``start_action = start``
-        initiates it, and an IKE_SA_INIT that reaches a side with nothing loaded is refused."""
+        initiates it, and an IKE_SA_INIT that reaches a side with nothing loaded is refused.
+        Then the VPC's GCP routes follow the tunnels' IKE SAs (:class:`CloudPlane`)."""
         cloud_initiates = self.opt.scenario != "nat-timeout" and any(
             e.initiates for e in self.model.endpoints
         )
-        order = [(genesys, "genesys"), (cloud, "cloud")]
-        for daemon, side in order if cloud_initiates else reversed(order):
+        order: list[tuple[Charon, Path]] = [(genesys, self.workdir / "genesys")]
+        clouds = [(cloud.daemons[gw], self.gw_dir(gw)) for gw in self.gateways]
+        order = [*order, *clouds] if cloud_initiates else [*clouds, *order]
+        for daemon, where in order:
             with suppress(subprocess.CalledProcessError):
-                daemon.load(self.workdir / side / "swanctl.conf", timeout=self.timeout)
+                daemon.load(where / "swanctl.conf", timeout=self.timeout)
+        self.plane = CloudPlane(self, cloud, self.table_ids)
+        self.plane.start()
 
-    def children(self, daemon: Charon) -> dict[str, dict[str, Any]]:
+    def children(self, daemon: Daemon) -> dict[str, dict[str, Any]]:
         """INSTALLED child SAs by connection name, each with its IKE SA."""
         found: dict[str, dict[str, Any]] = {}
         for name, ike in daemon.sas().items():
@@ -545,7 +803,7 @@ class CloudRun:
                     found[name] = {"ike": ike, "child": child}
         return found
 
-    def wait_up(self, genesys: Charon, cloud: Charon) -> tuple[dict[str, Any], dict[str, Any]]:
+    def wait_up(self, genesys: Charon, cloud: Gateways) -> tuple[dict[str, Any], dict[str, Any]]:
         want_g = {g.conn for g in self.ends}
         want_c = {
             f"ep{g.tunnel}"
@@ -575,7 +833,7 @@ class CloudRun:
 
     # ---- checks
     def verify(
-        self, genesys: Charon, cloud: Charon, gs: dict[str, Any], cs: dict[str, Any]
+        self, genesys: Charon, cloud: Gateways, gs: dict[str, Any], cs: dict[str, Any]
     ) -> None:
         m = self.model
         covered = {g.tunnel for g in self.ends}
@@ -587,8 +845,9 @@ class CloudRun:
                     f"no Genesys connection uses {e.label} ({e.outside}): when the cloud moves traffic to it "
                     "(maintenance, or the other one down), nothing answers",
                 )
+                used = [x.label for x in m.endpoints if x.index in covered]
                 self.diagnosis.append(
-                    f"Redundancy: Genesys uses only {', '.join(f'tunnel {t}' for t in sorted(covered))}; "
+                    f"Redundancy: Genesys uses only {', '.join(used or ['no tunnel'])}; "
                     f"create a Genesys connection for {e.label} too."
                 )
         for g in self.ends:
@@ -949,6 +1208,117 @@ class CloudRun:
             f"SYN from the back end reached Genesys with MSS {mss} (the appliance clamps to {a.mss})",
         )
 
+    def hop_names(self, hops: Sequence[int]) -> str:
+        return ", ".join(e.label for e in self.model.endpoints if e.index in hops) or "nothing"
+
+    def cloud_carriers(self, cloud: Gateways) -> list[int]:
+        """The endpoints whose CHILD_SA carried the back end's replies to a ping from Genesys."""
+
+        def out() -> dict[int, int]:
+            sas = self.children(cloud)
+            return {
+                e.index: int(sas[f"ep{e.index}"]["child"].get("bytes-out", 0))
+                for e in self.model.endpoints
+                if f"ep{e.index}" in sas
+            }
+
+        before = out()
+        b = self.model.backends[0]
+        self.attempt(
+            "g", ["ping", "-c", "3", "-i", "0.2", "-W", "1", "-I", self.tenants[0], b.address]
+        )
+        after = out()
+        return [k for k, v in after.items() if v > before.get(k, 0)]
+
+    def vpc_routes(self, cloud: Gateways) -> None:
+        """GCP: with every tunnel up, the VPC sends each Genesys CIDR to the lowest priority
+        number (equal: all of them), and the back end's replies leave through it."""
+        routes = self.plane
+        if routes is None or not routes.entries:
+            return
+        chosen = routes.sync()
+        everyone = {e.index for e in self.model.endpoints}
+        expected = routes.winners(everyone)
+        carried = self.cloud_carriers(cloud)
+        parts = []
+        for key in sorted(expected):
+            dest = key[1]
+            others = sorted(
+                {
+                    (e.priority, e.endpoint)
+                    for e in routes.entries
+                    if (e.table, e.destination) == key and e.endpoint not in expected[key]
+                },
+                key=lambda x: (x[0] or 0, x[1] or 0),
+            )
+            best = min(
+                (e.priority or 0 for e in routes.entries if (e.table, e.destination) == key),
+                default=0,
+            )
+            parts.append(
+                f"{dest} → {self.hop_names(chosen.get(key, ()))} (priority {best}"
+                + "".join(f"; {self.hop_names([i or 0])} {p} in reserve" for p, i in others)
+                + ")"
+            )
+        used = {i for hops in chosen.values() for i in hops}
+        ok = chosen == expected and bool(carried) and set(carried) <= used
+        self.check(
+            "vpc routes",
+            ok,
+            "; ".join(parts)
+            + f"; the back end's replies left through {self.hop_names(carried)}"
+            + (
+                ""
+                if chosen == expected
+                else " (GCP would choose "
+                + "; ".join(f"{d} → {self.hop_names(h)}" for (_, d), h in sorted(expected.items()))
+                + ")"
+            ),
+        )
+
+    def on_traffic(self, genesys: Charon, cloud: Gateways) -> None:
+        """GCP initiates when traffic needs a new SA: Genesys closes its primary CHILD_SA (the
+        IKE SA stays, so the VPC's route stays valid) and a ping from the back end must make
+        the cloud's endpoint negotiate a new one, proposing its own selectors."""
+        plane = self.plane
+        g = self.ends[0]
+        e = self.model.endpoint(g.tunnel)
+        if plane is None or e is None or not e.initiates_on_traffic:
+            return
+        name = f"ep{e.index}"
+        b = self.model.backends[0]
+        tenant = self.tenants[0]
+        with suppress(subprocess.CalledProcessError, subprocess.TimeoutExpired):
+            genesys.swanctl("--terminate", "--child", g.conn, "--timeout", "5", timeout=10)
+        deadline = time.monotonic() + 5
+        while name in self.children(cloud) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        mark = len(plane.acquired)
+        answered = False
+        deadline = time.monotonic() + min(self.timeout, 8)
+        while not answered and time.monotonic() < deadline:
+            # the first ping is dropped for want of an SA (and starts the initiation)
+            answered = self.attempt("b1", ["ping", "-c", "1", "-W", "1", tenant], timeout=5) == 0
+        child = self.children(cloud).get(name)
+        initiated = len(plane.acquired) > mark and child is not None
+        ts = (
+            f"{', '.join(child['child'].get('local-ts', []))} ⇄ {', '.join(child['child'].get('remote-ts', []))}"
+            if child
+            else "none"
+        )
+        self.check(
+            f"{e.label} initiates on traffic",
+            answered and initiated,
+            f"Genesys closed {g.conn}'s CHILD_SA; a ping {b.address} → {tenant} "
+            + (
+                f"made {e.label} initiate a new one (proposing {', '.join(e.local_ts)} ⇄ {', '.join(e.remote_ts)}, "
+                f"narrowed to {ts}) and was answered"
+                if answered and initiated
+                else f"{'was answered' if answered else 'was not answered'}, "
+                f"{e.label} {'initiated' if initiated else 'initiated no'} CHILD_SA"
+            ),
+        )
+
     # ---- failover and soak
     def probe(self, wait: float = 1.0) -> bool:
         b = self.model.backends[0]
@@ -1002,18 +1372,52 @@ class CloudRun:
             round(answered, 2) if answered is not None else None
         )
         self.result.measurements["dpdTimeoutSeconds"] = dpd
+        assumed = " (assumed: the vendor documents none)" if e is not None and e.dpd_assumed else ""
+        route_ok, route_line = self.route_switch(t0, self.ends[0].tunnel, self.ends[1].tunnel)
         self.check(
             "failover",
-            answered is not None and standby in moved,
+            answered is not None and standby in moved and route_ok,
             (
                 f"primary path dropped (it carried: {', '.join(carrying) or 'none measured'}); TCP {port} answered again through "
-                f"the standby after {answered:.1f} s (DPD timeout {dpd} s: {e.sources.get('dpd') if e else ''})"
+                f"the standby after {answered:.1f} s (DPD timeout {dpd} s: {e.sources.get('dpd') if e else ''}{assumed})"
+                + route_line
             )
             if answered is not None
-            else f"no answer through the standby within {budget} s of dropping the primary path",
+            else f"no answer through the standby within {budget} s of dropping the primary path"
+            + route_line,
         )
 
-    def soak(self, genesys: Charon, cloud: Charon) -> None:
+    def route_switch(self, since: float, primary: int, standby: int) -> tuple[bool, str]:
+        """GCP: when the VPC's routes left the primary's tunnel for the standby's after
+        ``since`` (ok, and a clause for the failover line); (True, "") without GCP routes."""
+        routes = self.plane
+        if routes is None or not routes.entries:
+            return True, ""
+        routes.sync()
+        switched = [
+            (t, dest)
+            for t, _, dest, hops in routes.changes
+            if t >= since and primary not in hops and standby in hops
+        ]
+        now = {
+            dest
+            for (_, dest), hops in routes.chosen.items()
+            if standby in hops and primary not in hops
+        }
+        wanted = {e.destination for e in routes.entries if e.endpoint == standby}
+        if switched:
+            seconds = round(switched[0][0] - since, 2)
+            self.result.measurements["routeSwitchSeconds"] = seconds
+        ok = bool(wanted) and wanted <= now
+        return ok, (
+            f"; the VPC's routes to {', '.join(sorted(wanted))} moved to {self.hop_names([standby])} "
+            f"{switched[0][0] - since:.1f} s after the drop, once {self.hop_names([primary])} had no IKE SA"
+            if switched and ok
+            else f"; the VPC still routes {', '.join(sorted(wanted - now)) or 'nothing'} elsewhere than "
+            f"{self.hop_names([standby])} ({', '.join(f'{d} → {self.hop_names(h)}' for (_, d), h in sorted(routes.chosen.items()))})"
+        )
+
+    def soak(self, genesys: Charon, cloud: Gateways) -> None:
         b = self.model.backends[0]
         port = int(self.model.application_ports[0]) if self.model.application_ports else 443
         g = self.ends[0]
@@ -1067,7 +1471,7 @@ class CloudRun:
             plan = ["child"] * 5 + ["ike"] + ["child"] * 4 + ["ike", "child"]
             step = (seconds - 1.5) / len(plan)
             for n, kind in enumerate(plan):
-                daemon, conn = (cloud, f"ep{g.tunnel}") if n % 2 else (genesys, g.conn)
+                daemon, conn = (cloud.of(g.tunnel), f"ep{g.tunnel}") if n % 2 else (genesys, g.conn)
                 with suppress(subprocess.CalledProcessError, subprocess.TimeoutExpired):
                     daemon.swanctl("--rekey", f"--{kind}", conn, timeout=10)
                     if kind == "child":
@@ -1134,7 +1538,7 @@ class CloudRun:
                     found[k] = found.get(k, 0) + v
         return found
 
-    def explain(self, genesys: Charon, cloud: Charon, up: bool) -> None:
+    def explain(self, genesys: Charon, cloud: Gateways, up: bool) -> None:
         """Diagnosis in the guide's terms, from counters, routes and the charon logs."""
         m = self.model
         seen = self.counted()
@@ -1146,7 +1550,9 @@ class CloudRun:
         failed = [c for c in self.result.checks if not c.ok]
         tcp_failed = [c for c in failed if c.name.startswith("tcp ")]
         icmp_ok = any(c.name.startswith("icmp") and c.ok for c in self.result.checks)
-        kind = "security group" if m.provider == "aws" else "NSG"
+        kind = {"aws": "security group", "gcp": "VPC firewall rules of network"}.get(
+            m.provider, "NSG"
+        )
         ports = ", ".join(sorted({c.name.rsplit(":", 1)[-1] for c in tcp_failed}))
         backend_drops = sorted({k.split("-", 1)[0] for k in drops if k[0] == "b"})
         if backend_drops and tcp_failed:
@@ -1170,10 +1576,12 @@ class CloudRun:
         if drops.get("gw-noroute-drop"):
             self.diagnosis.append(
                 "Established but no data: the cloud gateway has no route back to Genesys: "
-                + (
-                    "add the VPN connection's static routes (aws:ec2/vpnConnectionRoute) for genesys.tenantCidrs."
-                    if m.provider == "aws"
-                    else "the local network gateway's prefixes must list genesys.tenantCidrs."
+                + {
+                    "aws": "add the VPN connection's static routes (aws:ec2/vpnConnectionRoute) for genesys.tenantCidrs.",
+                    "gcp": "add a gcp:compute/route:Route per genesys.tenantCidrs entry with the tunnel as nextHopVpnTunnel.",
+                }.get(
+                    m.provider,
+                    "the local network gateway's prefixes must list genesys.tenantCidrs.",
                 )
             )
         if tcp_failed and not any(d.startswith("Established but no data") for d in self.diagnosis):
@@ -1193,6 +1601,23 @@ class CloudRun:
                         f"route: ip route get {self.tenants[0]} from {b.address} iif {b.table}: {out}"
                     )
                     planned = [e for e in m.tables.get(b.table, [])]
+                    if m.provider == "gcp":
+                        self.diagnosis.append(
+                            f"Established but no data: the VPC network's routes for the back end ({b.table}) send nothing "
+                            f"to Genesys ({self.tenants[0]}) through a tunnel that is up: replies from {b.address} never reach "
+                            "a gateway. Add a gcp:compute/route:Route for each genesys.tenantCidrs entry with the tunnel as "
+                            "nextHopVpnTunnel, on the back ends' network tags"
+                            + (
+                                f" (planned here: {', '.join(str(e.source) for e in planned)}; GCP disregards a route "
+                                "whose tunnel has no IKE SA)"
+                                if planned
+                                else " (the route-missing scenario removed the planned ones)"
+                                if self.opt.scenario == "route-missing"
+                                else " (the plan adds none)"
+                            )
+                            + "."
+                        )
+                        continue
                     self.diagnosis.append(
                         f"Established but no data: route table {b.table} has no route to Genesys ({self.tenants[0]}): replies from "
                         f"{b.address} never reach the gateway. Add a route for each genesys.tenantCidrs entry to the "
@@ -1334,6 +1759,8 @@ class CloudRun:
 
     # ---- down
     def close(self) -> None:
+        if self.plane is not None:
+            self.plane.stop()
         close_lab(self)
 
 
@@ -1457,11 +1884,11 @@ def run_cloud_lab(
     )
     started = time.monotonic()
 
-    def build() -> tuple[Charon, Charon]:
+    def build() -> tuple[Charon, Gateways]:
         run.build()
         return run.start()
 
-    def test(built: tuple[Charon, Charon]) -> None:
+    def test(built: tuple[Charon, Gateways]) -> None:
         _cloud_checks(run, result, *built, started)
 
     conduct(
@@ -1478,7 +1905,7 @@ def run_cloud_lab(
 
 
 def _cloud_checks(
-    run: CloudRun, result: LabResult, genesys: Charon, cloud: Charon, started: float
+    run: CloudRun, result: LabResult, genesys: Charon, cloud: Gateways, started: float
 ) -> None:
     run.configuration()
     run.addressing()
@@ -1503,9 +1930,11 @@ def _cloud_checks(
             },
         }
         run.verify(genesys, cloud, gs, cs)
+        run.vpc_routes(cloud)
         run.mss()
         if all(c.ok for c in result.checks):  # verified: every check so far passed
             result.measurements["upAndVerifiedSeconds"] = round(time.monotonic() - started, 2)
+            run.on_traffic(genesys, cloud)
         if run.opt.scenario == "nat-timeout":
             run.nat_idle()
         if run.opt.soak:

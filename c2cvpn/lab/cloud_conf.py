@@ -9,7 +9,7 @@ keep the cloud's timeout, and the nftables filter that behaves like a security g
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,12 +60,28 @@ def dpd_settings(timeout: int) -> tuple[int, float, int]:
     return delay, round(max(1.0, (timeout - delay) / (tries + 1)), 2), tries
 
 
+def start_action(initiates: bool, on_traffic: bool, *, responder: bool = False) -> str:
+    """strongSwan's ``start_action`` for an endpoint: ``start`` when it initiates at once,
+    ``trap`` when it initiates only once traffic needs an SA (GCP), else ``none``."""
+    if responder:
+        return "none"
+    return "start" if initiates else "trap" if on_traffic else "none"
+
+
 def cloud_swanctl(
-    model: CloudModel, ips: Mapping[int, str], keys: Mapping[int, str], *, responder: bool = False
+    model: CloudModel,
+    ips: Mapping[int, str],
+    keys: Mapping[int, str],
+    *,
+    responder: bool = False,
+    endpoints: Collection[int] | None = None,
 ) -> str:
-    """swanctl.conf for the cloud gateway stand-in: one connection per endpoint, as the model says."""
+    """swanctl.conf for a cloud gateway stand-in: one connection per endpoint, as the model
+    says (``endpoints``: only those, for a model with several gateway devices)."""
     conns, secrets = [], []
     for e in model.endpoints:
+        if endpoints is not None and e.index not in endpoints:
+            continue
         version = (
             "2" if e.ike_versions == ("ikev2",) else "1" if e.ike_versions == ("ikev1",) else "0"
         )
@@ -98,7 +114,7 @@ def cloud_swanctl(
         esp_proposals = {",".join(e.esp_proposals) or "default"}
         rekey_time = {e.esp_lifetime}s
         dpd_action = {action}
-        start_action = {"start" if e.initiates and not responder else "none"}
+        start_action = {start_action(e.initiates, e.initiates_on_traffic, responder=responder)}
         close_action = {"start" if e.dpd_action == "restart" and not responder else "none"}
       }}
     }}

@@ -1,4 +1,4 @@
-"""The cloud side of a lab, read from the plan: a behaviour model of the AWS and Azure gateways.
+"""The cloud side of a lab, read from the plan: a behaviour model of the AWS, Azure and Google Cloud gateways.
 
 ``c2cvpn plan --format json`` shows what `pulumi up` will send to the cloud API. This module
 reads those *provider inputs* (never the stack spec) and says what the cloud's gateway will do
@@ -20,7 +20,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import yaml
@@ -210,6 +210,19 @@ class Endpoint:
     inside_cidr: str | None
     sources: Mapping[str, Source]
     notes: list[str] = field(default_factory=list)
+    #: The plan's attachment the endpoint belongs to ("": the model's own). A GCP model spans
+    #: two attachments when their Classic gateways share one VPC network.
+    attachment: str = ""
+    #: Which gateway device the endpoint is on ("": the model's one gateway). The lab runs one
+    #: gateway stand-in per device: GCP's primary and standby are two Classic gateways.
+    gateway: str = ""
+    #: Initiates only when traffic needs a new SA (strongSwan ``start_action = trap``).
+    initiates_on_traffic: bool = False
+    #: The DPD timeout is the lab's assumption, not the vendor's (GCP documents none).
+    dpd_assumed: bool = False
+    #: Destinations the gateway sends into this endpoint's tunnel (None: the model's
+    #: ``gateway_routes``).
+    routes: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -257,6 +270,12 @@ class RouteEntry:
     #: "gateway" (the VPN gateway), "appliance", or "local".
     target: str
     source: Source
+    #: GCP: the route's priority (the lowest number wins among next hops that are up).
+    priority: int | None = None
+    #: GCP: the endpoint whose tunnel is the next hop; the route counts only while it is up.
+    endpoint: int | None = None
+    #: GCP: the network tags the route applies to (none: every instance).
+    tags: tuple[str, ...] = ()
 
 
 @dataclass
@@ -1060,7 +1079,616 @@ def azure_model(plan: Mapping[str, Any], attachment: str = "primary") -> CloudMo
     )
 
 
-MODELS = {"aws": aws_model, "azure": azure_model}
+# --------------------------------------------------------------------------- Google Cloud, from Google's docs
+# "Supported IKE ciphers" (https://cloud.google.com/network-connectivity/docs/vpn/concepts/supported-ike-ciphers,
+# updated 2026-04-10): the cipherSuite configuration values, case-sensitive, per phase and role,
+# in the order of Google's tables. "If you have not configured the cipher algorithms, then the
+# Cloud VPN tunnel proposes the cipher algorithms in the order shown in the supported cipher
+# tables"; with a cipher suite it proposes and accepts only its values. Phase 2 has no 3DES, no
+# HMAC-SHA2-384-192 and no HMAC-MD5-96; DES and groups 1 and 17 are offered nowhere.
+GCP_PHASE1_ENCRYPTION = {
+    "AES-GCM-16-128": "aes128gcm16",
+    "AES-GCM-16-192": "aes192gcm16",
+    "AES-GCM-16-256": "aes256gcm16",
+    "AES-CBC-128": "aes128",
+    "AES-CBC-192": "aes192",
+    "AES-CBC-256": "aes256",
+    "3DES-CBC": "3des",
+}
+GCP_PHASE2_ENCRYPTION = {
+    "AES-GCM-16-128": "aes128gcm16",
+    "AES-GCM-16-256": "aes256gcm16",
+    "AES-GCM-16-192": "aes192gcm16",
+    "AES-CBC-128": "aes128",
+    "AES-CBC-256": "aes256",
+    "AES-CBC-192": "aes192",
+}
+GCP_PHASE1_INTEGRITY = {
+    "AES-XCBC-96": "aesxcbc",
+    "AES-CMAC-96": "aescmac",
+    "HMAC-SHA1-96": "sha1",
+    "HMAC-MD5-96": "md5",
+    "HMAC-SHA2-256-128": "sha256",
+    "HMAC-SHA2-384-192": "sha384",
+    "HMAC-SHA2-512-256": "sha512",
+}
+GCP_PHASE2_INTEGRITY = {
+    "HMAC-SHA2-256-128": "sha256",
+    "HMAC-SHA2-512-256": "sha512",
+    "HMAC-SHA1-96": "sha1",
+}
+GCP_PRF = {
+    "PRF-AES128-XCBC": "prfaesxcbc",
+    "PRF-AES128-CMAC": "prfaescmac",
+    "PRF-HMAC-SHA1": "prfsha1",
+    "PRF-HMAC-MD5": "prfmd5",
+    "PRF-HMAC-SHA2-256": "prfsha256",
+    "PRF-HMAC-SHA2-384": "prfsha384",
+    "PRF-HMAC-SHA2-512": "prfsha512",
+}
+#: Phase 1 ``dhs`` and phase 2 ``pfs`` take the same list ("PFS Algorithm (required)").
+GCP_GROUPS = {
+    "Group-14": "modp2048",
+    "modp-2048-224": "modp2048s224",
+    "modp-2048-256": "modp2048s256",
+    "Group-5": "modp1536",
+    "Group-15": "modp3072",
+    "Group-16": "modp4096",
+    "Group-18": "modp8192",
+    "Group-2": "modp1024",
+    "modp-1024-160": "modp1024s160",
+    "Group-19": "ecp256",
+    "Group-20": "ecp384",
+    "Group-21": "ecp521",
+    "Group-31": "curve25519",
+}
+#: cipherSuite roles: (phase, plan key, table, Endpoint.allowed key).
+GCP_ROLES: tuple[tuple[str, str, Mapping[str, str], str], ...] = (
+    ("phase1", "encryptions", GCP_PHASE1_ENCRYPTION, "phase1.encryption"),
+    ("phase1", "integrities", GCP_PHASE1_INTEGRITY, "phase1.integrity"),
+    ("phase1", "prves", GCP_PRF, "phase1.prf"),
+    ("phase1", "dhs", GCP_GROUPS, "phase1.dhGroup"),
+    ("phase2", "encryptions", GCP_PHASE2_ENCRYPTION, "phase2.encryption"),
+    ("phase2", "integrities", GCP_PHASE2_INTEGRITY, "phase2.integrity"),
+    ("phase2", "pfs", GCP_GROUPS, "phase2.pfsGroup"),
+)
+# Same page: the lifetimes are fixed, IKE SA 36,000 s (10 h) and CHILD SA 10,800 s (3 h).
+GCP_IKE_LIFETIME = 36000
+GCP_ESP_LIFETIME = 10800
+# Route.priority: "Default value is 1000. Valid range is 0 through 65535" (the provider's
+# docs); a firewall rule's priority has the same default and range.
+GCP_ROUTE_PRIORITY = 1000
+GCP_FIREWALL_PRIORITY = 1000
+#: Google documents no DPD interval or timeout for Cloud VPN (it asks the *peer* for
+#: aggressive DPD): the lab's assumption for the gateway when it knows no stack value.
+GCP_DPD_ASSUMED = 30
+#: The three forwarding rules a Classic gateway needs on its address ("ESP", "UDP 500",
+#: "UDP 4500"), with what is lost without each.
+GCP_FORWARDING = {
+    ("ESP", ""): "ESP never reaches the gateway (no NAT between the ends)",
+    ("UDP", "500"): "IKE never reaches the gateway",
+    ("UDP", "4500"): "NAT-T (IKE and ESP in UDP 4500) never reaches the gateway",
+}
+GCP_AEAD = ("aes128gcm16", "aes192gcm16", "aes256gcm16")
+
+
+def _gcp_network(value: object) -> str:
+    """A network's name from its name or self link (``projects/P/global/networks/N``)."""
+    return str(value or "").rstrip("/").rsplit("/", 1)[-1]
+
+
+def _gcp_suite(
+    suite: Mapping[str, Any] | None, name: str, refusals: list[Refusal]
+) -> tuple[dict[str, list[str]], bool]:
+    """strongSwan names per allowed key from a tunnel's cipherSuite (Google's default list for
+    what it leaves out), and whether the suite was configured at all."""
+    out: dict[str, list[str]] = {}
+    for phase, key, table, allowed_key in GCP_ROLES:
+        given = ((suite or {}).get(phase) or {}).get(key)
+        src = Source(name, f"cipherSuite.{phase}.{key}")
+        if given is None:
+            out[allowed_key] = list(table.values())
+            continue
+        names = []
+        for value in given:
+            if value not in table:
+                refusals.append(Refusal(src, value, " | ".join(table)))
+                continue
+            names.append(table[str(value)])
+        out[allowed_key] = list(dict.fromkeys(names))
+    # "If you specify AEAD ciphers for encryption, you cannot specify separate ciphers for
+    # integrity" (Configure ciphers, HA VPN how-to).
+    for phase in ("phase1", "phase2"):
+        given = (suite or {}).get(phase) or {}
+        enc = out[f"{phase}.encryption"]
+        if (
+            given.get("encryptions")
+            and given.get("integrities")
+            and any(c in GCP_AEAD for c in enc)
+        ):
+            refusals.append(
+                Refusal(
+                    Source(name, f"cipherSuite.{phase}.integrities"),
+                    list(given["integrities"]),
+                    "no integrity with an AEAD (AES-GCM) encryption",
+                )
+            )
+    return out, bool(suite)
+
+
+def _gcp_proposals(
+    enc: Sequence[str], integrity: Sequence[str], prf: Sequence[str], groups: Sequence[str]
+) -> tuple[str, ...]:
+    """strongSwan proposals allowing every combination (``prf`` empty: an ESP proposal)."""
+    plain = [c for c in enc if c not in GCP_AEAD]
+    aead = [c for c in enc if c in GCP_AEAD]
+    out = []
+    if plain and integrity:
+        out.append("-".join([*plain, *integrity, *prf, *groups]))
+    if aead:
+        out.append("-".join([*aead, *prf, *groups]))
+    return tuple(out)
+
+
+def _gcp_attachments(plan: Mapping[str, Any]) -> dict[str, Mapping[str, Any]]:
+    attachments = plan.get("outputs", {}).get("iaasTeam", {}).get("attachments", {}) or {}
+    return {str(k): v for k, v in attachments.items() if (v or {}).get("provider") == "gcp"}
+
+
+def _gcp_tunnel_of(plan: Mapping[str, Any], role: str) -> dict[str, Any] | None:
+    return next((r for r in _resources(plan, "vPNTunnel:VPNTunnel") if _role_of(r, role)), None)
+
+
+def _gcp_gateway_of(plan: Mapping[str, Any], tunnel: Mapping[str, Any]) -> dict[str, Any]:
+    ref = reference(tunnel.get("inputs", {}).get("targetVpnGateway"))
+    gw = next(
+        (r for r in _resources(plan, "vPNGateway:VPNGateway") if ref and r["name"] == ref[0]),
+        None,
+    )
+    if gw is None:
+        raise ModelError(
+            f"{tunnel['name']}.targetVpnGateway names no Classic VPN gateway in the plan "
+            "(the lab models Classic VPN: HA VPN needs BGP)"
+        )
+    return gw
+
+
+def _gcp_network_key(gw: Mapping[str, Any], tunnel: Mapping[str, Any]) -> tuple[str, str]:
+    gi, ti = gw.get("inputs", {}), tunnel.get("inputs", {})
+    network = str(gi.get("network", ""))
+    project = str(gi.get("project") or ti.get("project") or "")
+    if network.startswith("projects/") or "/projects/" in network:
+        parts = network.split("/")
+        project = parts[parts.index("projects") + 1]
+    return project, _gcp_network(network)
+
+
+def _gcp_rules(
+    fw: Mapping[str, Any], address: str, tags: Sequence[str]
+) -> tuple[list[Rule], str | None]:
+    """The rules one planned firewall gives a back end at ``address`` carrying ``tags``, or why
+    it gives none (a note)."""
+    inp, name = fw.get("inputs", {}), str(fw["name"])
+    if inp.get("disabled"):
+        return [], f"{name} is disabled"
+    target = [str(t) for t in inp.get("targetTags") or []]
+    if target and not set(target) & set(tags):
+        return [], f"{name} applies to instances tagged {', '.join(target)}"
+    direction = "out" if str(inp.get("direction", "INGRESS")).upper() == "EGRESS" else "in"
+    ip = ipaddress.IPv4Address(address)
+    if direction == "in":
+        dest = [str(c) for c in inp.get("destinationRanges") or []]
+        if dest and not any(ip in ipaddress.IPv4Network(c, strict=False) for c in dest):
+            return [], f"{name}.destinationRanges leave out {address}"
+        # No source range and no source tag: gcloud's --source-ranges defaults to 0.0.0.0/0;
+        # source tags and service accounts never match traffic from the VPN.
+        cidrs = [str(c) for c in inp.get("sourceRanges") or []]
+        if not cidrs and (inp.get("sourceTags") or inp.get("sourceServiceAccounts")):
+            return [], f"{name} matches sources by tag or service account only"
+        cidrs = cidrs or ["0.0.0.0/0"]
+    else:
+        cidrs = [str(c) for c in inp.get("destinationRanges") or []] or ["0.0.0.0/0"]
+    priority = int(inp.get("priority", GCP_FIREWALL_PRIORITY))
+    out: list[Rule] = []
+    for key, access in (("denies", "drop"), ("allows", "accept")):
+        for entry in inp.get(key) or []:
+            proto = str(entry.get("protocol", "all")).lower()
+            protocol = {"6": "tcp", "17": "udp", "1": "icmp"}.get(proto, proto)
+            if protocol not in ("tcp", "udp", "icmp", "all"):
+                continue
+            ranges: list[tuple[int, int] | None] = [None]
+            if protocol in ("tcp", "udp") and entry.get("ports"):
+                ranges = []
+                for port in entry["ports"]:
+                    lo, _, hi = str(port).partition("-")
+                    ranges.append((int(lo), int(hi or lo)))
+            for ports in ranges:
+                out.append(
+                    Rule(
+                        direction=direction,  # type: ignore[arg-type]
+                        protocol=protocol,  # type: ignore[arg-type]
+                        ports=ports,
+                        cidrs=tuple(cidrs),
+                        access=access,  # type: ignore[arg-type]
+                        priority=priority,
+                        source=Source(name),
+                        description=(
+                            f"{'deny' if access == 'drop' else 'allow'} {protocol}"
+                            + (f" {ports[0]}" if ports and ports[0] == ports[1] else "")
+                            + (f" {ports[0]}-{ports[1]}" if ports and ports[0] != ports[1] else "")
+                        ),
+                    )
+                )
+    return out, None
+
+
+def _verdict(rules: Sequence[Rule], protocol: str, port: int | None, address: str) -> Rule | None:
+    """The first inbound rule that decides for a packet (rules in evaluation order)."""
+    return next(
+        (r for r in rules if r.direction == "in" and r.matches(protocol, port, address)), None
+    )
+
+
+def gcp_model(plan: Mapping[str, Any], attachment: str = "primary") -> CloudModel:
+    """Classic VPN, route-based: one endpoint per Classic gateway's tunnel. Attachments whose
+    gateways share the VPC network are one model: their tunnels compete for the same
+    destinations through the VPC's static routes, the up one with the lowest priority number
+    winning ("Order of routes")."""
+    gcp = _gcp_attachments(plan)
+    if attachment not in gcp:
+        raise ModelError(f"the plan's {attachment} attachment is not on Google Cloud")
+    tunnel = _gcp_tunnel_of(plan, attachment)
+    if tunnel is None:
+        raise ModelError(f"the plan has no gcp:compute/vPNTunnel:VPNTunnel for {attachment}")
+    key = _gcp_network_key(_gcp_gateway_of(plan, tunnel), tunnel)
+    members: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
+    for role in gcp:
+        t = _gcp_tunnel_of(plan, role)
+        if t is None:
+            continue
+        gw = _gcp_gateway_of(plan, t)
+        if _gcp_network_key(gw, t) == key:
+            members.append((role, t, gw))
+    vpc = key[1]
+    refusals: list[Refusal] = []
+    broken: list[tuple[str, str]] = []
+    notes: list[str] = []
+    iaas = [gcp[role] for role, _, _ in members]
+    networks = list(dict.fromkeys(str(n) for a in iaas for n in a.get("networks", [])))
+    subnets = [ipaddress.IPv4Network(n, strict=False) for n in networks]
+    tags = list(
+        dict.fromkeys(str(t) for a in iaas for t in a.get("iaas", {}).get("targetTags", []))
+    )
+    ports = list(dict.fromkeys(int(p) for a in iaas for p in a.get("applicationPorts", [])))
+    tenants = [
+        str(c) for c in plan.get("outputs", {}).get("iaasTeam", {}).get("genesysTenantCidrs", [])
+    ]
+    forwarding = _resources(plan, "forwardingRule:ForwardingRule")
+    endpoints: list[Endpoint] = []
+    for index, (role, t, gw) in enumerate(members, start=1):
+        name, inp = str(t["name"]), t.get("inputs", {})
+        version = inp.get("ikeVersion", 2)
+        if version not in (1, 2):
+            refusals.append(Refusal(Source(name, "ikeVersion"), version, "1 | 2"))
+        suite = inp.get("cipherSuite")
+        if suite and version == 1:
+            refusals.append(
+                Refusal(Source(name, "cipherSuite"), "(set)", "no cipher suite with ikeVersion 1")
+            )
+        allowed, configured = _gcp_suite(suite, name, refusals)
+        prf_hashes = [p.removeprefix("prf") for p in allowed["phase1.prf"]]
+        plain = [c for c in allowed["phase1.encryption"] if c not in GCP_AEAD]
+        aead = [c for c in allowed["phase1.encryption"] if c in GCP_AEAD]
+        # what a peer's phase 1 "integrity" can be: its HMAC and its PRF (CBC), the PRF (GCM)
+        p1_hashes = [h for h in allowed["phase1.integrity"] if plain and h in prf_hashes]
+        p1_hashes += [h for h in prf_hashes if aead and h not in p1_hashes]
+        ike = _gcp_proposals(
+            allowed["phase1.encryption"],
+            allowed["phase1.integrity"],
+            allowed["phase1.prf"],
+            allowed["phase1.dhGroup"],
+        )
+        esp = _gcp_proposals(
+            allowed["phase2.encryption"],
+            allowed["phase2.integrity"],
+            [],
+            allowed["phase2.pfsGroup"],
+        )
+        local = tuple(str(c) for c in inp.get("localTrafficSelectors") or ["0.0.0.0/0"])
+        remote = tuple(str(c) for c in inp.get("remoteTrafficSelectors") or ["0.0.0.0/0"])
+        psk = reference(inp.get("sharedSecret"))
+        if not inp.get("sharedSecret"):
+            refusals.append(Refusal(Source(name, "sharedSecret"), None, "a shared secret"))
+        peer = str(inp.get("peerIp"))
+        try:
+            peer_addr: ipaddress.IPv4Address | None = ipaddress.IPv4Address(peer)
+        except ValueError:
+            refusals.append(Refusal(Source(name, "peerIp"), peer, "an IPv4 address"))
+            peer_addr = None
+        ep_notes: list[str] = []
+        if peer_addr is not None and not peer_addr.is_global:
+            # terraform-provider-google's validatePeerAddr refuses RFC 5735/5737 ranges; the
+            # example stacks use documentation addresses, so the lab runs and says so.
+            ep_notes.append(
+                f"peerIp {peer} is a reserved (RFC 5735/5737) address: it plans, but Google refuses it as a "
+                "tunnel's peer IP; the lab stands it in as the Genesys gateway"
+            )
+        if not configured:
+            ep_notes.append(
+                f"{name} sets no cipherSuite: Cloud VPN proposes and accepts its whole default list "
+                "(the supported-ciphers tables, in their order), and what is negotiated may change at rekey"
+            )
+        bound = [
+            r
+            for r in forwarding
+            if reference(r.get("inputs", {}).get("target")) == (gw["name"], "id")
+        ]
+        have = {
+            (str(r["inputs"].get("ipProtocol", "")).upper(), str(r["inputs"].get("portRange", "")))
+            for r in bound
+        }
+        missing = [why for fr, why in GCP_FORWARDING.items() if fr not in have]
+        if missing:
+            wanted = ", ".join(
+                f"{p} {port}".strip() for (p, port), why in GCP_FORWARDING.items() if why in missing
+            )
+            broken.append(
+                (
+                    "forwarding rules",
+                    f"{gw['name']}: no gcp:compute/forwardingRule for {wanted} on its address: "
+                    + "; ".join(missing)
+                    + ". A Classic gateway needs ESP, UDP 500 and UDP 4500 forwarded to it.",
+                )
+            )
+        address = next(
+            (str(r["inputs"]["ipAddress"]) for r in bound if r["inputs"].get("ipAddress")),
+            f"(known after apply: {role}-address.address)",
+        )
+        notes += ep_notes
+        endpoints.append(
+            Endpoint(
+                index=index,
+                label=name,
+                outside=address,
+                peer_ip=peer,
+                psk_resource=psk[0] if psk else None,
+                ike_versions=("ikev1",) if version == 1 else ("ikev2",),
+                ike_proposals=ike,
+                esp_proposals=esp,
+                allowed={
+                    **{k: tuple(v) for k, v in allowed.items()},
+                    "phase1.integrity": tuple(p1_hashes),
+                },
+                ike_lifetime=GCP_IKE_LIFETIME,
+                esp_lifetime=GCP_ESP_LIFETIME,
+                local_ts=local,
+                remote_ts=remote,
+                dpd_timeout=GCP_DPD_ASSUMED,
+                # Not documented: after a dead peer the lab's gateway clears the SA and
+                # initiates again when traffic needs it.
+                dpd_action="clear",
+                initiates=False,
+                inside_cidr=None,
+                sources={
+                    "phase1.encryption": Source(name, "cipherSuite.phase1.encryptions"),
+                    "phase1.integrity": Source(
+                        name, "cipherSuite.phase1.integrities/cipherSuite.phase1.prves"
+                    ),
+                    "phase1.prf": Source(name, "cipherSuite.phase1.prves"),
+                    "phase1.dhGroup": Source(name, "cipherSuite.phase1.dhs"),
+                    "phase2.encryption": Source(name, "cipherSuite.phase2.encryptions"),
+                    "phase2.integrity": Source(name, "cipherSuite.phase2.integrities"),
+                    "phase2.pfsGroup": Source(name, "cipherSuite.phase2.pfs"),
+                    "localNetworks": Source(name, "remoteTrafficSelectors"),
+                    "remoteNetworks": Source(name, "localTrafficSelectors"),
+                    "psk": Source(name, "sharedSecret"),
+                    "peer": Source(name, "peerIp"),
+                    "dpd": Source(name, "(Google documents no DPD timer)"),
+                    "start": Source(name, "(no initiation setting)"),
+                },
+                notes=ep_notes,
+                attachment=role,
+                gateway=str(gw["name"]),
+                initiates_on_traffic=True,
+                dpd_assumed=True,
+            )
+        )
+    by_tunnel = {(str(t["name"]), "id"): n for n, (_, t, _) in enumerate(members, start=1)}
+    table = vpc + (f" (tags {', '.join(tags)})" if tags else "")
+    entries: list[RouteEntry] = []
+    for r in _resources(plan, "compute/route:Route"):
+        inp = r.get("inputs", {})
+        ref = reference(inp.get("nextHopVpnTunnel"))
+        if ref is None or ref not in by_tunnel:
+            continue
+        if _gcp_network(inp.get("network")) != vpc:
+            notes.append(f"{r['name']} is in network {inp.get('network')}, not {vpc}: not modelled")
+            continue
+        name, dest = str(r["name"]), str(inp.get("destRange"))
+        priority = int(inp.get("priority", GCP_ROUTE_PRIORITY))
+        if not 0 <= priority <= 65535:
+            refusals.append(Refusal(Source(name, "priority"), priority, "0 to 65535"))
+        try:
+            net = ipaddress.IPv4Network(dest)
+        except ValueError:
+            refusals.append(Refusal(Source(name, "destRange"), dest, "an IPv4 CIDR"))
+            continue
+        inside = next((s for s in subnets if net.subnet_of(s)), None)
+        if inside is not None:
+            # "Google Cloud does not let you create a static route whose destination" equals or
+            # lies inside a subnet range: subnet routes always win ("Order of routes").
+            refusals.append(
+                Refusal(
+                    Source(name, "destRange"),
+                    dest,
+                    f"a range outside the network's subnets (it lies inside {inside})",
+                )
+            )
+            continue
+        route_tags = tuple(str(t) for t in inp.get("tags") or [])
+        if route_tags and not set(route_tags) & set(tags):
+            broken.append(
+                (
+                    "route tags",
+                    f"{name}.tags ({', '.join(route_tags)}): the route applies only to instances with those network "
+                    f"tags and the back ends carry {', '.join(tags) or 'none'} (iaas.gcp.targetTags): their replies "
+                    f"to {dest} do not take it. Tag the back ends, or give the route the back ends' tags.",
+                )
+            )
+            continue
+        entries.append(
+            RouteEntry(
+                table,
+                dest,
+                "gateway",
+                Source(name, "destRange"),
+                priority=priority,
+                endpoint=by_tunnel[ref],
+                tags=route_tags,
+            )
+        )
+    for e in endpoints:
+        mine = [ipaddress.IPv4Network(x.destination) for x in entries if x.endpoint == e.index]
+        e.routes = tuple(dict.fromkeys(str(n) for n in mine))
+        uncovered = [
+            c for c in tenants if not any(ipaddress.IPv4Network(c).subnet_of(n) for n in mine)
+        ]
+        if uncovered:
+            broken.append(
+                (
+                    f"{e.label} routes",
+                    f"no gcp:compute/route:Route in {vpc} sends {', '.join(uncovered)} to {e.label} "
+                    '(a Classic tunnel gets no route by itself: "you must manually create the static routes"): '
+                    f"while {e.label} is the tunnel up, the back ends' replies to Genesys have no way back. "
+                    "Add a route per genesys.tenantCidrs entry with the tunnel as nextHopVpnTunnel.",
+                )
+            )
+    if len(endpoints) > 1:
+        best = {
+            e.index: min((x.priority or 0 for x in entries if x.endpoint == e.index), default=None)
+            for e in endpoints
+        }
+        first, *others = endpoints
+        for other in others:
+            p1, p2 = best[first.index], best[other.index]
+            if p1 is None or p2 is None:
+                continue
+            if p2 < p1:
+                notes.append(
+                    f"{other.label}'s routes (priority {p2}) beat {first.label}'s ({p1}): the VPC sends to {other.label} "
+                    "while both are up"
+                )
+            elif p2 == p1:
+                notes.append(
+                    f"{first.label} and {other.label} have equal route priorities ({p1}): the VPC spreads flows over both "
+                    "(ECMP); Genesys must accept traffic on either"
+                )
+    gateway_routes = list({x.destination: (x.destination, x.source) for x in entries}.values())
+    # Firewall rules are network-wide: every planned rule of the network, whichever attachment
+    # made it, on top of the implied rules (deny all ingress, allow all egress, priority 65535;
+    # stateful): https://cloud.google.com/firewall/docs/firewalls.
+    firewalls = [
+        f
+        for f in _resources(plan, "compute/firewall:Firewall")
+        if _gcp_network(f.get("inputs", {}).get("network")) == vpc
+    ]
+    backends = []
+    for i, net in enumerate(subnets or [ipaddress.IPv4Network("10.0.0.0/24")]):
+        address = str(net.network_address + 10)
+        rules: list[Rule] = []
+        skipped: list[str] = []
+        for fw in firewalls:
+            got, why = _gcp_rules(fw, address, tags)
+            rules += got
+            if why:
+                skipped.append(why)
+        # lowest number first; at equal priority a deny wins over an allow
+        rules.sort(key=lambda r: (r.priority, r.access != "drop"))
+        flt = Filter(
+            name=vpc,
+            rules=rules,
+            default_in="drop",
+            default_out="accept",
+            notes=[
+                f"existing firewall rules of {vpc} are not in the plan: only the planned rules and the implied ones are modelled",
+                *skipped,
+            ],
+        )
+        backends.append(BackendModel(f"backend {i + 1} ({vpc})", address, table, flt))
+        for port in ports:
+            for tenant in tenants:
+                probe = str(next(ipaddress.IPv4Network(tenant).hosts()))
+                rule = _verdict(rules, "tcp", port, probe)
+                if rule is None or rule.access == "drop":
+                    broken.append(
+                        (
+                            "firewall",
+                            f"no planned gcp:compute/firewall:Firewall of {vpc} lets TCP {port} from {tenant} in to "
+                            f"{address} ({net}, tags {', '.join(tags) or 'none'}): "
+                            + (
+                                f"{rule.source} denies it"
+                                if rule is not None
+                                else "the implied deny-ingress rule drops it"
+                            )
+                            + ". Allow TCP on the application ports from genesys.tenantCidrs to the IaaS networks.",
+                        )
+                    )
+    notes += [
+        f"Google Cloud's lifetimes are fixed: IKE SA {GCP_IKE_LIFETIME} s, CHILD_SA {GCP_ESP_LIFETIME} s",
+        "Cloud VPN initiates when traffic needs a new SA (the lab's gateway: start_action = trap, with the acquire "
+        "kernel-libipsec does not raise emulated by the lab); the Genesys stand-in brings the tunnels up. When it "
+        "initiates it proposes the tunnel's selectors "
+        f"({', '.join(endpoints[0].local_ts)} ⇄ {', '.join(endpoints[0].remote_ts)})",
+        "Classic tunnels with static routes have no inside (169.254) addresses: the Genesys tunnel range is for the record",
+        "not emulated: the gateway MTU of 1460 and Cloud VPN's own MSS clamping towards the peer (the lab's "
+        "kernel-libipsec TUN devices have MTU 1400)",
+    ]
+    if len(endpoints) > 1:
+        notes.append(
+            f"one VPC network ({vpc}) with {len(endpoints)} Classic gateways: "
+            + ", ".join(f"{e.label} ({e.attachment})" for e in endpoints)
+            + "; the VPC router sends each Genesys CIDR to the tunnel with an IKE SA and the lowest route priority "
+            "(the lab re-evaluates it as the SAs come and go)"
+        )
+    notes = list(dict.fromkeys(notes))
+    return CloudModel(
+        provider="gcp",
+        attachment=attachment,
+        endpoints=endpoints,
+        gateway_routes=gateway_routes,
+        tables={table: entries},
+        edge_table=None,
+        backends=backends,
+        appliance=None,
+        networks=networks,
+        application_ports=ports,
+        refusals=refusals,
+        notes=notes,
+        broken=broken,
+    )
+
+
+def assume_dpd(model: CloudModel, seconds: int, source: Source) -> CloudModel:
+    """The model with ``seconds`` as the DPD timeout of every endpoint whose vendor documents
+    none (GCP), said in a note: an assumption of the lab, not a vendor fact."""
+    assumed = [e for e in model.endpoints if e.dpd_assumed]
+    if not assumed:
+        return model
+    endpoints = [
+        replace(e, dpd_timeout=seconds, sources={**e.sources, "dpd": source})
+        if e.dpd_assumed
+        else e
+        for e in model.endpoints
+    ]
+    note = (
+        f"DPD: Google documents no dead-peer-detection interval or timeout for Cloud VPN; the lab assumes "
+        f"{', '.join(e.label for e in assumed)} declares a silent peer dead after {seconds} s ({source}, "
+        "the Genesys side's setting) and clears the SA: failover figures hold for that assumption"
+    )
+    return replace(model, endpoints=endpoints, notes=[*model.notes, note])
+
+
+MODELS = {"aws": aws_model, "azure": azure_model, "gcp": gcp_model}
 
 
 def cloud_model(plan: Mapping[str, Any], attachment: str = "primary") -> CloudModel:

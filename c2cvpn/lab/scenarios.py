@@ -52,15 +52,16 @@ def apply_scenario(
         g = ends[0]
         ep = model.endpoint(g.tunnel)
         # a cipher none of the endpoint's IKE proposals carries (AWS without a list allows all
-        # four of its own: then AES-192, which AWS does not offer at all)
+        # four of its own: then AES-192, which AWS does not offer at all; GCP without a cipher
+        # suite offers every one but DES)
         offered = {t for p in (ep.ike_proposals if ep else ()) for t in p.split("-")}
         other = next(
             (
                 c
-                for c in ("aes128", "aes256", "aes128gcm", "aes256gcm", "aes192")
+                for c in ("aes128", "aes256", "aes128gcm", "aes256gcm", "aes192", "3des", "des")
                 if CIPHERS[c].strongswan not in offered
             ),
-            "aes192",
+            "des",
         )
         values = {**g.record.values, "phase1.encryption": other}
         if CIPHERS[other].aead != CIPHERS[str(g.value("phase1.encryption"))].aead:
@@ -124,7 +125,9 @@ def apply_scenario(
         }
         model = replace(model, tables=tables)
         notes.append(
-            "scenario route-missing: the back ends' route-table routes to Genesys are removed"
+            "scenario route-missing: the VPC network's routes to Genesys (gcp:compute/route) are removed"
+            if model.provider == "gcp"
+            else "scenario route-missing: the back ends' route-table routes to Genesys are removed"
         )
     elif scenario == "udp-blocked":
         notes.append("scenario udp-blocked: the path drops UDP 500 and 4500")

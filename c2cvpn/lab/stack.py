@@ -15,11 +15,11 @@ from typing import Any
 from c2cvpn.genesys.desired import Desired, Record
 from c2cvpn.genesys.source import GenesysUnreadable, actual_records
 from c2cvpn.lab.cloud import Options, run_cloud_lab
-from c2cvpn.lab.cloud_model import ModelError, cloud_model
+from c2cvpn.lab.cloud_model import CloudModel, ModelError, Source, assume_dpd, cloud_model
 from c2cvpn.lab.run import LabRefused, LabResult, lab_psk, run_lab
 from c2cvpn.lab.scenarios import ONPREM_SCENARIOS
 from c2cvpn.psk import generate_psk
-from c2cvpn.spec import LoadedStack, Role, attachment, genesys_connections
+from c2cvpn.spec import NAMESPACE, LoadedStack, Role, attachment, genesys_connections
 from c2cvpn.vendors import Provider
 
 
@@ -51,8 +51,19 @@ def run_stack_lab(
         model = cloud_model(plan, role)
     except ModelError as exc:
         raise LabRefused(str(exc)) from None
-    connections = [c for c in genesys_connections(spec) if c.attachment.role == role]
-    tunnels: dict[str, int] = {c.role: c.tunnel for c in connections}
+    # A vendor without a documented DPD timer (GCP) runs with the stack's own, said in a note.
+    model = assume_dpd(
+        model,
+        spec.tunnel.dpd.timeout_seconds,
+        Source(f"{NAMESPACE}:tunnel.dpd", "timeoutSeconds"),
+    )
+    # The model may span attachments (GCP: two Classic gateways in one VPC network): every
+    # Genesys connection of those attachments, each on its endpoint there.
+    spanned = {e.attachment or model.attachment for e in model.endpoints}
+    connections = [c for c in genesys_connections(spec) if c.attachment.role in spanned]
+    tunnels: dict[str, int] = {
+        c.role: endpoint_index(model, c.attachment.role, c.tunnel) for c in connections
+    }
     pairs = [p for p in genesys_pairs(loaded, url=genesys_url) if p[0].role in tunnels]
     keys: dict[str, str] = {}
     notes = []
@@ -94,6 +105,13 @@ def run_stack_lab(
         key_notes=notes,
         key_roles={c.role: c.key_role for c in connections},
     )
+
+
+def endpoint_index(model: CloudModel, attachment: str, tunnel: int) -> int:
+    """The model's endpoint for an attachment's tunnel ``tunnel`` (1-based among the
+    attachment's endpoints); the tunnel number itself when the model does not have it."""
+    mine = [e.index for e in model.endpoints if (e.attachment or model.attachment) == attachment]
+    return mine[tunnel - 1] if 0 < tunnel <= len(mine) else tunnel
 
 
 #: Genesys record parameters the on-prem lab's stand-in takes, with the override key
