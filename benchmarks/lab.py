@@ -8,7 +8,8 @@ For each example stack (dev, prod, azure-dev, azure-prod, local), in one run on 
   ``run_lab`` with ``keep=True`` (nothing torn down inside the call);
 - teardown: cloud stacks report it (``measurements["teardownSeconds"]``); for the on-prem lab it
   is the wall clock of ``lab_down(tag)`` removing the kept lab;
-- for cloud stacks whose primary attachment carries two Genesys connections: the failover
+- for cloud stacks whose primary lab carries two Genesys connections (on the primary
+  attachment, or on two Google Cloud gateways of one VPC network): the failover
   seconds (``Options(failover=True)``: the primary path dropped, TCP polled until it answers
   through the standby) and, in a separate run, the pings lost and TCP streams broken across
   the rekey soak (``Options(soak=True)``: 10 CHILD_SA and 2 IKE_SA rekeys under 50 pings/s and
@@ -38,6 +39,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from c2cvpn.lab.cloud import Options, cloud_preconditions, dpd_settings
+from c2cvpn.lab.cloud_model import cloud_model
 from c2cvpn.lab.netns import leftovers
 from c2cvpn.lab.run import (
     LabRefused,
@@ -52,7 +54,7 @@ from c2cvpn.spec import LoadedStack, attachment, genesys_connections, load_stack
 from c2cvpn.vendors import Provider
 from components.mock_engine import plan_stack
 
-STACKS = ("dev", "prod", "azure-dev", "azure-prod", "local")
+STACKS = ("dev", "prod", "azure-dev", "azure-prod", "gcp-dev", "local")
 #: The targets of the issue the lab answers.
 UP_TARGET = 3.0  # seconds, up-and-verified per stack
 FAILOVER_MARGIN = 2.0  # seconds beyond the DPD timeout
@@ -77,8 +79,12 @@ def is_cloud(loaded: LoadedStack) -> bool:
     return attachment(loaded.spec, "primary").iaas.provider is not Provider.ONPREM
 
 
-def two_connections(loaded: LoadedStack) -> bool:
-    return sum(c.attachment.role == "primary" for c in genesys_connections(loaded.spec)) >= 2
+def two_connections(loaded: LoadedStack, plan: dict[str, Any]) -> bool:
+    """The primary's lab carries two Genesys connections: on the primary attachment, or on the
+    attachments its model spans (Google Cloud: two Classic gateways on one VPC network)."""
+    model = cloud_model(plan, "primary")
+    spanned = {e.attachment or model.attachment for e in model.endpoints}
+    return sum(c.attachment.role in spanned for c in genesys_connections(loaded.spec)) >= 2
 
 
 def failed_line(result: LabResult) -> str:
@@ -102,7 +108,7 @@ def measure_cloud(loaded: LoadedStack, repeats: int) -> Row:
             continue
         row.up.append(result.measurements["upAndVerifiedSeconds"])
         row.teardown.append(result.measurements["teardownSeconds"])
-    if not two_connections(loaded):
+    if not two_connections(loaded, plan):
         return row
     result = cloud_run(loaded, plan, Options(failover=True))
     row.failover = result.measurements.get("failoverSeconds")
@@ -146,6 +152,9 @@ def main() -> None:
     parser.add_argument(
         "--repeats", type=int, default=3, help="plain runs per stack (median shown)"
     )
+    parser.add_argument(
+        "stacks", nargs="*", default=list(STACKS), help="example stacks (default: all)"
+    )
     args = parser.parse_args()
     logging.getLogger("stamina").setLevel(logging.ERROR)
     missing = cloud_preconditions()
@@ -153,7 +162,7 @@ def main() -> None:
         print(f"cannot run: {refusal_line(missing)}", file=sys.stderr)
         raise SystemExit(2)
     rows: list[Row] = []
-    for name in STACKS:
+    for name in args.stacks:
         loaded = load_stack(name)
         print(f"… {name}", file=sys.stderr, flush=True)
         try:

@@ -482,7 +482,7 @@ def lab_cmd(
 ) -> None:
     """Bring up a real IKEv2/IPsec tunnel for the stack in network namespaces, verify it, diagnose failures, tear it down.
 
-    On-prem stacks: the rendered strongSwan files on both ends. AWS and Azure stacks: the cloud
+    On-prem stacks: the rendered strongSwan files on both ends. AWS, Azure and Google Cloud stacks: the cloud
     gateway emulated from the plan, the Genesys stand-ins from the Genesys record, the back end
     from the planned security rules and routes. Exit 0 every check passed, 1 a check failed
     (with the diagnosis; a --scenario makes it fail on purpose, except primary-down, which
