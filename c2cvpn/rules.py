@@ -483,52 +483,46 @@ def lifetimes(stack: LoadedStack) -> Iterator[Problem]:
                 f"{P2}.lifetimeSeconds",
                 f"phase 2 lifetime equals phase 1 ({shown(p1)} s) on {prov.value}",
             )
-        if limits.phase1 is not None:
-            lo, hi = limits.phase1
-            if not lo <= p1 <= hi:
-                yield problem(
-                    "lifetime-range",
-                    f"{P1}.lifetimeSeconds",
-                    f"phase 1 lifetime {shown(p1)} s is outside {prov.value}'s {lo}-{hi} s",
-                )
-        elif not PHASE1_ANY[0] <= p1 <= PHASE1_ANY[1]:
-            lo, hi = PHASE1_ANY
-            yield problem(
-                "lifetime-range",
-                f"{P1}.lifetimeSeconds",
-                f"phase 1 lifetime {shown(p1)} s is outside {lo}-{hi} s, all any IKE peer here "
-                f"takes ({prov.value} fixes its own; the value is the Genesys side's)",
-                fix=f"Use {limits.phase1_fixed or 28800} s.",
-            )
-        if limits.phase1_fixed is not None and p1 != limits.phase1_fixed:
-            yield problem(
-                "lifetime-local",
-                f"{P1}.lifetimeSeconds",
-                f"{prov.value} fixes the IKE SA lifetime at {limits.phase1_fixed} s; {shown(p1)} s applies to the Genesys side only",
-            )
-        if limits.phase2 is not None:
-            lo, hi = limits.phase2
-            if not lo <= p2 <= hi:
-                yield problem(
-                    "lifetime-range",
-                    f"{P2}.lifetimeSeconds",
-                    f"phase 2 lifetime {shown(p2)} s is outside {prov.value}'s {lo}-{hi} s",
-                )
-        elif not PHASE2_ANY[0] <= p2 <= PHASE2_ANY[1]:
-            lo, hi = PHASE2_ANY
-            yield problem(
-                "lifetime-range",
-                f"{P2}.lifetimeSeconds",
-                f"phase 2 lifetime {shown(p2)} s is outside {lo}-{hi} s, all any IKE peer here "
-                f"takes ({prov.value} fixes its own; the value is the Genesys side's)",
-                fix=f"Use {limits.phase2_fixed or 3600} s.",
-            )
-        if limits.phase2_fixed is not None and p2 != limits.phase2_fixed:
-            yield problem(
-                "lifetime-local",
-                f"{P2}.lifetimeSeconds",
-                f"{prov.value} fixes the child SA lifetime at {limits.phase2_fixed} s; {shown(p2)} s applies to the Genesys side only",
-            )
+        yield from _lifetime(prov.value, 1, p1, limits.phase1, limits.phase1_fixed, 28800)
+        yield from _lifetime(prov.value, 2, p2, limits.phase2, limits.phase2_fixed, 3600)
+
+
+def _lifetime(
+    provider: str,
+    phase: int,
+    value: int,
+    limits: tuple[int, int] | None,
+    fixed: int | None,
+    default: int,
+) -> Iterator[Problem]:
+    """One phase's lifetime on one target: inside what it takes, or — where the vendor fixes
+    its own (``limits`` None) — inside what any IKE peer here takes, and a warning when it
+    differs from the vendor's fixed value (the value then is the Genesys side's only)."""
+    path = f"{P1 if phase == 1 else P2}.lifetimeSeconds"
+    if limits is not None and not limits[0] <= value <= limits[1]:
+        yield problem(
+            "lifetime-range",
+            path,
+            f"phase {phase} lifetime {shown(value)} s is outside {provider}'s {limits[0]}-{limits[1]} s",
+        )
+    anywhere = PHASE1_ANY if phase == 1 else PHASE2_ANY
+    if limits is None and not anywhere[0] <= value <= anywhere[1]:
+        yield problem(
+            "lifetime-range",
+            path,
+            f"phase {phase} lifetime {shown(value)} s is outside {anywhere[0]}-{anywhere[1]} s, "
+            f"all any IKE peer here takes ({provider} fixes its own; the value is the Genesys "
+            "side's)",
+            fix=f"Use {fixed or default} s.",
+        )
+    if fixed is not None and value != fixed:
+        sa = "IKE SA" if phase == 1 else "child SA"
+        yield problem(
+            "lifetime-local",
+            path,
+            f"{provider} fixes the {sa} lifetime at {fixed} s; {shown(value)} s applies to the "
+            "Genesys side only",
+        )
 
 
 #: Keepalive intervals that make sense anywhere: at least a second (every target counts in
