@@ -1057,7 +1057,7 @@ _GCP_FR_NEW = (
 _GCP_FR_ROWS: dict[str, Rule] = {
     **{
         name: _r({_BOTH}, True, f"{SRC_GCP_FR}; {SRC_GCP_FORCE_NEW}", _GCP_FR_NEW)
-        for name in ("name", "region", "ipProtocol", "portRange", "description")
+        for name in ("name", "region", "ipProtocol", "portRange", "networkTier", "description")
     },
     "project": _r({_BOTH}, True, SRC_GCP_PROJECT, _GCP_FR_NEW),
     "ipAddress": _r(
@@ -1904,7 +1904,6 @@ TYPE_RULES: dict[str, TypeRule] = {
             "isMirroringCollector",
             "loadBalancingScheme",
             "network",
-            "networkTier",
             "noAutomateDnsZone",
             "ports",
             "recreateClosedPsc",
