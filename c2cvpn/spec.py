@@ -789,7 +789,7 @@ class GcpSettings(_Model):
     project: str | None = Field(
         None,
         pattern=r"^([a-z][a-z0-9.-]*:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$",
-        description="Project ID of the VPC network (default: the `gcp:project` config of the stack).",
+        description="Project ID of the VPC network (default: the project a network self link names, else the stack's `gcp:project` config).",
     )
     region: str = Field(
         pattern=r"^[a-z]+-[a-z]+[0-9]+$",
