@@ -1183,6 +1183,10 @@ def settings_ignored(stack: LoadedStack) -> Iterator[Problem]:
 def selectors_wide(stack: LoadedStack) -> Iterator[Problem]:
     spec = stack.spec
     for a in attachments(spec):
+        gcp = a.iaas.gcp
+        if gcp is not None and gcp.traffic_selectors == "networks":
+            yield from _policy_selectors(stack, a)
+            continue
         if a.profile.selectors_any:
             yield problem(
                 "selectors-wide",
@@ -1208,6 +1212,31 @@ def selectors_wide(stack: LoadedStack) -> Iterator[Problem]:
                     f"the {a.role} {a.profile.label} attachment has {count} {what}: its tunnels "
                     "will propose 0.0.0.0/0 on that side",
                 )
+
+
+#: "Cloud VPN always uses a single Child SA" for policy-based selectors, and its IKE packets
+#: must fit the 1460-byte gateway MTU: about 30 CIDRs per side (Cloud VPN, "Networks and tunnel
+#: routing").
+GCP_MAX_POLICY_SELECTORS = 30
+
+
+def _policy_selectors(stack: LoadedStack, a: Attachment) -> Iterator[Problem]:
+    """Google Cloud ``trafficSelectors: networks``: one child SA with every CIDR of each side."""
+    sides = [
+        (f"{NAMESPACE}:genesys.tenantCidrs", len(stack.spec.genesys.tenant_cidrs), "tenant CIDRs"),
+        (f"{a.path}.networks", len(a.iaas.networks), "IaaS networks"),
+    ]
+    for path, count, what in sides:
+        if count > GCP_MAX_POLICY_SELECTORS:
+            yield problem(
+                "selectors-wide",
+                path,
+                f"the {a.role} Google Cloud tunnel's policy-based selectors list {count} {what}, "
+                f"more than the about {GCP_MAX_POLICY_SELECTORS} whose IKE proposal fits "
+                "Google's 1460-byte gateway MTU",
+                fix="Summarise the ranges into fewer CIDRs, or use trafficSelectors: any "
+                "(route-based) if the Genesys side narrows 0.0.0.0/0.",
+            )
 
 
 @rule

@@ -806,6 +806,10 @@ class GcpSettings(_Model):
         max_length=64,
         description="Network tags of the back-end VMs: the firewall rules and routes apply to them only (empty: to every VM in the network).",
     )
+    traffic_selectors: Literal["any", "networks"] = Field(
+        "any",
+        description="`any`: route-based, 0.0.0.0/0 both ways (Google proposes any-to-any when it initiates); `networks`: policy-based, the IaaS networks ⇄ the Genesys tenant CIDRs in one child SA, for a Genesys side that refuses 0.0.0.0/0.",
+    )
     route_priority: int | None = Field(
         None,
         ge=GCP_ROUTE_PRIORITIES.start,

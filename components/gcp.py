@@ -171,6 +171,7 @@ class GcpVpnAttachment(pulumi.ComponentResource):
         if key is None:  # a validated stack has a Genesys connection on every attachment
             raise ValueError(f"{self._args.attachment.path}: no Genesys connection ends here")
         self._tunnel_name = self._name_of("tunnel")
+        local, remote = inputs.traffic_selectors(spec, self._args.attachment.iaas)
         return gcp.compute.VPNTunnel(
             f"{self._name}-tunnel",
             name=self._tunnel_name,
@@ -178,8 +179,8 @@ class GcpVpnAttachment(pulumi.ComponentResource):
             peer_ip=str(spec.genesys.gateway_ip),
             shared_secret=pulumi.Output.secret(key),
             ike_version=2,
-            local_traffic_selectors=list(inputs.ANY),
-            remote_traffic_selectors=list(inputs.ANY),
+            local_traffic_selectors=local,
+            remote_traffic_selectors=remote,
             cipher_suite=gcp.compute.VPNTunnelCipherSuiteArgs(
                 phase1=gcp.compute.VPNTunnelCipherSuitePhase1Args(**suite["phase1"]),
                 phase2=gcp.compute.VPNTunnelCipherSuitePhase2Args(**suite["phase2"]),

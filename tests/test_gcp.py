@@ -941,3 +941,42 @@ def test_a_network_self_link_gives_the_resources_its_project() -> None:
         if r["type"].startswith("gcp:") and r["name"].startswith("primary-")
     }
     assert projects == {"acme-host"}
+
+
+def test_route_based_tunnels_warn_that_google_proposes_any_to_any() -> None:
+    _, warnings = codes(check(raw_config("gcp-dev")))
+    assert {
+        ("selectors-wide", f"{I}.networks"),
+        ("selectors-wide", f"{S}.iaas.networks"),
+    } <= warnings
+
+
+def test_policy_based_selectors_drop_the_any_to_any_warning() -> None:
+    report = check(gcp_config((f"{GCP}.trafficSelectors", "networks")))
+    assert report.valid, [p.message for p in report.problems]
+    _, warnings = codes(report)
+    assert ("selectors-wide", f"{I}.networks") not in warnings
+    assert ("selectors-wide", f"{S}.iaas.networks") in warnings  # the standby is still 0/0
+
+
+def test_policy_based_selectors_beyond_what_fits_googles_mtu_warn() -> None:
+    many = [f"10.20.{i}.0/24" for i in range(31)]
+    report = check(gcp_config((f"{GCP}.trafficSelectors", "networks"), (f"{I}.networks", many)))
+    _, warnings = codes(report)
+    assert ("selectors-wide", f"{I}.networks") in warnings
+    (found,) = [
+        p for p in report.warnings if p.code == "selectors-wide" and p.path == f"{I}.networks"
+    ]
+    assert "31 IaaS networks" in found.message and "1460" in found.message
+    thirty = check(
+        gcp_config((f"{GCP}.trafficSelectors", "networks"), (f"{I}.networks", many[:30]))
+    )
+    assert ("selectors-wide", f"{I}.networks") not in codes(thirty)[1]
+
+
+def test_traffic_selectors_takes_any_or_networks(tmp_path: Path) -> None:
+    out = cli(
+        "validate", str(write_stack(tmp_path, gcp_config((f"{GCP}.trafficSelectors", "some"))))
+    )
+    assert out.returncode == 2
+    assert "trafficSelectors" in out.stderr

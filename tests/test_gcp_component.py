@@ -525,3 +525,22 @@ def test_plan_does_not_register_a_resource_twice() -> None:
     result = plan(config)
     assert len(of_type(result, T_ALERT)) == 2
     assert len(of_type(result, T_ROUTE)) == 4
+
+
+def test_policy_based_selectors_are_the_networks_and_the_tenant_cidrs() -> None:
+    """``trafficSelectors: networks``: one child SA with the IaaS networks ⇄ the tenant CIDRs
+    (Cloud VPN, "Networks and tunnel routing"); routes are still created."""
+    result = plan(
+        gcp_config(
+            (f"{I}.gcp.trafficSelectors", "networks"),
+            (f"{I}.networks", ["10.20.0.0/24", "10.21.0.0/24"]),
+            ("c2c-vpn:genesys.tenantCidrs", ["10.100.0.0/24", "10.101.0.0/24"]),
+        )
+    )
+    primary = one(result, "primary-tunnel")["inputs"]
+    assert primary["localTrafficSelectors"] == ["10.20.0.0/24", "10.21.0.0/24"]
+    assert primary["remoteTrafficSelectors"] == ["10.100.0.0/24", "10.101.0.0/24"]
+    assert len(children(result, "primary", "gcp:compute/route:Route")) == 2
+    # the standby keeps its own setting (route-based by default)
+    standby = one(result, "standby-tunnel")["inputs"]
+    assert standby["localTrafficSelectors"] == standby["remoteTrafficSelectors"] == ["0.0.0.0/0"]

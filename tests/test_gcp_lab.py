@@ -483,3 +483,18 @@ def test_cli_lab_gcp_dev_json(clean: None) -> None:
     assert result["stack"] == STACK and result["up"] and result["leftBehind"] == []
     assert all(c["ok"] for c in result["checks"])
     gone(result["tag"])
+
+
+def test_policy_based_selectors_are_what_the_gateway_proposes() -> None:
+    """With ``trafficSelectors: networks`` the plan's selectors are the endpoint's, so when it
+    initiates it proposes the networks, not 0/0."""
+    _, plan = stack()
+    tunnel = inputs(plan, "primary-tunnel")
+    tunnel["localTrafficSelectors"] = ["10.20.0.0/24"]
+    tunnel["remoteTrafficSelectors"] = ["10.100.0.0/24"]
+    m = cloud_model(plan)
+    primary = m.endpoint(1)
+    assert primary is not None
+    assert (primary.local_ts, primary.remote_ts) == (("10.20.0.0/24",), ("10.100.0.0/24",))
+    standby = m.endpoint(2)
+    assert standby is not None and standby.local_ts == ("0.0.0.0/0",)

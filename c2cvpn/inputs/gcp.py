@@ -78,6 +78,17 @@ def cidr_part(net: ipaddress.IPv4Network) -> str:
     return str(net).replace(".", "-").replace("/", "-")
 
 
+def traffic_selectors(spec: StackSpec, iaas: IaasSide) -> tuple[list[str], list[str]]:
+    """(local, remote): 0.0.0.0/0 both ways (route-based, the default), or with
+    ``trafficSelectors: networks`` the IaaS networks and the Genesys tenant CIDRs (policy-based;
+    "Creating a policy-based VPN tunnel with both traffic selectors set to 0.0.0.0/0 ... is
+    functionally equivalent to creating a route-based VPN"). Routes are created either way."""
+    assert iaas.gcp is not None
+    if iaas.gcp.traffic_selectors == "networks":
+        return [str(n) for n in iaas.networks], [str(c) for c in spec.genesys.tenant_cidrs]
+    return list(ANY), list(ANY)
+
+
 def cipher_suite(spec: StackSpec) -> dict[str, dict[str, list[str]]]:
     """One value per cipher role from the spec (``VPNTunnelCipherSuiteArgs`` keys)."""
     p1, p2 = spec.tunnel.phase1, spec.tunnel.phase2
