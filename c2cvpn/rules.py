@@ -925,16 +925,15 @@ def gcp_placement(stack: LoadedStack) -> Iterator[Problem]:
     # them); the others that Python counts as public are an error here.
     gateway_ip = spec.genesys.gateway_ip
     refused = next((n for n in GCP_REFUSED_PEERS if gateway_ip in n), None)
+    documentation = next((n for n in DOCUMENTATION if gateway_ip in n), None)
     # (A non-public one is peer-ip-not-public already.)
-    documented = any(gateway_ip in n for n in DOCUMENTATION)
-    if refused is not None and not documented and _is_public(gateway_ip)[0]:
+    if refused is not None and documentation is None and _is_public(gateway_ip)[0]:
         yield problem(
             "peer-ip-not-public",
             f"{NAMESPACE}:genesys.gatewayIp",
             f"the Genesys gateway IP {gateway_ip} is in {refused}, a reserved range Google "
             "Cloud refuses as a VPN tunnel's peer IP",
         )
-    documentation = next((n for n in DOCUMENTATION if gateway_ip in n), None)
     if documentation is not None:
         yield problem(
             "peer-ip-documentation",

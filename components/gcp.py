@@ -200,7 +200,8 @@ class GcpVpnAttachment(pulumi.ComponentResource):
 
     def _routes(self, tunnel: gcp.compute.VPNTunnel) -> list[str]:
         a, tags = self._args, self._gcp.target_tags
-        for route in inputs.routes(a.spec, self._gcp, a.attachment.role):
+        routes = inputs.routes(a.spec, self._gcp, a.attachment.role)
+        for route in routes:
             gcp.compute.Route(
                 f"{self._name}-{route.suffix}",
                 name=route.name,
@@ -213,7 +214,7 @@ class GcpVpnAttachment(pulumi.ComponentResource):
                 opts=self._child,
                 **self._project(),
             )
-        return [r.name for r in inputs.routes(a.spec, self._gcp, a.attachment.role)]
+        return [r.name for r in routes]
 
     def _firewall(self) -> list[str]:
         a, tags = self._args, self._gcp.target_tags
