@@ -1268,7 +1268,7 @@ def failover_route53(stack: LoadedStack) -> Iterator[Problem]:
 @rule
 def mss_clamp(stack: LoadedStack) -> Iterator[Problem]:
     p2 = stack.spec.tunnel.phase2
-    if p2.encryption not in CIPHERS or p2.integrity not in INTEGRITY:
+    if not _algorithms_known(stack.spec):
         return  # reported by algorithm-unsupported; no arithmetic without an algorithm
     for a in attachments(stack.spec):
         clamp = a.iaas.mss_clamp

@@ -397,8 +397,6 @@ class ProviderProfile:
     gateway_mtu: int | None = None
     #: The project can deploy its MSS-clamping appliance here.
     mss_appliance: bool = True
-    #: The gateway decides by itself when to initiate (``startupAction`` has no knob).
-    initiation_fixed: bool = False
     #: Route-based with fixed 0.0.0.0/0 selectors: any-to-any whenever the gateway initiates.
     selectors_any: bool = False
 
@@ -554,12 +552,12 @@ PROFILES: Final[dict[Provider, ProviderProfile]] = {
         tunnels_per_connection=1,
         uses_inside_addresses=False,
         custom_policy=True,
+        # No keepalive, DPD or initiation setting: "Cloud VPN can act as an initiator or a
+        # responder to IKE requests depending on the origin of traffic when a new security
+        # association is needed" (Supported IKE ciphers); NAT-T is automatic.
         ignored_settings=frozenset({"keepaliveSeconds", "natTraversal", "dpd", "startupAction"}),
         # Not offered in the first version: Cloud VPN clamps MSS towards the peer itself.
         mss_appliance=False,
-        # "Cloud VPN can act as an initiator or a responder to IKE requests depending on the
-        # origin of traffic when a new security association is needed" (Supported IKE ciphers).
-        initiation_fixed=True,
         # Route-based: "Local traffic selector: Always 0.0.0.0/0 / Remote: Always 0.0.0.0/0"
         # (Cloud VPN, "Networks and tunnel routing").
         selectors_any=True,
